@@ -1,0 +1,422 @@
+//! `plan-order`: for one John Lewis order, decide acceptance and build the Fulfil order.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::ean::{EanProblem, validate_gtin13};
+use crate::error::PlanError;
+use crate::exception::{Exception, Severity, Team};
+use crate::fulfil_order;
+use crate::mirakl_order::{MiraklOrder, OrderLine};
+use crate::sku::{SkuMatch, match_sku};
+use crate::time;
+
+/// A Fulfil product (the Fulfil side of a SKU).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Product {
+    /// Fulfil product code, exactly as stored.
+    pub sku: String,
+    /// EAN held in Fulfil.
+    pub ean: Option<String>,
+    /// Units available to promise.
+    pub available: i64,
+}
+
+/// What John Lewis holds for one of our offers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Offer {
+    /// Offer SKU.
+    pub sku: String,
+    /// EAN on John Lewis.
+    pub ean: Option<String>,
+}
+
+/// Seller policy for order import (see the WIT `order-policy`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderPolicy {
+    /// Refuse out-of-stock lines automatically when the rest is clean.
+    pub refuse_out_of_stock: bool,
+    /// Order-level gift message field codes.
+    pub gift_message_order_codes: Vec<String>,
+    /// Line-level gift message field codes.
+    pub gift_message_line_codes: Vec<String>,
+    /// Mirakl tax code → Fulfil tax name.
+    pub tax_names: BTreeMap<String, String>,
+    /// Minutes between order creation and John Lewis' acceptance deadline.
+    pub acceptance_window_minutes: u32,
+    /// Most decimals Fulfil keeps on a unit price.
+    pub unit_price_digits: u8,
+}
+
+impl Default for OrderPolicy {
+    fn default() -> Self {
+        OrderPolicy {
+            refuse_out_of_stock: true,
+            gift_message_order_codes: vec!["gift-message".into()],
+            gift_message_line_codes: vec!["gift-message".into()],
+            tax_names: BTreeMap::new(),
+            acceptance_window_minutes: 48 * 60,
+            unit_price_digits: 4,
+        }
+    }
+}
+
+/// Acceptance action for the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// OR21 with every line accepted.
+    Accept,
+    /// OR21 with at least one line refused.
+    Refuse,
+    /// No OR21; a person decides.
+    Hold,
+    /// Not awaiting acceptance.
+    None,
+}
+
+/// One line of the OR21 body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineDecision {
+    /// Mirakl order line id.
+    pub line_id: String,
+    /// Accepted or refused.
+    pub accepted: bool,
+}
+
+/// Money in minor units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Money {
+    /// Minor units.
+    pub minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+/// The plan for one order; serialises to the `jlm plan order` JSON.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrderPlan {
+    /// Mirakl order id.
+    pub order_id: String,
+    /// Customer order number.
+    pub commercial_id: String,
+    /// Mirakl order state as received.
+    pub state: String,
+    /// Acceptance action.
+    pub action: Action,
+    /// OR21 lines when accepting or refusing.
+    pub lines: Vec<LineDecision>,
+    /// The `create_order` body, when the order is paid and clean.
+    pub fulfil_order: Option<Value>,
+    /// What the customer paid, with `fulfil_order`.
+    pub total: Option<Money>,
+    /// Problems for the exception queue.
+    pub exceptions: Vec<Exception>,
+}
+
+/// What the review of one line found.
+struct LineReview<'a> {
+    line: &'a OrderLine,
+    /// A data problem (SKU or EAN) that needs a person.
+    data_blocked: bool,
+    /// Fewer units available than ordered.
+    short: bool,
+}
+
+/// Collects exceptions, one per (code, subject).
+#[derive(Default)]
+struct Findings(Vec<Exception>);
+
+impl Findings {
+    fn add(&mut self, exception: Exception) {
+        if !self
+            .0
+            .iter()
+            .any(|e| e.code == exception.code && e.subject == exception.subject)
+        {
+            self.0.push(exception);
+        }
+    }
+}
+
+/// Plans one OR11 order (see the WIT `plan-order`).
+pub fn plan_order(
+    order_json: &str,
+    catalogue: &[Product],
+    offers: &[Offer],
+    policy: &OrderPolicy,
+    now: &str,
+) -> Result<OrderPlan, PlanError> {
+    let now = time::parse_rfc3339(now).ok_or_else(|| {
+        PlanError::argument(format!("now ({now:?}) is not an RFC 3339 timestamp"))
+    })?;
+    let order = MiraklOrder::parse(order_json)?;
+    let mut findings = Findings::default();
+    let awaiting_acceptance = order.order_state == "WAITING_ACCEPTANCE";
+
+    let reviews: Vec<LineReview> = review_lines(
+        &order,
+        catalogue,
+        offers,
+        awaiting_acceptance,
+        &mut findings,
+    );
+
+    let (action, lines) = if awaiting_acceptance {
+        decide_acceptance(&order, &reviews, policy, now, &mut findings)?
+    } else {
+        (Action::None, Vec::new())
+    };
+
+    let mut fulfil_order = None;
+    let mut total = None;
+    if order.order_state == "SHIPPING" && !findings.0.iter().any(Exception::is_blocking) {
+        match fulfil_order::build(&order, policy)? {
+            Ok(built) => {
+                if let Some(mismatch) = built.total_mismatch {
+                    findings.add(mismatch);
+                }
+                total = Some(built.total);
+                fulfil_order = Some(built.payload);
+            }
+            Err(problems) => problems.into_iter().for_each(|p| findings.add(p)),
+        }
+    }
+
+    Ok(OrderPlan {
+        order_id: order.order_id.clone(),
+        commercial_id: order.commercial_id().to_string(),
+        state: order.order_state.clone(),
+        action,
+        lines,
+        fulfil_order,
+        total,
+        exceptions: findings.0,
+    })
+}
+
+/// Matches every live line to the catalogue and checks EANs and stock.
+fn review_lines<'a>(
+    order: &'a MiraklOrder,
+    catalogue: &[Product],
+    offers: &[Offer],
+    awaiting_acceptance: bool,
+    findings: &mut Findings,
+) -> Vec<LineReview<'a>> {
+    let mut remaining: BTreeMap<&str, i64> = BTreeMap::new();
+    let oid = order.order_id.as_str();
+    let mut reviews = Vec::new();
+    for line in order.order_lines.iter().filter(|l| !l.is_dropped()) {
+        let lid = line.order_line_id.as_str();
+        let sku = line.offer_sku.as_str();
+        let mut review = LineReview {
+            line,
+            data_blocked: false,
+            short: false,
+        };
+        let product = match match_sku(sku, catalogue, |p: &Product| p.sku.as_str()) {
+            SkuMatch::Exact(product) => product,
+            SkuMatch::FormatMismatch(near) => {
+                let spellings: Vec<String> = near.iter().map(|p| format!("{:?}", p.sku)).collect();
+                findings.add(Exception::new(
+                    "sku_format_mismatch",
+                    Team::Ecommerce,
+                    Severity::Blocking,
+                    sku,
+                    format!(
+                        "Order {oid} line {lid}: John Lewis offer SKU {sku:?} has no exact match in Fulfil; it matches Fulfil product {} only after trimming spaces, case or invisible characters. Make the two spellings identical (fix the offer SKU on John Lewis or the product code in Fulfil).",
+                        spellings.join(" / ")
+                    ),
+                ));
+                review.data_blocked = true;
+                reviews.push(review);
+                continue;
+            }
+            SkuMatch::Unknown => {
+                findings.add(Exception::new(
+                    "unknown_sku",
+                    Team::Ecommerce,
+                    Severity::Blocking,
+                    sku,
+                    format!(
+                        "Order {oid} line {lid}: no Fulfil product has the code {sku:?}. Create it in Fulfil with exactly this code, or correct the offer SKU on John Lewis."
+                    ),
+                ));
+                review.data_blocked = true;
+                reviews.push(review);
+                continue;
+            }
+        };
+        check_ean(product, offers, findings, &mut review);
+
+        let left = remaining
+            .entry(product.sku.as_str())
+            .or_insert(product.available);
+        if *left < line.quantity {
+            review.short = true;
+            if !awaiting_acceptance {
+                findings.add(Exception::new(
+                    "insufficient_stock",
+                    Team::Operations,
+                    Severity::Warning,
+                    oid,
+                    format!(
+                        "Order {oid} line {lid} needs {} × {sku:?} but Fulfil has {} available. The order is already accepted: expedite stock or contact the customer.",
+                        line.quantity,
+                        (*left).max(0)
+                    ),
+                ));
+            }
+        } else {
+            *left -= line.quantity;
+        }
+        reviews.push(review);
+    }
+    reviews
+}
+
+/// Checks the Fulfil EAN (valid GTIN-13) and compares it with the John Lewis offer.
+fn check_ean(
+    product: &Product,
+    offers: &[Offer],
+    findings: &mut Findings,
+    review: &mut LineReview,
+) {
+    let sku = product.sku.as_str();
+    let fulfil_ean = product
+        .ean
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    let problem = match fulfil_ean {
+        None => Some(format!("Fulfil product {sku:?} has no EAN.")),
+        Some(ean) => match validate_gtin13(ean) {
+            Ok(()) => None,
+            Err(EanProblem::NotThirteenDigits) => Some(format!(
+                "Fulfil product {sku:?} has EAN {ean:?}, which is not 13 digits."
+            )),
+            Err(EanProblem::WrongCheckDigit { expected }) => Some(format!(
+                "Fulfil product {sku:?} has EAN {ean:?}, whose GS1 check digit should be {expected}."
+            )),
+        },
+    };
+    if let Some(problem) = problem {
+        findings.add(Exception::new(
+            "ean_invalid",
+            Team::Ecommerce,
+            Severity::Warning,
+            sku,
+            format!("{problem} Correct the EAN in Fulfil to the product's valid GTIN-13."),
+        ));
+    }
+    let jl_ean = offers
+        .iter()
+        .find(|o| o.sku == product.sku)
+        .and_then(|o| o.ean.as_deref())
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if let (Some(jl), Some(fulfil)) = (jl_ean, fulfil_ean)
+        && jl != fulfil
+    {
+        findings.add(Exception::new(
+            "ean_mismatch",
+            Team::Ecommerce,
+            Severity::Blocking,
+            sku,
+            format!(
+                "John Lewis lists offer {sku:?} with EAN {jl:?} but Fulfil has {fulfil:?}: the customer may have ordered a different product. Correct whichever side is wrong, then decide the order."
+            ),
+        ));
+        review.data_blocked = true;
+    }
+}
+
+/// Decides accept / refuse / hold for an order in `WAITING_ACCEPTANCE`.
+fn decide_acceptance(
+    order: &MiraklOrder,
+    reviews: &[LineReview],
+    policy: &OrderPolicy,
+    now: time::UnixSeconds,
+    findings: &mut Findings,
+) -> Result<(Action, Vec<LineDecision>), PlanError> {
+    let oid = order.order_id.as_str();
+    let short: Vec<&LineReview> = reviews.iter().filter(|r| r.short).collect();
+    let data_blocked = reviews.iter().any(|r| r.data_blocked);
+    let refuse_short = policy.refuse_out_of_stock && !data_blocked;
+    for r in &short {
+        let line = r.line;
+        let (severity, outcome) = if refuse_short {
+            (Severity::Warning, "The line is refused on John Lewis.")
+        } else {
+            (
+                Severity::Blocking,
+                "The order is held for a person to decide.",
+            )
+        };
+        findings.add(Exception::new(
+            "insufficient_stock",
+            Team::Operations,
+            severity,
+            oid,
+            format!(
+                "Order {oid} line {} wants {} × {:?} but Fulfil does not have that many available. {outcome}",
+                line.order_line_id, line.quantity, line.offer_sku
+            ),
+        ));
+    }
+    if data_blocked || (!short.is_empty() && !refuse_short) {
+        let created = order
+            .created_date
+            .as_deref()
+            .ok_or_else(|| PlanError::invalid("created_date is missing"))
+            .and_then(|d| time::require("created_date", d))?;
+        let deadline = created + i64::from(policy.acceptance_window_minutes) * 60;
+        let when = time::format_rfc3339(deadline);
+        let urgency = if now >= deadline {
+            format!(
+                "The acceptance deadline {when} has passed; John Lewis refuses unanswered orders automatically."
+            )
+        } else {
+            let minutes = (deadline - now) / 60;
+            format!(
+                "Accept or refuse it on John Lewis before the acceptance deadline {when} ({}h{:02} left), or fix the data so the connector can decide.",
+                minutes / 60,
+                minutes % 60
+            )
+        };
+        let reasons: Vec<&str> = findings
+            .0
+            .iter()
+            .filter(|e| e.is_blocking())
+            .map(|e| e.code.as_str())
+            .collect();
+        findings.add(Exception::new(
+            "order_held",
+            Team::Ecommerce,
+            Severity::Blocking,
+            oid,
+            format!(
+                "Order {oid} ({}) is held, nothing was sent to John Lewis ({}). {urgency}",
+                order.commercial_id(),
+                reasons.join(", ")
+            ),
+        ));
+        return Ok((Action::Hold, Vec::new()));
+    }
+    let lines: Vec<LineDecision> = order
+        .order_lines
+        .iter()
+        .map(|line| LineDecision {
+            line_id: line.order_line_id.clone(),
+            accepted: !short.iter().any(|r| std::ptr::eq(r.line, line)),
+        })
+        .collect();
+    let action = if lines.iter().all(|l| l.accepted) {
+        Action::Accept
+    } else {
+        Action::Refuse
+    };
+    Ok((action, lines))
+}
