@@ -74,6 +74,8 @@ pub fn build(
     let mut shipping_net: i64 = 0;
     let mut shipping_taxes: BTreeMap<String, (Option<f64>, i64)> = BTreeMap::new();
     let mut mirakl_taxes: i64 = 0;
+    // Mirakl's own total of the live lines; `None` once a line lacks one.
+    let mut mirakl_total: Option<i64> = Some(0);
     for (i, line) in order.order_lines.iter().enumerate() {
         if line.is_dropped() {
             continue;
@@ -101,6 +103,8 @@ pub fn build(
             ));
             continue;
         };
+        let line_total = line.total_price.map(|t| minor_units(t, exp, &at("total_price"))).transpose()?;
+        mirakl_total = mirakl_total.zip(line_total).map(|(sum, t)| sum + t);
         let mut sale_line = Map::new();
         sale_line.insert("channel_identifier".into(), json!(line.order_line_id));
         sale_line.insert("sku".into(), json!(line.offer_sku));
@@ -200,10 +204,7 @@ pub fn build(
         payload.insert("gift_message".into(), json!(gift));
     }
 
-    let total_mismatch = order
-        .total_price
-        .map(|t| minor_units(t, exp, "total_price"))
-        .transpose()?
+    let total_mismatch = mirakl_total
         .map(|t| if tax_excluded { t + mirakl_taxes } else { t })
         .filter(|expected| *expected != total)
         .map(|expected| {
@@ -213,7 +214,7 @@ pub fn build(
                 Severity::Warning,
                 oid,
                 format!(
-                    "Order {oid}: John Lewis' total {} {currency} differs from its lines, shipping and taxes ({} {currency}); Fulfil receives the latter. Check the order's fees and promotions.",
+                    "Order {oid}: John Lewis' total {} {currency} (its lines' total_price) differs from their prices, shipping and taxes ({} {currency}); Fulfil receives the latter. Check the order's fees and promotions.",
                     format_minor(expected, exp),
                     format_minor(total, exp)
                 ),

@@ -28,8 +28,6 @@ mod component {
 
     struct Component;
 
-    impl wit_types::Guest for Component {}
-
     fn team(team: Team) -> wit_types::Team {
         match team {
             Team::Operations => wit_types::Team::Operations,

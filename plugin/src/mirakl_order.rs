@@ -33,8 +33,6 @@ pub struct MiraklOrder {
     pub shipping_type_label: Option<String>,
     /// Code of the shipping method chosen by the customer.
     pub shipping_type_code: Option<String>,
-    /// Price + shipping + fees (excluding tax in `TAX_EXCLUDED` mode).
-    pub total_price: Option<f64>,
 }
 
 /// The order's customer.
@@ -94,6 +92,8 @@ pub struct OrderLine {
     pub price: f64,
     /// Shipping price of the line.
     pub shipping_price: Option<f64>,
+    /// Line price + shipping + fees (excluding tax in `TAX_EXCLUDED` mode).
+    pub total_price: Option<f64>,
     /// Taxes on the line price.
     pub taxes: Option<Vec<Tax>>,
     /// Taxes on the line's shipping price.

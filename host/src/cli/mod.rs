@@ -1,0 +1,141 @@
+//! The `jlm` command line.
+
+mod plan;
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Keeps Fulfil and John Lewis Marketplace (Mirakl) in step.
+#[derive(Debug, Parser)]
+#[command(name = "jlm", version, about)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented configuration template.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "jlm.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run the connector (every job, on its schedule).
+    Run {
+        /// Configuration file.
+        #[arg(long, default_value = "jlm.toml")]
+        config: PathBuf,
+        /// Run one cycle of every job and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Run a scripted day of trading against the built-in sandbox and print what happened.
+    Demo,
+    /// Show orders, outbox and open exceptions.
+    Status {
+        /// Configuration file (for the store path).
+        #[arg(long, default_value = "jlm.toml")]
+        config: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The exception queue.
+    Exceptions {
+        /// What to do.
+        #[command(subcommand)]
+        action: ExceptionsAction,
+    },
+    /// Run one record through the component and print its plan as JSON.
+    Plan {
+        /// Which plan.
+        #[command(subcommand)]
+        what: plan::PlanCommand,
+    },
+    /// The embedded component.
+    Component {
+        /// What to do.
+        #[command(subcommand)]
+        action: ComponentAction,
+    },
+}
+
+/// `jlm exceptions …`.
+#[derive(Debug, Subcommand)]
+pub enum ExceptionsAction {
+    /// List exceptions (open ones unless --all).
+    List {
+        /// Configuration file (for the store path).
+        #[arg(long, default_value = "jlm.toml")]
+        config: PathBuf,
+        /// Include resolved ones.
+        #[arg(long)]
+        all: bool,
+        /// Only this team's (operations, finance, ecommerce).
+        #[arg(long)]
+        team: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark an exception resolved.
+    Resolve {
+        /// Configuration file (for the store path).
+        #[arg(long, default_value = "jlm.toml")]
+        config: PathBuf,
+        /// Exception id (from `list`).
+        id: i64,
+    },
+}
+
+/// `jlm component …`.
+#[derive(Debug, Subcommand)]
+pub enum ComponentAction {
+    /// Write the embedded `.wasm` to a file.
+    Export {
+        /// Output path.
+        #[arg(default_value = "jlm-connector.wasm")]
+        path: PathBuf,
+    },
+}
+
+/// Runs the command; the exit code follows the contracts (2 on unusable input).
+pub async fn main(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Init { path, force } => {
+            if path.exists() && !force {
+                anyhow::bail!("{} exists; pass --force to overwrite it", path.display());
+            }
+            std::fs::write(&path, crate::config::TEMPLATE)?;
+            println!(
+                "wrote {}; set the URLs and channel, then export JLM_MIRAKL_API_KEY and JLM_FULFIL_API_KEY",
+                path.display()
+            );
+            Ok(0)
+        }
+        Command::Run { config, once } => run::run(&config, once).await,
+        Command::Demo => crate::demo::run().await.map(|_| 0),
+        Command::Status { config, json } => run::status(&config, json),
+        Command::Exceptions { action } => run::exceptions(action),
+        Command::Plan { what } => Ok(plan::run(what)),
+        Command::Component {
+            action: ComponentAction::Export { path },
+        } => {
+            std::fs::write(&path, crate::runtime::EMBEDDED_COMPONENT)?;
+            println!(
+                "wrote {} ({} bytes)",
+                path.display(),
+                crate::runtime::EMBEDDED_COMPONENT.len()
+            );
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Configuration: one TOML file plus environment variables for secrets
+//! (`JLM_MIRAKL_API_KEY`, `JLM_FULFIL_API_KEY`, `JLM_FULFIL_WEBHOOK_SECRET`).
+//!
+//! Every section is optional and has defaults, so a `jlm plan …` command works with no file
+//! or with a file holding only the sections it uses; sections a command does not know are
+//! left alone, while unknown keys inside a known section are errors that name the key.
+
+mod duration;
+mod template;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+pub use duration::ConfigDuration;
+pub use template::TEMPLATE;
+
+use crate::fulfil::FulfilConfig;
+use crate::http::RetryPolicy;
+use crate::mirakl::MiraklConfig;
+use crate::runtime::exports::jlm::connector::orders::{OrderPolicy, TaxName};
+
+/// Environment variable holding the Mirakl shop API key.
+pub const MIRAKL_KEY_ENV: &str = "JLM_MIRAKL_API_KEY";
+/// Environment variable holding the Fulfil personal access token.
+pub const FULFIL_KEY_ENV: &str = "JLM_FULFIL_API_KEY";
+
+/// The whole configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `[mirakl]`: the John Lewis Marketplace (Mirakl) instance.
+    pub mirakl: MiraklSection,
+    /// `[fulfil]`: the Fulfil workspace.
+    pub fulfil: FulfilSection,
+    /// `[orders]`: order import policy.
+    pub orders: OrdersSection,
+    /// `[store]`: where state is kept.
+    pub store: StoreSection,
+    /// `[retry]`: retries of remote calls.
+    pub retry: RetrySection,
+}
+
+/// `[mirakl]`.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MiraklSection {
+    /// Instance root, `https://<instance>.mirakl.net`.
+    pub base_url: String,
+    /// Shop id, when the API key reaches several shops.
+    pub shop_id: Option<String>,
+    /// Minimum gap between OR11 polls (Mirakl: once per minute).
+    pub orders_poll_interval: ConfigDuration,
+    /// Minimum gap between any two Mirakl calls.
+    pub call_interval: ConfigDuration,
+}
+
+impl Default for MiraklSection {
+    fn default() -> Self {
+        MiraklSection {
+            base_url: String::new(),
+            shop_id: None,
+            orders_poll_interval: ConfigDuration(Duration::from_secs(60)),
+            call_interval: ConfigDuration(Duration::from_secs(1)),
+        }
+    }
+}
+
+/// `[fulfil]`.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FulfilSection {
+    /// Workspace root, `https://<merchant>.fulfil.io`.
+    pub base_url: String,
+    /// The `sale.channel` id John Lewis orders go into.
+    pub channel_id: i64,
+    /// Product field that holds the EAN.
+    pub ean_field: String,
+    /// Minimum gap between any two Fulfil calls.
+    pub call_interval: ConfigDuration,
+    /// How often the catalogue mirror (codes, EANs) is refreshed.
+    pub catalogue_refresh: ConfigDuration,
+}
+
+impl Default for FulfilSection {
+    fn default() -> Self {
+        FulfilSection {
+            base_url: String::new(),
+            channel_id: 0,
+            ean_field: "upc".into(),
+            call_interval: ConfigDuration(Duration::from_millis(100)),
+            catalogue_refresh: ConfigDuration(Duration::from_secs(3_600)),
+        }
+    }
+}
+
+/// `[orders]`.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrdersSection {
+    /// Refuse out-of-stock lines automatically when the rest of the order is clean.
+    pub refuse_out_of_stock: bool,
+    /// Order-level additional field codes carrying a gift message.
+    pub gift_message_order_codes: Vec<String>,
+    /// Line-level additional field codes carrying a gift message.
+    pub gift_message_line_codes: Vec<String>,
+    /// Mirakl tax code → Fulfil tax name.
+    pub tax_names: BTreeMap<String, String>,
+    /// Time John Lewis allows for the acceptance decision.
+    pub acceptance_window: ConfigDuration,
+    /// Most decimals Fulfil keeps on a unit price.
+    pub unit_price_digits: u8,
+    /// How far before the cursor each poll starts again (late-arriving updates).
+    pub overlap: ConfigDuration,
+}
+
+impl Default for OrdersSection {
+    fn default() -> Self {
+        OrdersSection {
+            refuse_out_of_stock: true,
+            gift_message_order_codes: vec!["gift-message".into()],
+            gift_message_line_codes: vec!["gift-message".into()],
+            tax_names: BTreeMap::new(),
+            acceptance_window: ConfigDuration(Duration::from_secs(48 * 3_600)),
+            unit_price_digits: 4,
+            overlap: ConfigDuration(Duration::from_secs(300)),
+        }
+    }
+}
+
+impl OrdersSection {
+    /// The policy record passed to the component.
+    pub fn policy(&self) -> OrderPolicy {
+        OrderPolicy {
+            refuse_out_of_stock: self.refuse_out_of_stock,
+            gift_message_order_codes: self.gift_message_order_codes.clone(),
+            gift_message_line_codes: self.gift_message_line_codes.clone(),
+            tax_names: self
+                .tax_names
+                .iter()
+                .map(|(code, name)| TaxName {
+                    code: code.clone(),
+                    name: name.clone(),
+                })
+                .collect(),
+            acceptance_window_minutes: u32::try_from(self.acceptance_window.0.as_secs() / 60)
+                .unwrap_or(u32::MAX),
+            unit_price_digits: self.unit_price_digits,
+        }
+    }
+}
+
+/// `[store]`.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSection {
+    /// SQLite database file.
+    pub path: PathBuf,
+}
+
+impl Default for StoreSection {
+    fn default() -> Self {
+        StoreSection {
+            path: PathBuf::from("jlm.sqlite"),
+        }
+    }
+}
+
+/// `[retry]`.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetrySection {
+    /// Attempts per call.
+    pub max_attempts: u32,
+    /// First backoff.
+    pub base_delay: ConfigDuration,
+    /// Longest backoff.
+    pub max_delay: ConfigDuration,
+    /// Longest wait for a `Retry-After`.
+    pub retry_after_cap: ConfigDuration,
+    /// Timeout of one request.
+    pub timeout: ConfigDuration,
+}
+
+impl Default for RetrySection {
+    fn default() -> Self {
+        let d = RetryPolicy::default();
+        RetrySection {
+            max_attempts: d.max_attempts,
+            base_delay: ConfigDuration(d.base_delay),
+            max_delay: ConfigDuration(d.max_delay),
+            retry_after_cap: ConfigDuration(d.retry_after_cap),
+            timeout: ConfigDuration(d.timeout),
+        }
+    }
+}
+
+impl RetrySection {
+    /// The retry policy of the HTTP clients.
+    pub fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.max_attempts.max(1),
+            base_delay: self.base_delay.0,
+            max_delay: self.max_delay.0,
+            retry_after_cap: self.retry_after_cap.0,
+            timeout: self.timeout.0,
+        }
+    }
+}
+
+impl Config {
+    /// Reads a configuration file (only parsing and per-key checks; see [`Config::validate_for_run`]).
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("read the configuration file {}", path.display()))?;
+        Config::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Parses configuration text.
+    pub fn parse(text: &str) -> anyhow::Result<Config> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim()))?;
+        if config.orders.unit_price_digits < 2 || config.orders.unit_price_digits > 8 {
+            bail!("orders.unit_price_digits must be between 2 and 8 (Fulfil usually keeps 4)");
+        }
+        Ok(config)
+    }
+
+    /// Checks what `jlm run` needs: both endpoints, the channel and the secrets.
+    pub fn validate_for_run(&self) -> anyhow::Result<()> {
+        check_url(
+            "mirakl.base_url",
+            &self.mirakl.base_url,
+            "your John Lewis Mirakl instance, https://<instance>.mirakl.net",
+        )?;
+        check_url(
+            "fulfil.base_url",
+            &self.fulfil.base_url,
+            "your Fulfil workspace, https://<merchant>.fulfil.io",
+        )?;
+        if self.fulfil.channel_id <= 0 {
+            bail!(
+                "fulfil.channel_id is not set: put the id of the Fulfil sales channel for John Lewis (Settings > Channels) in [fulfil] channel_id"
+            );
+        }
+        for var in [MIRAKL_KEY_ENV, FULFIL_KEY_ENV] {
+            if std::env::var(var)
+                .map(|v| v.trim().is_empty())
+                .unwrap_or(true)
+            {
+                bail!(
+                    "the environment variable {var} is not set: export it with the API key (secrets are never read from the file)"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Mirakl client settings.
+    pub fn mirakl_client(&self, keys: &ApiKeys) -> MiraklConfig {
+        let mut config = MiraklConfig::new(self.mirakl.base_url.clone(), keys.mirakl.clone());
+        config.shop_id = self.mirakl.shop_id.clone().filter(|s| !s.trim().is_empty());
+        config.retry = self.retry.policy();
+        config.orders_poll_interval = self.mirakl.orders_poll_interval.0;
+        config.page_interval = self.mirakl.call_interval.0;
+        config
+    }
+
+    /// Fulfil client settings.
+    pub fn fulfil_client(&self, keys: &ApiKeys) -> FulfilConfig {
+        let mut config = FulfilConfig::new(
+            self.fulfil.base_url.clone(),
+            keys.fulfil.clone(),
+            self.fulfil.channel_id,
+        );
+        config.ean_field = self.fulfil.ean_field.clone();
+        config.retry = self.retry.policy();
+        config.min_interval = self.fulfil.call_interval.0;
+        config
+    }
+}
+
+/// The API keys (never in the file, never logged).
+#[derive(Clone)]
+pub struct ApiKeys {
+    /// Mirakl shop API key.
+    pub mirakl: String,
+    /// Fulfil personal access token.
+    pub fulfil: String,
+}
+
+impl ApiKeys {
+    /// Reads the keys from `JLM_MIRAKL_API_KEY` and `JLM_FULFIL_API_KEY`.
+    pub fn from_env() -> ApiKeys {
+        ApiKeys {
+            mirakl: std::env::var(MIRAKL_KEY_ENV).unwrap_or_default(),
+            fulfil: std::env::var(FULFIL_KEY_ENV).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKeys(<redacted>)")
+    }
+}
+
+/// Checks that a URL key is set and is http(s).
+fn check_url(key: &str, value: &str, what: &str) -> anyhow::Result<()> {
+    if value.trim().is_empty() {
+        bail!("{key} is not set: put {what} there");
+    }
+    if !(value.starts_with("https://") || value.starts_with("http://")) {
+        bail!("{key} = {value:?} is not an http(s) URL: use {what}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let config = Config::parse("").expect("empty config parses");
+        assert!(config.orders.refuse_out_of_stock);
+        assert_eq!(config.orders.policy().acceptance_window_minutes, 48 * 60);
+        assert_eq!(
+            config.mirakl.orders_poll_interval.0,
+            Duration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn unknown_sections_are_left_alone_but_unknown_keys_are_named() {
+        assert!(Config::parse("[stock]\nbuffer = 2\n").is_ok());
+        let err =
+            Config::parse("[orders]\nrefuse_out_of_stok = false\n").expect_err("typo is an error");
+        assert!(err.to_string().contains("refuse_out_of_stok"), "{err}");
+    }
+
+    #[test]
+    fn the_template_is_valid() {
+        let config = Config::parse(TEMPLATE).expect("template parses");
+        assert_eq!(
+            config
+                .orders
+                .tax_names
+                .get("GB-VAT-STANDARD")
+                .map(String::as_str),
+            Some("UK Standard VAT")
+        );
+    }
+
+    #[test]
+    fn run_needs_urls_and_channel() {
+        let err = Config::parse("")
+            .and_then(|c| c.validate_for_run())
+            .expect_err("nothing set");
+        assert!(err.to_string().contains("mirakl.base_url"), "{err}");
+        let err = Config::parse(
+            "[mirakl]\nbase_url = \"https://jl.mirakl.net\"\n[fulfil]\nbase_url = \"ftp://x\"\n",
+        )
+        .and_then(|c| c.validate_for_run())
+        .expect_err("bad url");
+        assert!(err.to_string().contains("fulfil.base_url"), "{err}");
+    }
+}

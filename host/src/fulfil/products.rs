@@ -1,0 +1,220 @@
+//! Products (`product.product`): SKU, EAN and available quantity, by code or all of them.
+
+use serde_json::{Value, json};
+
+use super::client::{Client, SEARCH_READ_MAX};
+use super::wire;
+use crate::http::ApiError;
+
+/// Codes per `search_read` when looking products up by code (keeps requests small).
+const CODES_PER_REQUEST: usize = 100;
+
+/// A Fulfil product variant as the stock flows need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FulfilProduct {
+    /// `product.product` id.
+    pub id: i64,
+    /// The SKU (`code`), exactly as stored in Fulfil.
+    pub code: String,
+    /// EAN/GTIN read from the configured field; `None` when empty.
+    pub ean: Option<String>,
+    /// `quantity_available` (0 when Fulfil sends none).
+    pub quantity_available: f64,
+}
+
+impl Client {
+    /// Products whose `code` is one of `codes` (exact match; 100 codes per request). Blank
+    /// and repeated codes are ignored; unknown codes are simply absent from the result.
+    pub async fn products_by_codes(
+        &self,
+        codes: &[String],
+    ) -> Result<Vec<FulfilProduct>, ApiError> {
+        let mut wanted: Vec<&str> = Vec::new();
+        for code in codes.iter().map(String::as_str) {
+            if !code.trim().is_empty() && !wanted.contains(&code) {
+                wanted.push(code);
+            }
+        }
+        let mut products = Vec::new();
+        for chunk in wanted.chunks(CODES_PER_REQUEST) {
+            let domain = json!([["code", "in", chunk]]);
+            products.extend(self.all_pages(domain).await?);
+        }
+        Ok(products)
+    }
+
+    /// Every product, read 500 at a time (ordered by id so pages are stable) until a short
+    /// page.
+    pub async fn all_products(&self) -> Result<Vec<FulfilProduct>, ApiError> {
+        self.all_pages(json!([])).await
+    }
+
+    /// All products matching `domain`, paging by [`SEARCH_READ_MAX`].
+    async fn all_pages(&self, domain: Value) -> Result<Vec<FulfilProduct>, ApiError> {
+        let mut fields: Vec<&str> = Vec::new();
+        for field in ["id", "code", self.ean_field.as_str(), "quantity_available"] {
+            if !fields.contains(&field) {
+                fields.push(field);
+            }
+        }
+        let mut products = Vec::new();
+        let mut offset = 0u32;
+        loop {
+            let page = self
+                .search_read_ordered(
+                    "product.product",
+                    domain.clone(),
+                    &fields,
+                    offset,
+                    SEARCH_READ_MAX,
+                    json!([["id", "ASC"]]),
+                )
+                .await?;
+            let received = page.len();
+            products.extend(page.iter().filter_map(|r| self.product(r)));
+            if received < SEARCH_READ_MAX as usize {
+                return Ok(products);
+            }
+            offset = offset.saturating_add(SEARCH_READ_MAX);
+        }
+    }
+
+    /// Reads one product record; records without an id or a code are skipped (logged), as
+    /// nothing can be matched to them.
+    fn product(&self, record: &Value) -> Option<FulfilProduct> {
+        let id = record.get("id").and_then(wire::int);
+        let code = record.get("code").and_then(wire::text);
+        let (Some(id), Some(code)) = (id, code) else {
+            tracing::debug!(id = ?id, "skipping a Fulfil product without an id or code");
+            return None;
+        };
+        Some(FulfilProduct {
+            id,
+            code,
+            ean: record.get(&self.ean_field).and_then(wire::text),
+            quantity_available: record
+                .get("quantity_available")
+                .and_then(wire::number)
+                .unwrap_or(0.0),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::fulfil::client::tests::{Log, scripted, test_client};
+
+    /// `count` products `SKU-0..` with ids 1.., honouring offset/limit and `code in` domains.
+    fn catalogue(count: usize) -> impl Fn(&Value) -> axum::response::Response + Send + Sync {
+        move |body: &Value| {
+            let domain = &body[0];
+            let offset = body[1].as_u64().unwrap_or(0) as usize;
+            let limit = body[2].as_u64().unwrap_or(0) as usize;
+            let wanted: Option<Vec<&str>> = domain[0][2]
+                .as_array()
+                .map(|codes| codes.iter().filter_map(Value::as_str).collect());
+            let records: Vec<Value> = (0..count)
+                .map(|i| (i, format!("SKU-{i}")))
+                .filter(|(_, code)| wanted.as_ref().is_none_or(|w| w.contains(&code.as_str())))
+                .skip(offset)
+                .take(limit)
+                .map(|(i, code)| {
+                    json!({
+                        "id": i + 1,
+                        "code": code,
+                        "upc": if i % 2 == 0 { json!(format!("50{i:011}")) } else { json!(false) },
+                        "quantity_available": {"__class__": "Decimal", "decimal": format!("{i}.00")}
+                    })
+                })
+                .collect();
+            axum::Json(records).into_response()
+        }
+    }
+
+    #[tokio::test]
+    async fn all_products_pages_until_a_short_page() {
+        let log: Log = Arc::default();
+        let base = scripted(log.clone(), catalogue(1_203)).await;
+        let products = test_client(&base).all_products().await.expect("products");
+        assert_eq!(products.len(), 1_203);
+        assert_eq!(
+            products[2],
+            FulfilProduct {
+                id: 3,
+                code: "SKU-2".into(),
+                ean: Some("5000000000002".into()),
+                quantity_available: 2.0
+            }
+        );
+        assert_eq!(products[1].ean, None);
+        let seen = log.lock().expect("log").clone();
+        let pages: Vec<_> = seen
+            .iter()
+            .map(|(_, _, _, b)| (b[1].clone(), b[2].clone()))
+            .collect();
+        assert_eq!(
+            pages,
+            [
+                (json!(0), json!(500)),
+                (json!(500), json!(500)),
+                (json!(1000), json!(500))
+            ]
+        );
+        assert_eq!(seen[0].1, "/api/v2/model/product.product/search_read");
+        assert_eq!(
+            seen[0].3[4],
+            json!(["id", "code", "upc", "quantity_available"])
+        );
+    }
+
+    #[tokio::test]
+    async fn products_by_codes_chunks_by_100() {
+        let log: Log = Arc::default();
+        let base = scripted(log.clone(), catalogue(300)).await;
+        let mut codes: Vec<String> = (0..250).map(|i| format!("SKU-{i}")).collect();
+        codes.push("SKU-1".into());
+        codes.push(" ".into());
+        codes.push("NOPE".into());
+        let products = test_client(&base)
+            .products_by_codes(&codes)
+            .await
+            .expect("products");
+        assert_eq!(products.len(), 250);
+        let seen = log.lock().expect("log").clone();
+        let sizes: Vec<usize> = seen
+            .iter()
+            .map(|(_, _, _, b)| b[0][0][2].as_array().map_or(0, Vec::len))
+            .collect();
+        assert_eq!(sizes, [100, 100, 51]);
+        assert_eq!(seen[0].3[0][0][1], "in");
+    }
+
+    #[tokio::test]
+    async fn malformed_records_are_skipped() {
+        let log: Log = Arc::default();
+        let base = scripted(log, |_| {
+            axum::Json(json!([
+                {"id": 1, "code": false, "quantity_available": 1},
+                {"code": "NO-ID"},
+                {"id": "7", "code": "OK", "upc": null, "quantity_available": "3.5"}
+            ]))
+            .into_response()
+        })
+        .await;
+        let products = test_client(&base).all_products().await.expect("products");
+        assert_eq!(
+            products,
+            [FulfilProduct {
+                id: 7,
+                code: "OK".into(),
+                ean: None,
+                quantity_available: 3.5
+            }]
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! Jobs: each a loop of *fetch → plan (component) → persist plan → send → confirm*.
+
+mod catalogue;
+mod orders;
+mod outcome;
+
+use std::sync::Arc;
+
+use crate::config::{ApiKeys, Config};
+use crate::runtime::Runtime;
+use crate::store::Store;
+use crate::{fulfil, mirakl};
+
+pub use catalogue::refresh_catalogue;
+pub use orders::{CycleReport, OrdersJob};
+
+/// What every job works with.
+#[derive(Clone)]
+pub struct Services {
+    /// The store.
+    pub store: Store,
+    /// The component runtime.
+    pub runtime: Arc<Runtime>,
+    /// John Lewis (Mirakl) client.
+    pub mirakl: Arc<mirakl::Client>,
+    /// Fulfil client.
+    pub fulfil: Arc<fulfil::Client>,
+    /// Configuration.
+    pub config: Arc<Config>,
+}
+
+impl Services {
+    /// Builds the clients from `config` and the API keys.
+    pub fn new(
+        config: Config,
+        keys: &ApiKeys,
+        store: Store,
+        runtime: Arc<Runtime>,
+    ) -> anyhow::Result<Services> {
+        Ok(Services {
+            mirakl: Arc::new(mirakl::Client::new(config.mirakl_client(keys))?),
+            fulfil: Arc::new(fulfil::Client::new(config.fulfil_client(keys))?),
+            store,
+            runtime,
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// Fault injection for crash-recovery tests: when `JLM_CRASH_AT` names this point, the
+/// process aborts here, as a kill at that instant would. Unset in normal operation.
+pub fn crash_point(name: &str) {
+    if std::env::var("JLM_CRASH_AT").is_ok_and(|point| point == name) {
+        eprintln!("jlm: crash point {name} reached (JLM_CRASH_AT), aborting");
+        std::process::abort();
+    }
+}

@@ -1,0 +1,212 @@
+//! The Fulfil API side of the sandbox: state, router and error shapes.
+//!
+//! Every model method is `PUT /api/v2/model/{model}/{method}`; the router dispatches on the pair.
+//! Supported: `sale.channel/create_order` (see `fulfil/create_order.rs`) and `search_read` on
+//! `product.product` and `sale.sale` (see `fulfil/search_read.rs`). Anything else is a 404.
+//! To add a model or method (e.g. `stock.shipment.out`, webhooks), add a file and a dispatch
+//! arm in [`call`].
+
+mod create_order;
+mod domain;
+mod order_check;
+mod search_read;
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::put;
+use serde_json::{Value, json};
+
+use super::SandboxProduct;
+use super::state::{Api, Ctx, handle};
+
+/// The Fulfil data the sandbox holds.
+#[derive(Debug)]
+pub struct FulfilState {
+    /// The only `sale.channel` id that exists.
+    pub channel_id: i64,
+    /// `product.product` records by id.
+    pub products: BTreeMap<i64, SandboxProduct>,
+    /// Sale records created by `create_order`, by sale id; each keeps the submitted order under
+    /// the key `"order"`.
+    pub sales: BTreeMap<i64, Value>,
+    next_sale_id: i64,
+    next_line_id: i64,
+}
+
+impl FulfilState {
+    /// Empty state for channel `channel_id`.
+    pub(crate) fn new(channel_id: i64) -> Self {
+        FulfilState {
+            channel_id,
+            products: BTreeMap::new(),
+            sales: BTreeMap::new(),
+            next_sale_id: 1,
+            next_line_id: 1,
+        }
+    }
+
+    /// Adds or replaces products by id.
+    pub(crate) fn seed_products(&mut self, products: Vec<SandboxProduct>) {
+        for product in products {
+            self.products.insert(product.id, product);
+        }
+    }
+
+    /// Every sale record, in creation order.
+    pub(crate) fn sale_records(&self) -> Vec<Value> {
+        self.sales.values().cloned().collect()
+    }
+}
+
+/// The Fulfil router, with `ctx` as state.
+pub(crate) fn router(ctx: Ctx) -> Router {
+    Router::new()
+        .route("/api/v2/model/{model}/{method}", put(call))
+        .fallback(|| async { not_found("Not Found") })
+        .with_state(ctx)
+}
+
+/// Dispatches a model method call.
+async fn call(
+    State(ctx): State<Ctx>,
+    Path((model, method)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let op = match method.as_str() {
+        "create_order" | "search_read" => method.as_str(),
+        _ => "unsupported",
+    };
+    handle(&ctx, Api::Fulfil, op, &headers, |state| {
+        match (model.as_str(), method.as_str()) {
+            ("sale.channel", "create_order") => create_order::create_order(state, &body),
+            (model, "search_read") if search_read::MODELS.contains(&model) => {
+                search_read::search_read(&state.fulfil, model, &body)
+            }
+            (model, method) => not_found(&format!("Unknown model or method {model}.{method}")),
+        }
+    })
+    .await
+}
+
+/// A Fulfil `UserError` (400): `{"type":"UserError","message","code","description"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UserError {
+    /// Human-readable message naming the field.
+    pub message: String,
+    /// A short machine code.
+    pub code: &'static str,
+    /// Where (a field path) or extra detail.
+    pub description: String,
+}
+
+impl UserError {
+    /// A user error.
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        UserError {
+            message: message.into(),
+            code,
+            description: description.into(),
+        }
+    }
+}
+
+impl IntoResponse for UserError {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({
+                "type": "UserError",
+                "message": self.message,
+                "code": self.code,
+                "description": self.description,
+            })),
+        )
+            .into_response()
+    }
+}
+
+/// A 404 in Fulfil's generic error shape.
+fn not_found(description: &str) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({"code": 404, "name": "Not Found", "description": description})),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::sandbox::test_support::{fulfil_client, start};
+
+    #[tokio::test]
+    async fn auth_is_the_x_api_key_header() {
+        let sandbox = start().await;
+        let url = format!("{}/api/v2/model/sale.sale/search_read", sandbox.fulfil_url);
+        let client = reqwest::Client::new();
+        let body = json!([[], null, 10, null, ["id"]]);
+        for (name, value) in [
+            ("X-API-KEY", "wrong"),
+            ("Authorization", "sandbox-fulfil-key"),
+            ("Authorization", "Bearer sandbox-fulfil-key"),
+        ] {
+            let response = client
+                .put(&url)
+                .header(name, value)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 401, "{name}: {value}");
+        }
+        let response = client
+            .put(&url)
+            .header("x-api-key", "sandbox-fulfil-key")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(sandbox.stats().rejected, 3);
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn unknown_models_and_methods_are_404() {
+        let sandbox = start().await;
+        let client = fulfil_client(&sandbox);
+        for path in [
+            "party.party/search_read",
+            "sale.sale/create_order",
+            "sale.channel/explode",
+        ] {
+            let response = client
+                .put(format!("{}/api/v2/model/{path}", sandbox.fulfil_url))
+                .json(&json!([]))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 404, "{path}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["code"], 404);
+        }
+        let response = client
+            .get(format!("{}/api/v2/nothing", sandbox.fulfil_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+        sandbox.shutdown().await;
+    }
+}

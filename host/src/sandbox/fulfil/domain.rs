@@ -1,0 +1,305 @@
+//! Tryton/Fulfil search domains: a list of `[field, operator, value]` clauses, ANDed, with an
+//! optional leading `"AND"`/`"OR"` and nested sub-domains.
+//!
+//! Operators: `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `not in`, `like`, `not like`, `ilike`,
+//! `not ilike` (`%` matches any run of characters, `_` exactly one).
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+/// A parsed domain.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Domain {
+    /// All sub-domains hold (an empty list matches everything).
+    And(Vec<Domain>),
+    /// At least one sub-domain holds.
+    Or(Vec<Domain>),
+    /// One comparison.
+    Clause {
+        /// Field name.
+        field: String,
+        /// Operator.
+        op: Op,
+        /// Right-hand side.
+        value: Value,
+    },
+}
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Like,
+    NotLike,
+    ILike,
+    NotILike,
+}
+
+impl Op {
+    /// Parses an operator.
+    fn parse(text: &str) -> Option<Op> {
+        Some(match text {
+            "=" => Op::Eq,
+            "!=" => Op::Ne,
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            "in" => Op::In,
+            "not in" => Op::NotIn,
+            "like" => Op::Like,
+            "not like" => Op::NotLike,
+            "ilike" => Op::ILike,
+            "not ilike" => Op::NotILike,
+            _ => return None,
+        })
+    }
+}
+
+/// Parses `value` (null is the empty domain); every field must be in `fields`.
+pub(super) fn parse(value: &Value, fields: &[&str]) -> Result<Domain, String> {
+    match value {
+        Value::Null => Ok(Domain::And(Vec::new())),
+        Value::Array(items) => parse_list(items, fields),
+        other => Err(format!("A domain must be a list, got {other}")),
+    }
+}
+
+/// Parses a list of clauses / sub-domains with an optional leading `"AND"`/`"OR"`.
+fn parse_list(items: &[Value], fields: &[&str]) -> Result<Domain, String> {
+    let (or, rest) = match items.first().and_then(Value::as_str) {
+        Some("AND") => (false, &items[1..]),
+        Some("OR") => (true, &items[1..]),
+        _ => (false, items),
+    };
+    let mut parts = Vec::with_capacity(rest.len());
+    for item in rest {
+        let Some(list) = item.as_array() else {
+            return Err(format!("Invalid domain element {item}"));
+        };
+        parts.push(if is_clause(list) {
+            parse_clause(list, fields)?
+        } else {
+            parse_list(list, fields)?
+        });
+    }
+    Ok(if or {
+        Domain::Or(parts)
+    } else {
+        Domain::And(parts)
+    })
+}
+
+/// Whether `list` is a `[field, operator, value]` clause rather than a sub-domain.
+fn is_clause(list: &[Value]) -> bool {
+    list.len() == 3
+        && list[0]
+            .as_str()
+            .is_some_and(|first| first != "AND" && first != "OR")
+}
+
+/// Parses one clause.
+fn parse_clause(list: &[Value], fields: &[&str]) -> Result<Domain, String> {
+    let field = list[0].as_str().unwrap_or_default();
+    if !fields.contains(&field) {
+        return Err(format!("Unknown field '{field}' in domain"));
+    }
+    let op = list[1]
+        .as_str()
+        .and_then(Op::parse)
+        .ok_or_else(|| format!("Unknown domain operator {}", list[1]))?;
+    let value = list[2].clone();
+    match op {
+        Op::In | Op::NotIn if !value.is_array() => {
+            Err(format!("The value of '{field}' {} must be a list", list[1]))
+        }
+        Op::Like | Op::NotLike | Op::ILike | Op::NotILike if !value.is_string() => Err(format!(
+            "The value of '{field}' {} must be a string",
+            list[1]
+        )),
+        _ => Ok(Domain::Clause {
+            field: field.to_string(),
+            op,
+            value,
+        }),
+    }
+}
+
+/// Whether `record` satisfies `domain`.
+pub(super) fn matches(domain: &Domain, record: &Map<String, Value>) -> bool {
+    match domain {
+        Domain::And(parts) => parts.iter().all(|d| matches(d, record)),
+        Domain::Or(parts) => parts.iter().any(|d| matches(d, record)),
+        Domain::Clause { field, op, value } => {
+            let actual = record.get(field).unwrap_or(&Value::Null);
+            let list = || value.as_array().map(Vec::as_slice).unwrap_or_default();
+            let pattern = || value.as_str().unwrap_or_default();
+            match op {
+                Op::Eq => equal(actual, value),
+                Op::Ne => !equal(actual, value),
+                Op::Lt => compare(actual, value) == Some(Ordering::Less),
+                Op::Le => matches!(
+                    compare(actual, value),
+                    Some(Ordering::Less | Ordering::Equal)
+                ),
+                Op::Gt => compare(actual, value) == Some(Ordering::Greater),
+                Op::Ge => matches!(
+                    compare(actual, value),
+                    Some(Ordering::Greater | Ordering::Equal)
+                ),
+                Op::In => list().iter().any(|v| equal(actual, v)),
+                Op::NotIn => !list().iter().any(|v| equal(actual, v)),
+                Op::Like => like(actual, pattern(), false),
+                Op::NotLike => !like(actual, pattern(), false),
+                Op::ILike => like(actual, pattern(), true),
+                Op::NotILike => !like(actual, pattern(), true),
+            }
+        }
+    }
+}
+
+/// Equality with numbers compared by value (`1` equals `1.0`).
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Orders two values of the same kind (numbers, strings, booleans); `None` otherwise.
+pub(super) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Number(_), Value::Number(_)) => a.as_f64()?.partial_cmp(&b.as_f64()?),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// SQL `LIKE` on a string value (`%` any run, `_` one character).
+fn like(value: &Value, pattern: &str, case_insensitive: bool) -> bool {
+    let Some(text) = value.as_str() else {
+        return false;
+    };
+    let fold = |s: &str| -> Vec<char> {
+        if case_insensitive {
+            s.to_lowercase().chars().collect()
+        } else {
+            s.chars().collect()
+        }
+    };
+    wildcard(&fold(text), &fold(pattern))
+}
+
+/// Iterative wildcard match with backtracking on the last `%`.
+fn wildcard(text: &[char], pattern: &[char]) -> bool {
+    let (mut t, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '_' || (pattern[p] != '%' && pattern[p] == text[t]))
+        {
+            t += 1;
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == '%' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '%')
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    const FIELDS: &[&str] = &["id", "code", "upc", "quantity_available"];
+
+    fn record() -> Map<String, Value> {
+        json!({"id": 7, "code": "JL-MUG-001", "upc": null, "quantity_available": 4.0})
+            .as_object()
+            .cloned()
+            .unwrap()
+    }
+
+    fn holds(domain: Value) -> bool {
+        matches(&parse(&domain, FIELDS).unwrap(), &record())
+    }
+
+    #[test]
+    fn clauses_and_operators() {
+        assert!(holds(json!([])));
+        assert!(holds(Value::Null));
+        assert!(holds(json!([["code", "=", "JL-MUG-001"]])));
+        assert!(!holds(json!([["code", "=", "jl-mug-001"]])));
+        assert!(holds(json!([["code", "!=", "X"], ["id", ">=", 7]])));
+        assert!(!holds(json!([["code", "!=", "X"], ["id", ">", 7]])));
+        assert!(holds(json!([["quantity_available", "<", 5]])));
+        assert!(holds(json!([["quantity_available", "=", 4]])));
+        assert!(holds(json!([["id", "in", [1, 7]]])));
+        assert!(holds(json!([["id", "not in", [1, 2]]])));
+        assert!(holds(json!([["upc", "=", null]])));
+        assert!(holds(json!([["code", "ilike", "jl-mug%"]])));
+        assert!(holds(json!([["code", "ilike", "%MUG%"]])));
+        assert!(holds(json!([["code", "like", "JL-MUG-00_"]])));
+        assert!(!holds(json!([["code", "like", "jl%"]])));
+        assert!(holds(json!([["code", "not ilike", "%lamp%"]])));
+        assert!(!holds(json!([["upc", "ilike", "%"]])));
+    }
+
+    #[test]
+    fn and_or_and_nesting() {
+        assert!(holds(json!(["OR", ["id", "=", 1], ["id", "=", 7]])));
+        assert!(!holds(json!(["AND", ["id", "=", 1], ["id", "=", 7]])));
+        assert!(holds(json!([
+            ["code", "ilike", "jl%"],
+            ["OR", ["id", "=", 1], ["id", "=", 7]]
+        ])));
+    }
+
+    #[test]
+    fn bad_domains_are_errors() {
+        for domain in [
+            json!([["name", "=", "x"]]),
+            json!([["code", "~", "x"]]),
+            json!([["id", "in", 7]]),
+            json!([["code", "ilike", 7]]),
+            json!(["code", "=", "x"]),
+            json!("code"),
+        ] {
+            assert!(parse(&domain, FIELDS).is_err(), "{domain}");
+        }
+    }
+
+    #[test]
+    fn wildcards() {
+        let w = |t: &str, p: &str| {
+            wildcard(
+                &t.chars().collect::<Vec<_>>(),
+                &p.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert!(w("", ""));
+        assert!(w("", "%"));
+        assert!(!w("a", ""));
+        assert!(w("abcabc", "%bc"));
+        assert!(w("abcabd", "a%b_"));
+        assert!(!w("abc", "a%d"));
+        assert!(w("a%c", "a%"));
+    }
+}

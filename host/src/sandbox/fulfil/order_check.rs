@@ -1,0 +1,701 @@
+//! Validation of a `sale.channel.create_order` order, as strict as Fulfil: unknown fields,
+//! missing required fields, float money, unknown SKUs, line amounts that are not
+//! `quantity × unit_price` (rounded half-even to 2 places) and totals that do not add up are
+//! all `UserError`s naming the field.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::UserError;
+use crate::sandbox::SandboxProduct;
+use crate::sandbox::decimal::Decimal;
+
+/// Keys allowed on the order.
+const ORDER_KEYS: &[&str] = &[
+    "channel_identifier",
+    "reference",
+    "confirmed_at",
+    "customer",
+    "billing_address",
+    "shipping_address",
+    "sale_lines",
+    "shipping_lines",
+    "amount",
+    "currency_code",
+    "status",
+    "financial_status",
+    "fulfillment_status",
+    "gift_message",
+    "comment",
+    "payments",
+    "requested_shipping_service",
+    "payment_term",
+    "priority",
+];
+/// Keys allowed on `customer`.
+const CUSTOMER_KEYS: &[&str] = &["name", "contacts"];
+/// Contact mechanism types.
+const CONTACT_TYPES: &[&str] = &[
+    "phone",
+    "mobile",
+    "fax",
+    "email",
+    "website",
+    "skype",
+    "twitter",
+    "facebook",
+    "instagram",
+    "pigeon-post",
+];
+/// Keys allowed on an address.
+const ADDRESS_KEYS: &[&str] = &[
+    "name",
+    "address1",
+    "address2",
+    "city",
+    "zip",
+    "subdivision_code",
+    "country_code",
+    "email",
+    "phone",
+    "channel_identifier",
+];
+/// Keys allowed on a sale line.
+const SALE_LINE_KEYS: &[&str] = &[
+    "channel_identifier",
+    "sku",
+    "variant_identifier",
+    "quantity",
+    "unit_price",
+    "amount",
+    "description",
+    "list_price",
+    "comment",
+    "metadata",
+    "shipping_date",
+    "fulfil_strategy",
+    "gift_message",
+    "warehouse",
+    "delivery_address",
+    "recipient_name",
+    "recipient_email",
+    "tax_lines",
+];
+/// Keys allowed on a tax line.
+const TAX_LINE_KEYS: &[&str] = &["name", "rate", "amount"];
+/// Keys allowed on a shipping line.
+const SHIPPING_LINE_KEYS: &[&str] = &[
+    "carrier_service_code",
+    "description",
+    "amount",
+    "channel_identifier",
+    "tax_lines",
+];
+/// Keys allowed on a payment.
+const PAYMENT_KEYS: &[&str] = &["amount", "provider_reference", "method", "state"];
+/// Order `status` values.
+const STATUSES: &[&str] = &["pending", "completed", "cancelled"];
+/// Order `financial_status` values.
+const FINANCIAL_STATUSES: &[&str] = &["paid", "unpaid", "refunded"];
+/// Order `fulfillment_status` values.
+const FULFILLMENT_STATUSES: &[&str] = &["unshipped", "partial", "shipped"];
+/// Sale line `fulfil_strategy` values.
+const FULFIL_STRATEGIES: &[&str] = &["ship", "pick_up", "dropship", "backorder", "make_on_order"];
+
+/// What a valid order adds up to.
+#[derive(Debug)]
+pub(super) struct Checked {
+    /// The order total (equal to `amount`).
+    pub total: Decimal,
+    /// Number of sale lines.
+    pub lines: usize,
+}
+
+type Check<T> = Result<T, UserError>;
+
+/// Validates `order` against the products Fulfil knows.
+pub(super) fn check(order: &Value, products: &BTreeMap<i64, SandboxProduct>) -> Check<Checked> {
+    let map = object(order, "order")?;
+    keys(map, ORDER_KEYS, "order")?;
+    required_string(map, "channel_identifier", "")?;
+    required_string(map, "reference", "")?;
+    date_time(required(map, "confirmed_at", "")?, "confirmed_at")?;
+    customer(required(map, "customer", "")?)?;
+    address(required(map, "shipping_address", "")?, "shipping_address")?;
+    if let Some(billing) = optional(map, "billing_address") {
+        address(billing, "billing_address")?;
+    }
+    one_of(required(map, "status", "")?, STATUSES, "status")?;
+    if let Some(value) = optional(map, "financial_status") {
+        one_of(value, FINANCIAL_STATUSES, "financial_status")?;
+    }
+    if let Some(value) = optional(map, "fulfillment_status") {
+        one_of(value, FULFILLMENT_STATUSES, "fulfillment_status")?;
+    }
+    if let Some(value) = optional(map, "currency_code") {
+        let code = string(value, "currency_code")?;
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(invalid(
+                "currency_code",
+                "must be an ISO 4217 code like GBP",
+            ));
+        }
+    }
+    for key in [
+        "gift_message",
+        "comment",
+        "requested_shipping_service",
+        "payment_term",
+    ] {
+        if let Some(value) = optional(map, key) {
+            string(value, key)?;
+        }
+    }
+    if let Some(value) = optional(map, "priority")
+        && !value.is_i64()
+    {
+        return Err(invalid("priority", "must be an integer"));
+    }
+    if let Some(value) = optional(map, "payments") {
+        for (index, payment) in array(value, "payments")?.iter().enumerate() {
+            let path = format!("payments[{index}]");
+            let payment_map = object(payment, &path)?;
+            keys(payment_map, PAYMENT_KEYS, &path)?;
+            money(
+                required(payment_map, "amount", &path)?,
+                &field(&path, "amount"),
+            )?;
+        }
+    }
+
+    let amount = money(required(map, "amount", "")?, "amount")?;
+    let sale_lines = array(required(map, "sale_lines", "")?, "sale_lines")?;
+    if sale_lines.is_empty() {
+        return Err(invalid("sale_lines", "must contain at least one line"));
+    }
+    let mut total = Decimal::ZERO;
+    let mut identifiers = BTreeSet::new();
+    for (index, line) in sale_lines.iter().enumerate() {
+        let path = format!("sale_lines[{index}]");
+        let (line_total, identifier) = sale_line(line, &path, products)?;
+        if !identifiers.insert(identifier.to_string()) {
+            return Err(UserError::new(
+                "duplicate_line",
+                format!("Duplicate sale line channel_identifier '{identifier}' ({path})"),
+                field(&path, "channel_identifier"),
+            ));
+        }
+        total = add(total, line_total, &path)?;
+    }
+    if let Some(value) = optional(map, "shipping_lines") {
+        for (index, line) in array(value, "shipping_lines")?.iter().enumerate() {
+            let path = format!("shipping_lines[{index}]");
+            total = add(total, shipping_line(line, &path)?, &path)?;
+        }
+    }
+    if total != amount {
+        return Err(UserError::new(
+            "total_mismatch",
+            format!(
+                "Order total {} does not match computed total {}",
+                amount.to_string_min_scale(2),
+                total.to_string_min_scale(2)
+            ),
+            "amount",
+        ));
+    }
+    Ok(Checked {
+        total,
+        lines: sale_lines.len(),
+    })
+}
+
+/// Checks a sale line; returns its amount plus taxes, and its `channel_identifier`.
+fn sale_line<'a>(
+    line: &'a Value,
+    path: &str,
+    products: &BTreeMap<i64, SandboxProduct>,
+) -> Check<(Decimal, &'a str)> {
+    let map = object(line, path)?;
+    keys(map, SALE_LINE_KEYS, path)?;
+    let identifier = required_string(map, "channel_identifier", path)?;
+    let sku = required_string(map, "sku", path)?;
+    if !products.values().any(|p| p.code == sku) {
+        return Err(UserError::new(
+            "product_not_found",
+            format!("Product with SKU '{sku}' not found"),
+            field(path, "sku"),
+        ));
+    }
+    let quantity = quantity(required(map, "quantity", path)?, &field(path, "quantity"))?;
+    let unit_price = money(
+        required(map, "unit_price", path)?,
+        &field(path, "unit_price"),
+    )?;
+    let amount = money(required(map, "amount", path)?, &field(path, "amount"))?;
+    let expected = quantity
+        .checked_mul(unit_price)
+        .ok_or_else(|| invalid(&field(path, "amount"), "is too large"))?
+        .round_half_even(2);
+    if amount != expected {
+        return Err(UserError::new(
+            "line_amount_mismatch",
+            format!(
+                "Sale line '{identifier}' ({path}): amount {amount} does not equal quantity \
+                 {quantity} × unit_price {unit_price} = {}",
+                expected.to_string_min_scale(2)
+            ),
+            field(path, "amount"),
+        ));
+    }
+    if let Some(value) = optional(map, "list_price") {
+        money(value, &field(path, "list_price"))?;
+    }
+    for key in [
+        "variant_identifier",
+        "description",
+        "comment",
+        "gift_message",
+        "recipient_name",
+        "recipient_email",
+    ] {
+        if let Some(value) = optional(map, key) {
+            string(value, &field(path, key))?;
+        }
+    }
+    if let Some(value) = optional(map, "shipping_date") {
+        date_time(value, &field(path, "shipping_date"))?;
+    }
+    if let Some(value) = optional(map, "fulfil_strategy") {
+        one_of(value, FULFIL_STRATEGIES, &field(path, "fulfil_strategy"))?;
+    }
+    if let Some(value) = optional(map, "delivery_address") {
+        address(value, &field(path, "delivery_address"))?;
+    }
+    let taxes = tax_lines(map, path)?;
+    Ok((add(amount, taxes, path)?, identifier))
+}
+
+/// Checks a shipping line; returns its amount plus taxes.
+fn shipping_line(line: &Value, path: &str) -> Check<Decimal> {
+    let map = object(line, path)?;
+    keys(map, SHIPPING_LINE_KEYS, path)?;
+    let amount = money(required(map, "amount", path)?, &field(path, "amount"))?;
+    for key in ["carrier_service_code", "description", "channel_identifier"] {
+        if let Some(value) = optional(map, key) {
+            string(value, &field(path, key))?;
+        }
+    }
+    let taxes = tax_lines(map, path)?;
+    add(amount, taxes, path)
+}
+
+/// Checks the optional `tax_lines` of a line; returns the sum of their amounts.
+fn tax_lines(line: &Map<String, Value>, path: &str) -> Check<Decimal> {
+    let Some(value) = optional(line, "tax_lines") else {
+        return Ok(Decimal::ZERO);
+    };
+    let mut sum = Decimal::ZERO;
+    for (index, tax) in array(value, &field(path, "tax_lines"))?.iter().enumerate() {
+        let tax_path = format!("{path}.tax_lines[{index}]");
+        let map = object(tax, &tax_path)?;
+        keys(map, TAX_LINE_KEYS, &tax_path)?;
+        if let Some(name) = optional(map, "name") {
+            string(name, &field(&tax_path, "name"))?;
+        }
+        if let Some(rate) = optional(map, "rate") {
+            money(rate, &field(&tax_path, "rate"))?;
+        }
+        let amount = money(
+            required(map, "amount", &tax_path)?,
+            &field(&tax_path, "amount"),
+        )?;
+        sum = add(sum, amount, &tax_path)?;
+    }
+    Ok(sum)
+}
+
+/// Checks `customer`.
+fn customer(value: &Value) -> Check<()> {
+    let map = object(value, "customer")?;
+    keys(map, CUSTOMER_KEYS, "customer")?;
+    required_string(map, "name", "customer")?;
+    let Some(contacts) = optional(map, "contacts") else {
+        return Ok(());
+    };
+    for (index, contact) in array(contacts, "customer.contacts")?.iter().enumerate() {
+        let path = format!("customer.contacts[{index}]");
+        let pair = contact
+            .as_array()
+            .filter(|p| p.len() == 2)
+            .ok_or_else(|| invalid(&path, "must be a [type, value] pair"))?;
+        one_of(&pair[0], CONTACT_TYPES, &path)?;
+        string(&pair[1], &path)?;
+    }
+    Ok(())
+}
+
+/// Checks an address object.
+fn address(value: &Value, path: &str) -> Check<()> {
+    let map = object(value, path)?;
+    keys(map, ADDRESS_KEYS, path)?;
+    for key in [
+        "name",
+        "address1",
+        "address2",
+        "city",
+        "zip",
+        "subdivision_code",
+        "email",
+        "phone",
+    ] {
+        if let Some(value) = optional(map, key) {
+            string(value, &field(path, key))?;
+        }
+    }
+    if let Some(value) = optional(map, "channel_identifier")
+        && !(value.is_string() || value.is_i64() || value.is_u64())
+    {
+        return Err(invalid(
+            &field(path, "channel_identifier"),
+            "must be a string",
+        ));
+    }
+    if let Some(value) = optional(map, "country_code") {
+        let code = string(value, &field(path, "country_code"))?;
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(invalid(
+                &field(path, "country_code"),
+                &format!("must be an ISO 3166-1 alpha-2 code like GB, got '{code}'"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A money value: a decimal string (`"12.50"`), a tagged decimal
+/// (`{"__class__":"Decimal","decimal":"12.50"}`) or an integer. JSON floats are rejected.
+fn money(value: &Value, path: &str) -> Check<Decimal> {
+    match value {
+        Value::String(text) => Decimal::parse(text)
+            .ok_or_else(|| invalid(path, &format!("'{text}' is not a decimal number"))),
+        Value::Number(number) => {
+            if let Some(int) = number.as_i64() {
+                Ok(Decimal::from_int(i128::from(int)))
+            } else if let Some(int) = number.as_u64() {
+                Ok(Decimal::from_int(i128::from(int)))
+            } else {
+                Err(invalid(
+                    path,
+                    &format!(
+                        "must be a decimal string like \"12.50\", not the JSON float {number}"
+                    ),
+                ))
+            }
+        }
+        Value::Object(map) => {
+            tagged_decimal(map).ok_or_else(|| invalid(path, "is not a valid tagged Decimal"))
+        }
+        _ => Err(invalid(path, "must be a decimal string like \"12.50\"")),
+    }
+}
+
+/// Parses `{"__class__":"Decimal","decimal":"12.50"}` (exactly those keys).
+fn tagged_decimal(map: &Map<String, Value>) -> Option<Decimal> {
+    if map.len() != 2 || map.get("__class__").and_then(Value::as_str) != Some("Decimal") {
+        return None;
+    }
+    Decimal::parse(map.get("decimal")?.as_str()?)
+}
+
+/// A quantity: a JSON number, decimal string or tagged decimal, greater than zero.
+fn quantity(value: &Value, path: &str) -> Check<Decimal> {
+    let parsed = match value {
+        Value::Number(number) => Decimal::parse(&number.to_string())
+            .ok_or_else(|| invalid(path, &format!("{number} is not a plain number")))?,
+        other => money(other, path)?,
+    };
+    if !parsed.is_positive() {
+        return Err(invalid(path, "must be greater than zero"));
+    }
+    Ok(parsed)
+}
+
+/// A date or date-time: an ISO 8601 string or a tagged `date`/`datetime`.
+fn date_time(value: &Value, path: &str) -> Check<()> {
+    let text = match value {
+        Value::String(text) => Some(text.as_str()),
+        Value::Object(map) => match map.get("__class__").and_then(Value::as_str) {
+            Some("datetime" | "date") => map.get("iso_string").and_then(Value::as_str),
+            _ => None,
+        },
+        _ => None,
+    };
+    let valid = text.is_some_and(|t| {
+        chrono::DateTime::parse_from_rfc3339(t).is_ok()
+            || ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                .iter()
+                .any(|f| chrono::NaiveDateTime::parse_from_str(t, f).is_ok())
+            || chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok()
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(invalid(path, "must be an ISO 8601 date-time"))
+    }
+}
+
+/// `a + b`, or a user error on overflow.
+fn add(a: Decimal, b: Decimal, path: &str) -> Check<Decimal> {
+    a.checked_add(b)
+        .ok_or_else(|| invalid(path, "amounts are too large"))
+}
+
+/// `value` as an object.
+fn object<'a>(value: &'a Value, path: &str) -> Check<&'a Map<String, Value>> {
+    value
+        .as_object()
+        .ok_or_else(|| invalid(path, "must be an object"))
+}
+
+/// `value` as an array.
+fn array<'a>(value: &'a Value, path: &str) -> Check<&'a Vec<Value>> {
+    value
+        .as_array()
+        .ok_or_else(|| invalid(path, "must be a list"))
+}
+
+/// `value` as a string.
+fn string<'a>(value: &'a Value, path: &str) -> Check<&'a str> {
+    value
+        .as_str()
+        .ok_or_else(|| invalid(path, "must be a string"))
+}
+
+/// `value` as one of `allowed`.
+fn one_of(value: &Value, allowed: &[&str], path: &str) -> Check<()> {
+    let text = string(value, path)?;
+    if allowed.contains(&text) {
+        Ok(())
+    } else {
+        Err(invalid(
+            path,
+            &format!("'{text}' is not one of {}", allowed.join(", ")),
+        ))
+    }
+}
+
+/// Rejects keys of `map` outside `allowed`.
+fn keys(map: &Map<String, Value>, allowed: &[&str], path: &str) -> Check<()> {
+    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(key) => Err(UserError::new(
+            "unknown_field",
+            format!("Unknown field '{key}' in {path}"),
+            field(path, key),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The non-null value of `key`, if any.
+fn optional<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key).filter(|v| !v.is_null())
+}
+
+/// The non-null value of a required `key`.
+fn required<'a>(map: &'a Map<String, Value>, key: &str, path: &str) -> Check<&'a Value> {
+    optional(map, key).ok_or_else(|| {
+        let name = field(path, key);
+        UserError::new(
+            "missing_field",
+            format!("Missing required field '{name}'"),
+            name,
+        )
+    })
+}
+
+/// The non-empty string value of a required `key`.
+fn required_string<'a>(map: &'a Map<String, Value>, key: &str, path: &str) -> Check<&'a str> {
+    let name = field(path, key);
+    let text = string(required(map, key, path)?, &name)?;
+    if text.trim().is_empty() {
+        return Err(invalid(&name, "must not be empty"));
+    }
+    Ok(text)
+}
+
+/// `path.key` (or `key` at the root).
+fn field(path: &str, key: &str) -> String {
+    if path.is_empty() || path == "order" {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// An invalid-value user error for `path`.
+fn invalid(path: &str, problem: &str) -> UserError {
+    UserError::new(
+        "invalid_value",
+        format!("Invalid value for '{path}': {problem}"),
+        path.to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::{Value, json};
+
+    use super::check;
+    use crate::sandbox::test_support::{fulfil_order, product};
+
+    fn products() -> BTreeMap<i64, crate::sandbox::SandboxProduct> {
+        [(1, product(1, "SKU-A")), (2, product(2, "SKU-B"))]
+            .into_iter()
+            .collect()
+    }
+
+    /// A named edit of the sample order.
+    type Edit = (&'static str, fn(&mut Value));
+
+    fn error_for(order: &Value) -> (String, String) {
+        let error = check(order, &products()).unwrap_err();
+        (error.code.to_string(), error.message)
+    }
+
+    #[test]
+    fn the_sample_order_is_valid() {
+        let checked = check(&fulfil_order("O-1"), &products()).unwrap();
+        assert_eq!(checked.total.to_string_min_scale(2), "84.52");
+        assert_eq!(checked.lines, 2);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_at_every_level() {
+        let edits: [Edit; 6] = [
+            ("order", |o| o["discount"] = json!("1.00")),
+            ("customer", |o| o["customer"]["email"] = json!("x@y")),
+            ("shipping_address", |o| {
+                o["shipping_address"]["street"] = json!("x")
+            }),
+            ("sale_lines[1]", |o| {
+                o["sale_lines"][1]["price"] = json!("1")
+            }),
+            ("sale_lines[0].tax_lines[0]", |o| {
+                o["sale_lines"][0]["tax_lines"][0]["code"] = json!("VAT")
+            }),
+            ("shipping_lines[0]", |o| {
+                o["shipping_lines"][0]["carrier"] = json!("x")
+            }),
+        ];
+        for (place, edit) in edits {
+            let mut order = fulfil_order("O-1");
+            edit(&mut order);
+            let (code, message) = error_for(&order);
+            assert_eq!(code, "unknown_field", "{place}");
+            assert!(message.ends_with(&format!("in {place}")), "{message}");
+        }
+    }
+
+    #[test]
+    fn required_fields_and_shapes() {
+        let edits: [Edit; 11] = [
+            ("missing_field", |o| o["reference"] = Value::Null),
+            ("missing_field", |o| {
+                o.as_object_mut().unwrap().remove("shipping_address");
+            }),
+            ("missing_field", |o| {
+                o["customer"].as_object_mut().unwrap().remove("name");
+            }),
+            ("missing_field", |o| {
+                o["sale_lines"][0].as_object_mut().unwrap().remove("sku");
+            }),
+            ("invalid_value", |o| o["sale_lines"] = json!([])),
+            ("invalid_value", |o| o["status"] = json!("done")),
+            ("invalid_value", |o| {
+                o["shipping_address"]["country_code"] = json!("GBR")
+            }),
+            ("invalid_value", |o| {
+                o["shipping_address"]["country_code"] = json!("gb")
+            }),
+            ("invalid_value", |o| {
+                o["customer"]["contacts"] = json!([["telex", "1"]])
+            }),
+            ("invalid_value", |o| {
+                o["sale_lines"][0]["quantity"] = json!(0)
+            }),
+            ("invalid_value", |o| o["confirmed_at"] = json!("yesterday")),
+        ];
+        for (index, (expected, edit)) in edits.into_iter().enumerate() {
+            let mut order = fulfil_order("O-1");
+            edit(&mut order);
+            assert_eq!(error_for(&order).0, expected, "case {index}");
+        }
+    }
+
+    #[test]
+    fn money_must_be_exact() {
+        let mut order = fulfil_order("O-1");
+        order["sale_lines"][0]["unit_price"] = json!(28.0);
+        let (code, message) = error_for(&order);
+        assert_eq!(code, "invalid_value");
+        assert!(message.contains("sale_lines[0].unit_price"), "{message}");
+
+        let mut order = fulfil_order("O-1");
+        order["sale_lines"][0]["tax_lines"][0]["rate"] = json!(0.2);
+        assert_eq!(error_for(&order).0, "invalid_value");
+
+        // Integers and tagged decimals are fine.
+        let mut order = fulfil_order("O-1");
+        order["sale_lines"][0]["unit_price"] = json!(28);
+        order["amount"] = json!({"__class__": "Decimal", "decimal": "84.520"});
+        assert!(check(&order, &products()).is_ok());
+    }
+
+    #[test]
+    fn line_amounts_round_half_even() {
+        let mut order = fulfil_order("O-1");
+        // 3 × 0.125 = 0.375 -> 0.38 (half-even: 7 is odd, rounds up); 0.38 + rest.
+        order["sale_lines"][1] = json!({
+            "channel_identifier": "O-1-2", "sku": "SKU-B", "quantity": 3,
+            "unit_price": "0.125", "amount": "0.38"
+        });
+        order["amount"] = json!("70.32");
+        assert!(check(&order, &products()).is_ok());
+        // 1 × 0.125 = 0.125 -> 0.12 (2 is even).
+        order["sale_lines"][1]["quantity"] = json!(1);
+        order["sale_lines"][1]["amount"] = json!("0.13");
+        order["amount"] = json!("70.07");
+        let (code, message) = error_for(&order);
+        assert_eq!(code, "line_amount_mismatch");
+        assert!(
+            message.contains("'O-1-2'") && message.contains("0.12"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn totals_and_skus_and_duplicates() {
+        let mut order = fulfil_order("O-1");
+        order["amount"] = json!("84.51");
+        let (code, message) = error_for(&order);
+        assert_eq!(code, "total_mismatch");
+        assert_eq!(
+            message,
+            "Order total 84.51 does not match computed total 84.52"
+        );
+
+        let mut order = fulfil_order("O-1");
+        order["sale_lines"][0]["sku"] = json!("sku-a");
+        let (code, message) = error_for(&order);
+        assert_eq!(code, "product_not_found");
+        assert_eq!(message, "Product with SKU 'sku-a' not found");
+
+        let mut order = fulfil_order("O-1");
+        order["sale_lines"][1]["channel_identifier"] = json!("O-1-1");
+        assert_eq!(error_for(&order).0, "duplicate_line");
+    }
+}

@@ -1,0 +1,178 @@
+//! The Mirakl seller API side of the sandbox: state, router and shared helpers.
+//!
+//! Each operation lives in its own file under `mirakl/` and contributes its routes through a
+//! `routes()` function merged in [`router`]; to add an operation (STO01/02/03, OR23, OR24, SH21,
+//! ...) add a file, give it a `routes()`, and merge it here.
+
+mod or11;
+mod or21;
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::state::Ctx;
+
+/// Order states during which Mirakl hides the customer's addresses and notification email.
+const PII_HIDDEN_STATES: [&str; 2] = ["STAGING", "WAITING_ACCEPTANCE"];
+
+/// The Mirakl data the sandbox holds.
+#[derive(Debug, Default)]
+pub struct MiraklState {
+    /// Full OR11 order objects (addresses included) by `order_id`.
+    pub orders: BTreeMap<String, Value>,
+}
+
+impl MiraklState {
+    /// Adds or replaces orders, stamping `last_updated_date` (order and lines) with now.
+    pub(crate) fn seed(&mut self, orders: Vec<Value>) {
+        let now = now_string();
+        for mut order in orders {
+            let Some(order_id) = order.get("order_id").and_then(Value::as_str) else {
+                tracing::warn!("sandbox: seeded order without a string order_id skipped");
+                continue;
+            };
+            let order_id = order_id.to_string();
+            touch(&mut order, &now);
+            self.orders.insert(order_id, order);
+        }
+    }
+
+    /// The order as OR11 shows it now.
+    pub(crate) fn view(&self, order_id: &str) -> Option<Value> {
+        self.orders.get(order_id).map(public_view)
+    }
+}
+
+/// The Mirakl router (all operations), with `ctx` as state.
+pub(crate) fn router(ctx: Ctx) -> Router {
+    Router::new()
+        .merge(or11::routes())
+        .merge(or21::routes())
+        .fallback(|| async {
+            error(StatusCode::NOT_FOUND, "Resource not found", None).into_response()
+        })
+        .with_state(ctx)
+}
+
+/// A Mirakl error answer: `{"status": <int>, "message": "<text>", "code": "<CODE>"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MiraklError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Human-readable message.
+    pub message: String,
+    /// Mirakl error code, when the operation documents one.
+    pub code: Option<&'static str>,
+}
+
+impl IntoResponse for MiraklError {
+    fn into_response(self) -> Response {
+        let mut body = json!({"status": self.status.as_u16(), "message": self.message});
+        if let (Some(code), Some(map)) = (self.code, body.as_object_mut()) {
+            map.insert("code".to_string(), Value::String(code.to_string()));
+        }
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// A Mirakl error.
+pub(crate) fn error(status: StatusCode, message: &str, code: Option<&'static str>) -> MiraklError {
+    MiraklError {
+        status,
+        message: message.to_string(),
+        code,
+    }
+}
+
+/// A 400 with a Mirakl error code.
+pub(crate) fn bad_request(message: &str, code: &'static str) -> MiraklError {
+    error(StatusCode::BAD_REQUEST, message, Some(code))
+}
+
+/// Now in Mirakl's date-time format (UTC, milliseconds, `Z`).
+pub(crate) fn now_string() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// Sets `last_updated_date` on the order and on each of its lines.
+pub(crate) fn touch(order: &mut Value, now: &str) {
+    if let Some(map) = order.as_object_mut() {
+        map.insert("last_updated_date".into(), Value::String(now.to_string()));
+    }
+    if let Some(lines) = order.get_mut("order_lines").and_then(Value::as_array_mut) {
+        for line in lines.iter_mut().filter_map(Value::as_object_mut) {
+            line.insert("last_updated_date".into(), Value::String(now.to_string()));
+        }
+    }
+}
+
+/// `order` as the API shows it: customer addresses and the notification email are null while
+/// the order is in `STAGING` or `WAITING_ACCEPTANCE`.
+pub(crate) fn public_view(order: &Value) -> Value {
+    let mut shown = order.clone();
+    let state = order.get("order_state").and_then(Value::as_str);
+    if state.is_some_and(|s| PII_HIDDEN_STATES.contains(&s)) {
+        if let Some(map) = shown.as_object_mut() {
+            map.insert("customer_notification_email".into(), Value::Null);
+        }
+        if let Some(customer) = shown.get_mut("customer").and_then(Value::as_object_mut) {
+            customer.insert("billing_address".into(), Value::Null);
+            customer.insert("shipping_address".into(), Value::Null);
+        }
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::test_support::{mirakl_client, sample_order, start};
+
+    #[test]
+    fn pii_is_hidden_only_while_awaiting_acceptance() {
+        for (state, hidden) in [
+            ("STAGING", true),
+            ("WAITING_ACCEPTANCE", true),
+            ("SHIPPING", false),
+            ("SHIPPED", false),
+        ] {
+            let shown = public_view(&sample_order("O-1", state, 1));
+            assert_eq!(shown["customer"]["shipping_address"].is_null(), hidden);
+            assert_eq!(shown["customer"]["billing_address"].is_null(), hidden);
+            assert_eq!(shown["customer_notification_email"].is_null(), hidden);
+            assert_eq!(shown["customer"]["firstname"], "Priya");
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_routes_are_json_404() {
+        let sandbox = start().await;
+        let response = mirakl_client(&sandbox)
+            .get(format!("{}/api/nothing-here", sandbox.mirakl_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["status"], 404);
+        sandbox.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn seeding_stamps_last_updated_date() {
+        let sandbox = start().await;
+        sandbox.seed_orders(vec![sample_order("O-1", "SHIPPING", 2), json!({"x": 1})]);
+        let order = sandbox.order("O-1").unwrap();
+        let stamp = order["last_updated_date"].as_str().unwrap();
+        assert_ne!(stamp, "2026-11-26T08:14:57Z");
+        assert!(stamp.ends_with('Z'));
+        assert_eq!(order["order_lines"][1]["last_updated_date"], stamp);
+        sandbox.shutdown().await;
+    }
+}

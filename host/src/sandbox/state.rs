@@ -1,0 +1,200 @@
+//! The state shared by both sandbox servers and the request pipeline every handler goes
+//! through: count, authenticate, maybe inject a fault, apply, count the outcome, maybe delay or
+//! withhold the answer.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tokio::sync::watch;
+
+use super::faults::{FaultEngine, Injected};
+use super::fulfil::FulfilState;
+use super::mirakl::MiraklState;
+use super::{SandboxConfig, SandboxStats};
+
+/// How long a `hang_after_apply` fault withholds the answer (unless the sandbox shuts down).
+const HANG_FOR: Duration = Duration::from_secs(3600);
+
+/// Everything behind both servers.
+pub(crate) struct SandboxState {
+    /// Expected `Authorization` value on the Mirakl side.
+    pub mirakl_api_key: String,
+    /// Expected `X-API-KEY` value on the Fulfil side.
+    pub fulfil_api_key: String,
+    /// OR11's safety delta on `start_update_date`.
+    pub update_safety_delta: Duration,
+    /// Mirakl data.
+    pub mirakl: MiraklState,
+    /// Fulfil data.
+    pub fulfil: FulfilState,
+    /// Counters.
+    pub stats: SandboxStats,
+    /// Fault configuration and its RNG.
+    pub faults: FaultEngine,
+}
+
+impl SandboxState {
+    /// Fresh state for `config`.
+    pub fn new(config: &SandboxConfig) -> Self {
+        SandboxState {
+            mirakl_api_key: config.mirakl_api_key.clone(),
+            fulfil_api_key: config.fulfil_api_key.clone(),
+            update_safety_delta: config.update_safety_delta,
+            mirakl: MiraklState::default(),
+            fulfil: FulfilState::new(config.fulfil_channel_id),
+            stats: SandboxStats::default(),
+            faults: FaultEngine::new(config.faults.clone()),
+        }
+    }
+}
+
+/// Locks the state, recovering from a poisoned lock (the state stays usable).
+pub(crate) fn lock(state: &Mutex<SandboxState>) -> MutexGuard<'_, SandboxState> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Handler context (axum state) shared by both routers.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    /// The shared state.
+    pub state: Arc<Mutex<SandboxState>>,
+    /// Becomes `true` when the sandbox shuts down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Which API a request belongs to: decides the auth header and the error body shapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// Mirakl seller API: raw key in `Authorization`, errors `{"status","message","code"}`.
+    Mirakl,
+    /// Fulfil API: key in `X-API-KEY`, errors `{"type":"UserError",...}` and friends.
+    Fulfil,
+}
+
+impl Api {
+    /// Whether `headers` carry this API's key exactly.
+    fn authorized(self, state: &SandboxState, headers: &HeaderMap) -> bool {
+        let (name, expected) = match self {
+            Api::Mirakl => (header::AUTHORIZATION.as_str(), &state.mirakl_api_key),
+            Api::Fulfil => ("x-api-key", &state.fulfil_api_key),
+        };
+        headers
+            .get(name)
+            .is_some_and(|value| value.as_bytes() == expected.as_bytes())
+    }
+
+    /// The 401 answer.
+    fn unauthorized(self) -> Response {
+        let body = match self {
+            Api::Mirakl => json!({"status": 401, "message": "Unauthorized"}),
+            Api::Fulfil => json!({
+                "code": 401,
+                "name": "Unauthorized",
+                "description": "The API key is missing or invalid."
+            }),
+        };
+        (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
+    }
+}
+
+/// Runs one request through the pipeline.
+///
+/// `apply` runs under the state lock (it must not block) and returns the response; it is not
+/// called when the request is unauthorised or a 429/5xx fault is injected.
+pub(crate) async fn handle<F>(
+    ctx: &Ctx,
+    api: Api,
+    op: &str,
+    headers: &HeaderMap,
+    apply: F,
+) -> Response
+where
+    F: FnOnce(&mut SandboxState) -> Response,
+{
+    let (response, delay, hang) = {
+        let mut state = lock(&ctx.state);
+        *state.stats.requests.entry(op.to_string()).or_insert(0) += 1;
+        if !api.authorized(&state, headers) {
+            state.stats.rejected += 1;
+            return api.unauthorized();
+        }
+        let decision = state.faults.decide();
+        if let Some(injected) = decision.reject {
+            state.stats.faults_injected += 1;
+            tracing::debug!(op, ?injected, "sandbox fault injected");
+            return fault_response(api, injected);
+        }
+        let response = apply(&mut state);
+        let status = response.status();
+        if status.is_client_error() {
+            state.stats.rejected += 1;
+        }
+        let hang = status.is_success() && state.faults.take_hang(op);
+        if decision.delay.is_some() {
+            state.stats.faults_injected += 1;
+        }
+        if hang {
+            state.stats.faults_injected += 1;
+            tracing::debug!(op, "sandbox applied the request and withholds the answer");
+        }
+        (response, decision.delay, hang)
+    };
+    if hang {
+        let mut shutdown = ctx.shutdown.clone();
+        let released = async move {
+            while !*shutdown.borrow_and_update() {
+                if shutdown.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(HANG_FOR) => {}
+            () = released => {}
+        }
+    }
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// The answer for an injected 429 or 5xx, shaped like the API's own.
+fn fault_response(api: Api, injected: Injected) -> Response {
+    match injected {
+        Injected::TooManyRequests { retry_after_secs } => {
+            let body = match api {
+                Api::Mirakl => json!({"status": 429, "message": "Too many requests"}),
+                Api::Fulfil => json!({
+                    "code": 429,
+                    "name": "Too Many Requests",
+                    "description":
+                        "This user has exceeded an allotted request count. Try again later."
+                }),
+            };
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                axum::Json(body),
+            )
+                .into_response()
+        }
+        Injected::ServerError { status } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            match api {
+                Api::Mirakl => (
+                    status,
+                    axum::Json(json!({"status": status.as_u16(), "message": "Internal error"})),
+                )
+                    .into_response(),
+                // Fulfil answers 5xx in plain text.
+                Api::Fulfil => (status, "Internal Server Error").into_response(),
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Mirrors: the Fulfil catalogue (codes, EANs, availability, indexed by near-spelling key)
+//! and the John Lewis offer mirror (what John Lewis holds for each offer).
+
+use rusqlite::params;
+
+use super::{Store, now_text};
+
+/// One Fulfil product in the mirror.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CatalogueEntry {
+    /// Product code (SKU), exactly as in Fulfil.
+    pub code: String,
+    /// Near-spelling key (computed by the component's `sku-key`).
+    pub sku_key: String,
+    /// EAN.
+    pub ean: Option<String>,
+    /// Available quantity when mirrored.
+    pub available: f64,
+}
+
+/// One John Lewis offer in the mirror.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferEntry {
+    /// Offer SKU.
+    pub sku: String,
+    /// EAN on John Lewis.
+    pub ean: Option<String>,
+    /// Quantity on John Lewis, if known.
+    pub quantity: Option<i64>,
+}
+
+impl Store {
+    /// Replaces the catalogue mirror.
+    pub fn replace_catalogue(&self, entries: &[CatalogueEntry]) -> anyhow::Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM catalogue", [])?;
+        {
+            let now = now_text();
+            let mut insert = tx.prepare("INSERT OR REPLACE INTO catalogue (code, sku_key, ean, available, refreshed_at) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for e in entries {
+                insert.execute(params![e.code, e.sku_key, e.ean, e.available, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Mirror entries whose near-spelling key is `key`.
+    pub fn catalogue_by_key(&self, key: &str) -> anyhow::Result<Vec<CatalogueEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT code, sku_key, ean, available FROM catalogue WHERE sku_key = ?1 ORDER BY code",
+        )?;
+        let rows = stmt.query_map(params![key], |r| {
+            Ok(CatalogueEntry {
+                code: r.get(0)?,
+                sku_key: r.get(1)?,
+                ean: r.get(2)?,
+                available: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Number of products in the catalogue mirror.
+    pub fn catalogue_size(&self) -> anyhow::Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM catalogue", [], |r| r.get(0))?)
+    }
+
+    /// Replaces the offer mirror.
+    pub fn replace_offers(&self, entries: &[OfferEntry]) -> anyhow::Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM offers", [])?;
+        {
+            let now = now_text();
+            let mut insert = tx.prepare("INSERT OR REPLACE INTO offers (sku, ean, quantity, refreshed_at) VALUES (?1, ?2, ?3, ?4)")?;
+            for e in entries {
+                insert.execute(params![e.sku, e.ean, e.quantity, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Offer mirror entries for these SKUs.
+    pub fn offers_for(&self, skus: &[String]) -> anyhow::Result<Vec<OfferEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT sku, ean, quantity FROM offers WHERE sku = ?1")?;
+        let mut out = Vec::new();
+        for sku in skus {
+            let rows = stmt.query_map(params![sku], |r| {
+                Ok(OfferEntry {
+                    sku: r.get(0)?,
+                    ean: r.get(1)?,
+                    quantity: r.get(2)?,
+                })
+            })?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+}

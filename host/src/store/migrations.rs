@@ -1,0 +1,126 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version`.
+
+use anyhow::Context;
+use rusqlite::Connection;
+
+/// Each entry moves the schema from version `i` to `i + 1`. Never edit a released entry;
+/// append a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: foundation and order import.
+    "
+    CREATE TABLE cursors (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE orders (
+        order_id TEXT PRIMARY KEY,
+        commercial_id TEXT NOT NULL,
+        mirakl_state TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        fulfil_sale_id INTEGER,
+        last_updated TEXT,
+        raw TEXT NOT NULL,
+        plan TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX orders_stage ON orders(stage);
+    CREATE INDEX orders_commercial ON orders(commercial_id);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_state ON outbox(state);
+    CREATE TABLE exceptions (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL,
+        team TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        message TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1,
+        state TEXT NOT NULL DEFAULT 'open',
+        UNIQUE (code, subject)
+    );
+    CREATE INDEX exceptions_state ON exceptions(state, team);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE TABLE catalogue (
+        code TEXT PRIMARY KEY,
+        sku_key TEXT NOT NULL,
+        ean TEXT,
+        available REAL NOT NULL,
+        refreshed_at TEXT NOT NULL
+    );
+    CREATE INDEX catalogue_key ON catalogue(sku_key);
+    CREATE TABLE offers (
+        sku TEXT PRIMARY KEY,
+        ean TEXT,
+        quantity INTEGER,
+        refreshed_at TEXT NOT NULL
+    );
+    ",
+];
+
+/// Applies every migration newer than the database, each in its own transaction.
+pub fn migrate(conn: &Connection) -> anyhow::Result<()> {
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .context("read schema version")?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        anyhow::bail!(
+            "the store has schema version {current}, newer than this jlm ({known}); upgrade jlm"
+        );
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as i64 + 1;
+        let tx = conn.unchecked_transaction().context("begin migration")?;
+        tx.execute_batch(sql)
+            .with_context(|| format!("apply migration {version}"))?;
+        tx.pragma_update(None, "user_version", version)
+            .context("record schema version")?;
+        tx.commit()
+            .with_context(|| format!("commit migration {version}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_is_idempotent() {
+        let conn = Connection::open_in_memory().expect("open");
+        migrate(&conn).expect("first run");
+        migrate(&conn).expect("second run is a no-op");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.pragma_update(None, "user_version", 99).expect("set");
+        assert!(migrate(&conn).is_err());
+    }
+}

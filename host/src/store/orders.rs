@@ -1,0 +1,162 @@
+//! The order map: John Lewis order id ↔ commercial id ↔ Fulfil sale id ↔ stage.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Store, now_text};
+
+/// Where the connector is with an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderStage {
+    /// Seen, not decided yet (or not awaiting acceptance yet).
+    New,
+    /// Waiting for a person (blocking exception).
+    Held,
+    /// OR21 accepting every line is recorded (sent or to be sent).
+    Accepted,
+    /// OR21 refusing at least one line is recorded.
+    Refused,
+    /// The Fulfil sale exists.
+    Created,
+    /// Nothing more to do (refused entirely, cancelled, or past the connector's scope).
+    Closed,
+}
+
+impl OrderStage {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStage::New => "new",
+            OrderStage::Held => "held",
+            OrderStage::Accepted => "accepted",
+            OrderStage::Refused => "refused",
+            OrderStage::Created => "created",
+            OrderStage::Closed => "closed",
+        }
+    }
+
+    fn parse(text: &str) -> OrderStage {
+        match text {
+            "held" => OrderStage::Held,
+            "accepted" => OrderStage::Accepted,
+            "refused" => OrderStage::Refused,
+            "created" => OrderStage::Created,
+            "closed" => OrderStage::Closed,
+            _ => OrderStage::New,
+        }
+    }
+}
+
+/// One row of the order map.
+#[derive(Clone, Debug)]
+pub struct OrderRecord {
+    /// Mirakl order id.
+    pub order_id: String,
+    /// Customer order number.
+    pub commercial_id: String,
+    /// Mirakl state when last read.
+    pub mirakl_state: String,
+    /// Connector stage.
+    pub stage: OrderStage,
+    /// Fulfil sale id once created.
+    pub fulfil_sale_id: Option<i64>,
+    /// Mirakl `last_updated_date` when last read.
+    pub last_updated: Option<String>,
+    /// The order as last read from OR11.
+    pub raw: String,
+}
+
+fn record(row: &Row) -> rusqlite::Result<OrderRecord> {
+    Ok(OrderRecord {
+        order_id: row.get(0)?,
+        commercial_id: row.get(1)?,
+        mirakl_state: row.get(2)?,
+        stage: OrderStage::parse(&row.get::<_, String>(3)?),
+        fulfil_sale_id: row.get(4)?,
+        last_updated: row.get(5)?,
+        raw: row.get(6)?,
+    })
+}
+
+const COLUMNS: &str =
+    "order_id, commercial_id, mirakl_state, stage, fulfil_sale_id, last_updated, raw";
+
+impl Store {
+    /// The stored order.
+    pub fn order(&self, order_id: &str) -> anyhow::Result<Option<OrderRecord>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM orders WHERE order_id = ?1"),
+                params![order_id],
+                record,
+            )
+            .optional()?)
+    }
+
+    /// Records the order as read from Mirakl (new orders start at [`OrderStage::New`]).
+    pub fn upsert_order(
+        &self,
+        order_id: &str,
+        commercial_id: &str,
+        mirakl_state: &str,
+        last_updated: Option<&str>,
+        raw: &str,
+    ) -> anyhow::Result<()> {
+        let now = now_text();
+        self.conn().execute(
+            "INSERT INTO orders (order_id, commercial_id, mirakl_state, stage, last_updated, raw, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'new', ?4, ?5, ?6, ?6)
+             ON CONFLICT(order_id) DO UPDATE SET commercial_id = excluded.commercial_id,
+                 mirakl_state = excluded.mirakl_state, last_updated = excluded.last_updated,
+                 raw = excluded.raw, updated_at = excluded.updated_at",
+            params![order_id, commercial_id, mirakl_state, last_updated, raw, now],
+        )?;
+        Ok(())
+    }
+
+    /// Stores the latest plan (JSON) of an order.
+    pub fn set_order_plan(&self, order_id: &str, plan: &str) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE orders SET plan = ?2, updated_at = ?3 WHERE order_id = ?1",
+            params![order_id, plan, now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Moves an order to `stage`.
+    pub fn set_order_stage(&self, order_id: &str, stage: OrderStage) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE orders SET stage = ?2, updated_at = ?3 WHERE order_id = ?1",
+            params![order_id, stage.as_str(), now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the Fulfil sale of an order.
+    pub fn set_order_sale(&self, order_id: &str, sale_id: Option<i64>) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE orders SET stage = 'created', fulfil_sale_id = ?2, updated_at = ?3 WHERE order_id = ?1",
+            params![order_id, sale_id, now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Orders at `stage`.
+    pub fn orders_at(&self, stage: OrderStage) -> anyhow::Result<Vec<OrderRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM orders WHERE stage = ?1 ORDER BY order_id"
+        ))?;
+        let rows = stmt.query_map(params![stage.as_str()], record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Number of orders per stage.
+    pub fn order_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT stage, COUNT(*) FROM orders GROUP BY stage ORDER BY stage")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,150 @@
+//! The outbox: every remote write, recorded before it is sent, keyed for idempotency.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Store, now_text};
+
+/// Where a remote write is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxState {
+    /// Recorded, not sent yet (or to be retried).
+    Pending,
+    /// Being sent: if a run finds this state, the process stopped mid-call and the outcome
+    /// is unknown, so remote state must be re-read before sending again.
+    Sending,
+    /// Confirmed done.
+    Done,
+    /// Given up on; an exception says why.
+    Failed,
+}
+
+impl OutboxState {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sending => "sending",
+            OutboxState::Done => "done",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> OutboxState {
+        match text {
+            "sending" => OutboxState::Sending,
+            "done" => OutboxState::Done,
+            "failed" => OutboxState::Failed,
+            _ => OutboxState::Pending,
+        }
+    }
+}
+
+/// One remote write.
+#[derive(Clone, Debug)]
+pub struct OutboxEntry {
+    /// Row id.
+    pub id: i64,
+    /// What kind of call, e.g. `or21`, `create_order`.
+    pub kind: String,
+    /// Order id (or other subject).
+    pub subject: String,
+    /// Unique key: one write per key, ever.
+    pub idempotency_key: String,
+    /// Request body (JSON).
+    pub body: String,
+    /// State.
+    pub state: OutboxState,
+    /// Send attempts so far.
+    pub attempts: i64,
+}
+
+fn entry(row: &Row) -> rusqlite::Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        subject: row.get(2)?,
+        idempotency_key: row.get(3)?,
+        body: row.get(4)?,
+        state: OutboxState::parse(&row.get::<_, String>(5)?),
+        attempts: row.get(6)?,
+    })
+}
+
+const COLUMNS: &str = "id, kind, subject, idempotency_key, body, state, attempts";
+
+impl Store {
+    /// Records a write unless one with the same key exists; returns the entry for the key.
+    pub fn enqueue(
+        &self,
+        kind: &str,
+        subject: &str,
+        key: &str,
+        body: &str,
+    ) -> anyhow::Result<OutboxEntry> {
+        let conn = self.conn();
+        let now = now_text();
+        conn.execute(
+            "INSERT INTO outbox (kind, subject, idempotency_key, body, state, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) ON CONFLICT(idempotency_key) DO NOTHING",
+            params![kind, subject, key, body, now],
+        )?;
+        Ok(conn.query_row(
+            &format!("SELECT {COLUMNS} FROM outbox WHERE idempotency_key = ?1"),
+            params![key],
+            entry,
+        )?)
+    }
+
+    /// The entry for a key.
+    pub fn outbox_entry(&self, key: &str) -> anyhow::Result<Option<OutboxEntry>> {
+        Ok(self
+            .conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM outbox WHERE idempotency_key = ?1"),
+                params![key],
+                entry,
+            )
+            .optional()?)
+    }
+
+    /// Entries not done or failed, oldest first.
+    pub fn outbox_open(&self) -> anyhow::Result<Vec<OutboxEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks the entry as being sent (counted as an attempt). Must be called right before the call.
+    pub fn outbox_sending(&self, id: i64) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
+            params![id, now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Sets the entry's state, with the last error if any.
+    pub fn outbox_set(
+        &self,
+        id: i64,
+        state: OutboxState,
+        error: Option<&str>,
+    ) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET state = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, state.as_str(), error, now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Number of entries per state.
+    pub fn outbox_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

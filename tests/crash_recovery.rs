@@ -1,0 +1,92 @@
+//! A `jlm run` process killed mid-flow and restarted leaves exactly one sale and one
+//! acceptance per order: the real binary against the sandbox, crashed at chosen points.
+
+use std::path::Path;
+use std::process::Command;
+
+use jlm::demo::day;
+use jlm::sandbox::{Sandbox, SandboxConfig};
+
+/// Writes a configuration for the binary pointing at `sandbox`, with a store in `dir`.
+fn write_config(dir: &Path, sandbox: &Sandbox) -> std::path::PathBuf {
+    let path = dir.join("jlm.toml");
+    let text = format!(
+        "[mirakl]\nbase_url = \"{}\"\norders_poll_interval = \"10ms\"\ncall_interval = \"2ms\"\n\
+         [fulfil]\nbase_url = \"{}\"\nchannel_id = 1\ncall_interval = \"2ms\"\n\
+         [store]\npath = \"{}\"\n\
+         [retry]\nbase_delay = \"5ms\"\nmax_delay = \"20ms\"\nretry_after_cap = \"20ms\"\ntimeout = \"2s\"\n",
+        sandbox.mirakl_url,
+        sandbox.fulfil_url,
+        dir.join("jlm.sqlite").display()
+    );
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// Runs `jlm run --once`, optionally crashing at `crash_at`; returns whether it exited cleanly.
+async fn run_once(config: &Path, crash_at: Option<&str>) -> bool {
+    let settings = SandboxConfig::default();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jlm"));
+    command
+        .args(["run", "--once", "--config"])
+        .arg(config)
+        .env("JLM_MIRAKL_API_KEY", &settings.mirakl_api_key)
+        .env("JLM_FULFIL_API_KEY", &settings.fulfil_api_key)
+        .env("XDG_CACHE_HOME", config.parent().expect("dir").join("cache"));
+    match crash_at {
+        Some(point) => command.env("JLM_CRASH_AT", point),
+        None => command.env_remove("JLM_CRASH_AT"),
+    };
+    let status = tokio::task::spawn_blocking(move || command.status()).await.expect("join").expect("run jlm");
+    status.success()
+}
+
+async fn sandbox() -> Sandbox {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await.expect("sandbox");
+    sandbox.seed_products(day::products().expect("products"));
+    sandbox.seed_orders(day::orders().expect("orders"));
+    sandbox
+}
+
+fn assert_exactly_once(sandbox: &Sandbox) {
+    let stats = sandbox.stats();
+    assert!(!stats.or21_applied.is_empty());
+    assert!(stats.or21_applied.values().all(|n| *n == 1), "one OR21 per order: {:?}", stats.or21_applied);
+    let sales = sandbox.sales();
+    let mut ids: Vec<&str> = sales.iter().filter_map(|s| s["channel_identifier"].as_str()).collect();
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "one sale per order");
+    assert_eq!(total, stats.or21_applied.len(), "every accepted order became one sale");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_create_order_before_recording_it() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &sandbox);
+    assert!(run_once(&config, None).await, "first cycle accepts");
+    assert!(!run_once(&config, Some("create_order.sent")).await, "the process is killed");
+    assert_eq!(sandbox.sales().len(), 1, "Fulfil applied the create before the kill");
+    for _ in 0..3 {
+        assert!(run_once(&config, None).await);
+    }
+    assert_exactly_once(&sandbox);
+    assert!(sandbox.stats().create_order_calls.values().any(|n| *n == 2), "the unrecorded create was sent again");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_while_sending_or21() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &sandbox);
+    assert!(!run_once(&config, Some("or21.sending")).await, "the process is killed");
+    assert!(sandbox.stats().or21_applied.is_empty());
+    for _ in 0..3 {
+        assert!(run_once(&config, None).await);
+    }
+    assert_exactly_once(&sandbox);
+    sandbox.shutdown().await;
+}
