@@ -68,9 +68,7 @@ mod tests {
     #[test]
     fn only_exact_codes_match() {
         let catalogue = vec!["JL-MUG-001".to_string(), "JL-MUG-002".to_string()];
-        fn code(s: &String) -> &str {
-            s.as_str()
-        }
+        let code = String::as_str;
         assert!(matches!(
             match_sku("JL-MUG-001", &catalogue, code),
             SkuMatch::Exact(_)

@@ -357,11 +357,9 @@ impl OrdersJob {
                 *counter += 1;
                 self.send(entry, report).await?;
             }
-            Action::Hold => {
-                if stage == OrderStage::New {
-                    store.set_order_stage(order_id, OrderStage::Held)?;
-                    report.held += 1;
-                }
+            Action::Hold if stage == OrderStage::New => {
+                store.set_order_stage(order_id, OrderStage::Held)?;
+                report.held += 1;
             }
             Action::None if stage == OrderStage::Held => {
                 // No longer awaiting acceptance: decided on John Lewis by a person (or expired).

@@ -8,6 +8,7 @@
 
 mod create_order;
 mod domain;
+mod fields;
 mod order_check;
 mod search_read;
 

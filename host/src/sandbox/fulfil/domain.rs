@@ -29,17 +29,29 @@ pub(super) enum Domain {
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Op {
+    /// `=`
     Eq,
+    /// `!=`
     Ne,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
+    /// `in`
     In,
+    /// `not in`
     NotIn,
+    /// `like`
     Like,
+    /// `not like`
     NotLike,
+    /// `ilike` (case-insensitive)
     ILike,
+    /// `not ilike`
     NotILike,
 }
 
@@ -100,35 +112,36 @@ fn parse_list(items: &[Value], fields: &[&str]) -> Result<Domain, String> {
 
 /// Whether `list` is a `[field, operator, value]` clause rather than a sub-domain.
 fn is_clause(list: &[Value]) -> bool {
-    list.len() == 3
-        && list[0]
-            .as_str()
-            .is_some_and(|first| first != "AND" && first != "OR")
+    matches!(list, [Value::String(first), _, _] if first != "AND" && first != "OR")
 }
 
 /// Parses one clause.
 fn parse_clause(list: &[Value], fields: &[&str]) -> Result<Domain, String> {
-    let field = list[0].as_str().unwrap_or_default();
+    let [field, op_text, value] = list else {
+        return Err(format!(
+            "Invalid domain clause {}",
+            Value::from(list.to_vec())
+        ));
+    };
+    let field = field.as_str().unwrap_or_default();
     if !fields.contains(&field) {
         return Err(format!("Unknown field '{field}' in domain"));
     }
-    let op = list[1]
+    let op = op_text
         .as_str()
         .and_then(Op::parse)
-        .ok_or_else(|| format!("Unknown domain operator {}", list[1]))?;
-    let value = list[2].clone();
+        .ok_or_else(|| format!("Unknown domain operator {op_text}"))?;
     match op {
         Op::In | Op::NotIn if !value.is_array() => {
-            Err(format!("The value of '{field}' {} must be a list", list[1]))
+            Err(format!("The value of '{field}' {op_text} must be a list"))
         }
-        Op::Like | Op::NotLike | Op::ILike | Op::NotILike if !value.is_string() => Err(format!(
-            "The value of '{field}' {} must be a string",
-            list[1]
-        )),
+        Op::Like | Op::NotLike | Op::ILike | Op::NotILike if !value.is_string() => {
+            Err(format!("The value of '{field}' {op_text} must be a string"))
+        }
         _ => Ok(Domain::Clause {
             field: field.to_string(),
             op,
-            value,
+            value: value.clone(),
         }),
     }
 }

@@ -8,6 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::UserError;
+use super::fields::{
+    Check, add, array, date_time, field, invalid, keys, money, object, one_of, optional, quantity,
+    required, required_string, string,
+};
 use crate::sandbox::SandboxProduct;
 use crate::sandbox::decimal::Decimal;
 
@@ -111,8 +115,6 @@ pub(super) struct Checked {
     /// Number of sale lines.
     pub lines: usize,
 }
-
-type Check<T> = Result<T, UserError>;
 
 /// Validates `order` against the products Fulfil knows.
 pub(super) fn check(order: &Value, products: &BTreeMap<i64, SandboxProduct>) -> Check<Checked> {
@@ -326,12 +328,11 @@ fn customer(value: &Value) -> Check<()> {
     };
     for (index, contact) in array(contacts, "customer.contacts")?.iter().enumerate() {
         let path = format!("customer.contacts[{index}]");
-        let pair = contact
-            .as_array()
-            .filter(|p| p.len() == 2)
-            .ok_or_else(|| invalid(&path, "must be a [type, value] pair"))?;
-        one_of(&pair[0], CONTACT_TYPES, &path)?;
-        string(&pair[1], &path)?;
+        let Some([kind, value]) = contact.as_array().map(Vec::as_slice) else {
+            return Err(invalid(&path, "must be a [type, value] pair"));
+        };
+        one_of(kind, CONTACT_TYPES, &path)?;
+        string(value, &path)?;
     }
     Ok(())
 }
@@ -372,175 +373,6 @@ fn address(value: &Value, path: &str) -> Check<()> {
         }
     }
     Ok(())
-}
-
-/// A money value: a decimal string (`"12.50"`), a tagged decimal
-/// (`{"__class__":"Decimal","decimal":"12.50"}`) or an integer. JSON floats are rejected.
-fn money(value: &Value, path: &str) -> Check<Decimal> {
-    match value {
-        Value::String(text) => Decimal::parse(text)
-            .ok_or_else(|| invalid(path, &format!("'{text}' is not a decimal number"))),
-        Value::Number(number) => {
-            if let Some(int) = number.as_i64() {
-                Ok(Decimal::from_int(i128::from(int)))
-            } else if let Some(int) = number.as_u64() {
-                Ok(Decimal::from_int(i128::from(int)))
-            } else {
-                Err(invalid(
-                    path,
-                    &format!(
-                        "must be a decimal string like \"12.50\", not the JSON float {number}"
-                    ),
-                ))
-            }
-        }
-        Value::Object(map) => {
-            tagged_decimal(map).ok_or_else(|| invalid(path, "is not a valid tagged Decimal"))
-        }
-        _ => Err(invalid(path, "must be a decimal string like \"12.50\"")),
-    }
-}
-
-/// Parses `{"__class__":"Decimal","decimal":"12.50"}` (exactly those keys).
-fn tagged_decimal(map: &Map<String, Value>) -> Option<Decimal> {
-    if map.len() != 2 || map.get("__class__").and_then(Value::as_str) != Some("Decimal") {
-        return None;
-    }
-    Decimal::parse(map.get("decimal")?.as_str()?)
-}
-
-/// A quantity: a JSON number, decimal string or tagged decimal, greater than zero.
-fn quantity(value: &Value, path: &str) -> Check<Decimal> {
-    let parsed = match value {
-        Value::Number(number) => Decimal::parse(&number.to_string())
-            .ok_or_else(|| invalid(path, &format!("{number} is not a plain number")))?,
-        other => money(other, path)?,
-    };
-    if !parsed.is_positive() {
-        return Err(invalid(path, "must be greater than zero"));
-    }
-    Ok(parsed)
-}
-
-/// A date or date-time: an ISO 8601 string or a tagged `date`/`datetime`.
-fn date_time(value: &Value, path: &str) -> Check<()> {
-    let text = match value {
-        Value::String(text) => Some(text.as_str()),
-        Value::Object(map) => match map.get("__class__").and_then(Value::as_str) {
-            Some("datetime" | "date") => map.get("iso_string").and_then(Value::as_str),
-            _ => None,
-        },
-        _ => None,
-    };
-    let valid = text.is_some_and(|t| {
-        chrono::DateTime::parse_from_rfc3339(t).is_ok()
-            || ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-                .iter()
-                .any(|f| chrono::NaiveDateTime::parse_from_str(t, f).is_ok())
-            || chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok()
-    });
-    if valid {
-        Ok(())
-    } else {
-        Err(invalid(path, "must be an ISO 8601 date-time"))
-    }
-}
-
-/// `a + b`, or a user error on overflow.
-fn add(a: Decimal, b: Decimal, path: &str) -> Check<Decimal> {
-    a.checked_add(b)
-        .ok_or_else(|| invalid(path, "amounts are too large"))
-}
-
-/// `value` as an object.
-fn object<'a>(value: &'a Value, path: &str) -> Check<&'a Map<String, Value>> {
-    value
-        .as_object()
-        .ok_or_else(|| invalid(path, "must be an object"))
-}
-
-/// `value` as an array.
-fn array<'a>(value: &'a Value, path: &str) -> Check<&'a Vec<Value>> {
-    value
-        .as_array()
-        .ok_or_else(|| invalid(path, "must be a list"))
-}
-
-/// `value` as a string.
-fn string<'a>(value: &'a Value, path: &str) -> Check<&'a str> {
-    value
-        .as_str()
-        .ok_or_else(|| invalid(path, "must be a string"))
-}
-
-/// `value` as one of `allowed`.
-fn one_of(value: &Value, allowed: &[&str], path: &str) -> Check<()> {
-    let text = string(value, path)?;
-    if allowed.contains(&text) {
-        Ok(())
-    } else {
-        Err(invalid(
-            path,
-            &format!("'{text}' is not one of {}", allowed.join(", ")),
-        ))
-    }
-}
-
-/// Rejects keys of `map` outside `allowed`.
-fn keys(map: &Map<String, Value>, allowed: &[&str], path: &str) -> Check<()> {
-    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(key) => Err(UserError::new(
-            "unknown_field",
-            format!("Unknown field '{key}' in {path}"),
-            field(path, key),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// The non-null value of `key`, if any.
-fn optional<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    map.get(key).filter(|v| !v.is_null())
-}
-
-/// The non-null value of a required `key`.
-fn required<'a>(map: &'a Map<String, Value>, key: &str, path: &str) -> Check<&'a Value> {
-    optional(map, key).ok_or_else(|| {
-        let name = field(path, key);
-        UserError::new(
-            "missing_field",
-            format!("Missing required field '{name}'"),
-            name,
-        )
-    })
-}
-
-/// The non-empty string value of a required `key`.
-fn required_string<'a>(map: &'a Map<String, Value>, key: &str, path: &str) -> Check<&'a str> {
-    let name = field(path, key);
-    let text = string(required(map, key, path)?, &name)?;
-    if text.trim().is_empty() {
-        return Err(invalid(&name, "must not be empty"));
-    }
-    Ok(text)
-}
-
-/// `path.key` (or `key` at the root).
-fn field(path: &str, key: &str) -> String {
-    if path.is_empty() || path == "order" {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-/// An invalid-value user error for `path`.
-fn invalid(path: &str, problem: &str) -> UserError {
-    UserError::new(
-        "invalid_value",
-        format!("Invalid value for '{path}': {problem}"),
-        path.to_string(),
-    )
 }
 
 #[cfg(test)]
