@@ -11,7 +11,8 @@ use jlm::sandbox::{Sandbox, SandboxConfig};
 fn write_config(dir: &Path, sandbox: &Sandbox) -> std::path::PathBuf {
     let path = dir.join("jlm.toml");
     let text = format!(
-        "[mirakl]\nbase_url = \"{}\"\norders_poll_interval = \"10ms\"\ncall_interval = \"2ms\"\n\
+        "[mirakl]\nbase_url = \"{}\"\norders_poll_interval = \"10ms\"\ncall_interval = \"2ms\"\nexport_poll_interval = \"5ms\"\n\
+         [stock_sync]\ninterval = \"10ms\"\nstatus_interval = \"5ms\"\n\
          [fulfil]\nbase_url = \"{}\"\nchannel_id = 1\ncall_interval = \"2ms\"\n\
          [store]\npath = \"{}\"\n\
          [retry]\nbase_delay = \"5ms\"\nmax_delay = \"20ms\"\nretry_after_cap = \"20ms\"\ntimeout = \"2s\"\n",

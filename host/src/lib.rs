@@ -12,4 +12,6 @@ pub mod jobs;
 pub mod mirakl;
 pub mod runtime;
 pub mod sandbox;
+pub mod stock;
 pub mod store;
+pub mod web;

@@ -3,7 +3,9 @@
 //! The modules are pure Rust, tested natively; the `wasm32` build exports them through the
 //! WIT package in `wit/` (the glue at the bottom of this file is all that is wasm-specific).
 
+pub mod clocks;
 pub mod country;
+pub mod dispatch;
 pub mod ean;
 pub mod error;
 pub mod exception;
@@ -12,6 +14,8 @@ pub mod mirakl_order;
 pub mod money;
 pub mod orders;
 pub mod sku;
+pub mod stock;
+pub mod stock_csv;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
@@ -19,10 +23,12 @@ mod component {
     //! wit-bindgen export glue: converts WIT records to the native types and back.
 
     use crate::exception::{Exception, Severity, Team};
-    use crate::{error::PlanError, orders, sku};
+    use crate::{clocks, dispatch, error::PlanError, orders, sku, stock};
 
     wit_bindgen::generate!({ path: "../wit", world: "connector" });
 
+    use exports::jlm::connector::dispatch as dsp;
+    use exports::jlm::connector::inventory as inv;
     use exports::jlm::connector::orders as wit;
     use exports::jlm::connector::types as wit_types;
 
@@ -127,6 +133,185 @@ mod component {
 
         fn sku_key(sku: String) -> String {
             sku::sku_key(&sku)
+        }
+    }
+
+    impl exports::jlm::connector::inventory::Guest for Component {
+        fn plan_stock(
+            snapshot: Vec<inv::StockLevel>,
+            ledger: Vec<inv::Published>,
+            offers: Option<Vec<String>>,
+            policy: inv::StockPolicy,
+            full: bool,
+        ) -> Result<inv::StockPlan, wit_types::PlanError> {
+            let snapshot: Vec<stock::StockLevel> = snapshot
+                .into_iter()
+                .map(|l| stock::StockLevel {
+                    sku: l.sku,
+                    warehouse: l.warehouse,
+                    available: l.available,
+                })
+                .collect();
+            let ledger: Vec<stock::Published> = ledger
+                .into_iter()
+                .map(|p| stock::Published {
+                    sku: p.sku,
+                    warehouse: p.warehouse,
+                    quantity: p.quantity,
+                })
+                .collect();
+            let known: Option<std::collections::HashSet<&str>> = offers
+                .as_ref()
+                .map(|o| o.iter().map(String::as_str).collect());
+            let d = policy.defaults;
+            let policy = stock::StockPolicy {
+                defaults: stock::StockRule {
+                    buffer: d.buffer,
+                    percent: i64::from(d.percent),
+                    max: d.max,
+                    zero_below: d.zero_below,
+                },
+                overrides: policy
+                    .overrides
+                    .into_iter()
+                    .map(|o| {
+                        (
+                            o.sku,
+                            stock::RuleOverride {
+                                buffer: o.buffer,
+                                percent: o.percent.map(i64::from),
+                                max: o.max,
+                                zero_below: o.zero_below,
+                            },
+                        )
+                    })
+                    .collect(),
+                exclude: policy.exclude.into_iter().collect(),
+            };
+            let plan = stock::plan_stock(&snapshot, &ledger, known.as_ref(), &policy, full)
+                .map_err(plan_error)?;
+            Ok(inv::StockPlan {
+                csv: plan.csv,
+                lines: plan
+                    .lines
+                    .into_iter()
+                    .map(|l| inv::StockLine {
+                        sku: l.sku,
+                        warehouse: l.warehouse,
+                        quantity: l.quantity,
+                        previous: l.previous,
+                    })
+                    .collect(),
+                exceptions: plan.exceptions.into_iter().map(exception).collect(),
+            })
+        }
+    }
+
+    fn dispatch_policy(policy: dsp::DispatchPolicy) -> dispatch::DispatchPolicy {
+        dispatch::DispatchPolicy {
+            carriers: policy
+                .carriers
+                .into_iter()
+                .map(|c| dispatch::CarrierMapping {
+                    fulfil_carrier: c.fulfil_carrier,
+                    fulfil_service: c.fulfil_service,
+                    jl_code: c.jl_code,
+                    tracking_format: c.tracking_format,
+                    registered: c.registered,
+                    name: c.name,
+                    tracking_url_template: c.tracking_url_template,
+                })
+                .collect(),
+            multi_shipment: policy.multi_shipment,
+        }
+    }
+
+    impl exports::jlm::connector::dispatch::Guest for Component {
+        fn plan_dispatch(
+            order: String,
+            shipment: dsp::Shipment,
+            carriers: Option<String>,
+            policy: dsp::DispatchPolicy,
+            shipped: Vec<dsp::ShippedLine>,
+        ) -> Result<dsp::DispatchPlan, wit_types::PlanError> {
+            let shipment = dispatch::Shipment {
+                id: shipment.id,
+                order: shipment.order,
+                carrier: shipment.carrier,
+                service: shipment.service,
+                tracking_number: shipment.tracking_number,
+                lines: shipment
+                    .lines
+                    .into_iter()
+                    .map(|l| dispatch::ShipmentLine {
+                        line_id: l.line_id,
+                        sku: l.sku,
+                        quantity: l.quantity,
+                    })
+                    .collect(),
+            };
+            let policy = dispatch_policy(policy);
+            let shipped: Vec<dispatch::ShippedLine> = shipped
+                .into_iter()
+                .map(|s| dispatch::ShippedLine {
+                    line_id: s.line_id,
+                    quantity: s.quantity,
+                })
+                .collect();
+            let plan =
+                dispatch::plan_dispatch(&order, &shipment, carriers.as_deref(), &policy, &shipped)
+                    .map_err(plan_error)?;
+            Ok(dsp::DispatchPlan {
+                requests: plan
+                    .requests
+                    .into_iter()
+                    .map(|r| dsp::MiraklRequest {
+                        api: r.api,
+                        path: r.path,
+                        body: r.body.map(|b| b.to_string()),
+                    })
+                    .collect(),
+                exceptions: plan.exceptions.into_iter().map(exception).collect(),
+                complete: plan.complete,
+            })
+        }
+
+        fn check_carrier(
+            carrier: String,
+            service: Option<String>,
+            policy: dsp::DispatchPolicy,
+            carriers: Option<String>,
+        ) -> Result<dsp::CarrierCheck, wit_types::PlanError> {
+            let check = dispatch::check_carrier(
+                &carrier,
+                service.as_deref(),
+                &dispatch_policy(policy),
+                carriers.as_deref(),
+            )
+            .map_err(plan_error)?;
+            Ok(dsp::CarrierCheck {
+                status: check.status,
+                jl_code: check.jl_code,
+                label: check.label,
+            })
+        }
+
+        fn check_clocks(
+            order: String,
+            fulfil_shipped_at: Option<String>,
+            now: String,
+            policy: dsp::ClockPolicy,
+        ) -> Result<Vec<wit_types::Exception>, wit_types::PlanError> {
+            let policy = clocks::ClockPolicy {
+                acceptance_window_minutes: policy.acceptance_window_minutes,
+                acceptance_margin_minutes: policy.acceptance_margin_minutes,
+                dispatch_margin_minutes: policy.dispatch_margin_minutes,
+                unconfirmed_after_minutes: policy.unconfirmed_after_minutes,
+            };
+            let exceptions =
+                clocks::check_clocks(&order, fulfil_shipped_at.as_deref(), &now, &policy)
+                    .map_err(plan_error)?;
+            Ok(exceptions.into_iter().map(exception).collect())
         }
     }
 

@@ -54,6 +54,12 @@ pub enum Command {
         #[command(subcommand)]
         action: ExceptionsAction,
     },
+    /// Stock publication.
+    Stock {
+        /// What to do.
+        #[command(subcommand)]
+        action: StockAction,
+    },
     /// Run one record through the component and print its plan as JSON.
     Plan {
         /// Which plan.
@@ -96,6 +102,20 @@ pub enum ExceptionsAction {
     },
 }
 
+/// `jlm stock …`.
+#[derive(Debug, Subcommand)]
+pub enum StockAction {
+    /// Show the queue, the import in flight and the last publish times.
+    Status {
+        /// Configuration file (for the store path).
+        #[arg(long, default_value = "jlm.toml")]
+        config: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `jlm component …`.
 #[derive(Debug, Subcommand)]
 pub enum ComponentAction {
@@ -125,6 +145,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo => crate::demo::run().await.map(|_| 0),
         Command::Status { config, json } => run::status(&config, json),
         Command::Exceptions { action } => run::exceptions(action),
+        Command::Stock { action: StockAction::Status { config, json } } => run::stock_status(&config, json),
         Command::Plan { what } => Ok(plan::run(what)),
         Command::Component {
             action: ComponentAction::Export { path },

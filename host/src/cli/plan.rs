@@ -8,8 +8,12 @@ use clap::Subcommand;
 use serde::Deserialize;
 
 use crate::config::Config;
+use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
+use crate::runtime::exports::jlm::connector::inventory::{Published, StockLevel};
 use crate::runtime::exports::jlm::connector::orders::{Offer, Product};
-use crate::runtime::{OrderInput, Runtime, plan_to_json};
+use crate::runtime::{
+    OrderInput, Runtime, Session, dispatch_plan_to_json, plan_to_json, stock_plan_to_json,
+};
 
 /// What to plan.
 #[derive(Debug, Subcommand)]
@@ -30,6 +34,45 @@ pub enum PlanCommand {
         now: Option<String>,
         /// One OR11 order object.
         order: PathBuf,
+    },
+    /// Plan a stock publication (STO01).
+    Stock {
+        /// Fulfil quantities: JSON array of {"sku", "available"} (optionally "warehouse").
+        #[arg(long)]
+        snapshot: PathBuf,
+        /// Last published: JSON array of {"sku", "quantity"}.
+        #[arg(long)]
+        ledger: Option<PathBuf>,
+        /// John Lewis offers: JSON array of {"sku", "ean"}; SKUs not in it are not published.
+        #[arg(long)]
+        offers: Option<PathBuf>,
+        /// Configuration file (only [stock] is read).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Publish every SKU, not only changes.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Plan the Mirakl calls reporting one Fulfil shipment (OR23 + OR24, or ST01).
+    Dispatch {
+        /// One OR11 order object (the order shipped).
+        #[arg(long)]
+        order: PathBuf,
+        /// The Fulfil shipment: {"id", "order", "carrier", "service", "tracking_number",
+        /// "lines": [{"line_id", "sku", "quantity"}]}.
+        #[arg(long)]
+        shipment: PathBuf,
+        /// SH21 response body (John Lewis' approved carriers); without it the approved-list
+        /// check is skipped.
+        #[arg(long)]
+        carriers: Option<PathBuf>,
+        /// Extension: units confirmed by earlier shipments of the order, JSON array of
+        /// {"line_id", "quantity"}; defaults to none.
+        #[arg(long)]
+        shipped: Option<PathBuf>,
+        /// Configuration file (only [carriers] and [dispatch] are read).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -55,6 +98,50 @@ struct CatalogueItem {
     sku: String,
     ean: Option<String>,
     available: serde_json::Number,
+}
+
+#[derive(Deserialize)]
+struct SnapshotItem {
+    sku: String,
+    #[serde(default)]
+    warehouse: Option<String>,
+    available: f64,
+}
+
+#[derive(Deserialize)]
+struct LedgerItem {
+    sku: String,
+    #[serde(default)]
+    warehouse: Option<String>,
+    quantity: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShipmentFile {
+    id: i64,
+    order: String,
+    carrier: String,
+    #[serde(default)]
+    service: Option<String>,
+    #[serde(default)]
+    tracking_number: Option<String>,
+    lines: Vec<ShipmentLineItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShipmentLineItem {
+    line_id: String,
+    sku: String,
+    quantity: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShippedItem {
+    line_id: String,
+    quantity: i64,
 }
 
 #[derive(Deserialize)]
@@ -133,5 +220,114 @@ fn plan(command: PlanCommand) -> Result<String, Unusable> {
                 Err(fault) => Err(Unusable(fault.to_string())),
             }
         }
+        PlanCommand::Stock {
+            snapshot,
+            ledger,
+            offers,
+            config: config_path,
+            full,
+        } => {
+            let config = config(config_path.as_deref())?;
+            let snapshot: Vec<StockLevel> = parse::<Vec<SnapshotItem>>(&snapshot, "snapshot")?
+                .into_iter()
+                .map(|s| StockLevel {
+                    sku: s.sku,
+                    warehouse: s.warehouse,
+                    available: s.available,
+                })
+                .collect();
+            let ledger: Vec<Published> = match ledger {
+                Some(path) => parse::<Vec<LedgerItem>>(&path, "ledger")?
+                    .into_iter()
+                    .map(|l| Published {
+                        sku: l.sku,
+                        warehouse: l.warehouse,
+                        quantity: l.quantity,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let offers: Option<Vec<String>> = match offers {
+                Some(path) => Some(
+                    parse::<Vec<OfferItem>>(&path, "offers")?
+                        .into_iter()
+                        .map(|o| o.sku)
+                        .collect(),
+                ),
+                None => None,
+            };
+            let runtime = runtime()?;
+            let mut session = session(&runtime)?;
+            match session.plan_stock(
+                &snapshot,
+                &ledger,
+                offers.as_deref(),
+                &config.stock.policy(),
+                full,
+            ) {
+                Ok(Ok(plan)) => Ok(stock_plan_to_json(&plan).to_string()),
+                Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
+                Err(fault) => Err(Unusable(fault.to_string())),
+            }
+        }
+        PlanCommand::Dispatch {
+            order,
+            shipment,
+            carriers,
+            shipped,
+            config: config_path,
+        } => {
+            let config = config(config_path.as_deref())?;
+            let order = read(&order, "order")?;
+            let shipment: ShipmentFile = parse(&shipment, "shipment")?;
+            let shipment = Shipment {
+                id: shipment.id,
+                order: shipment.order,
+                carrier: shipment.carrier,
+                service: shipment.service,
+                tracking_number: shipment.tracking_number,
+                lines: shipment
+                    .lines
+                    .into_iter()
+                    .map(|l| ShipmentLine {
+                        line_id: l.line_id,
+                        sku: l.sku,
+                        quantity: l.quantity,
+                    })
+                    .collect(),
+            };
+            let carriers = carriers.map(|path| read(&path, "carriers")).transpose()?;
+            let shipped: Vec<ShippedLine> = match shipped {
+                Some(path) => parse::<Vec<ShippedItem>>(&path, "shipped lines")?
+                    .into_iter()
+                    .map(|s| ShippedLine {
+                        line_id: s.line_id,
+                        quantity: s.quantity,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let runtime = runtime()?;
+            let mut session = session(&runtime)?;
+            match session.plan_dispatch(
+                &order,
+                &shipment,
+                carriers.as_deref(),
+                &config.dispatch_policy(),
+                &shipped,
+            ) {
+                Ok(Ok(plan)) => Ok(dispatch_plan_to_json(&plan).to_string()),
+                Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
+                Err(fault) => Err(Unusable(fault.to_string())),
+            }
+        }
     }
+}
+
+fn runtime() -> Result<Runtime, Unusable> {
+    Runtime::embedded().map_err(|e| Unusable(format!("cannot load the component: {e:#}")))
+}
+
+fn session(runtime: &Runtime) -> Result<Session, Unusable> {
+    runtime.session().map_err(|e| Unusable(format!("{e:#}")))
 }

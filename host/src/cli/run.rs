@@ -1,99 +1,188 @@
-//! `jlm run`, `jlm status`, `jlm exceptions`.
+//! `jlm run`, `jlm status`, `jlm exceptions`, `jlm stock status`.
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use tokio::sync::Notify;
 
 use crate::cli::ExceptionsAction;
-use crate::config::{ApiKeys, Config};
-use crate::jobs::{OrdersJob, Services};
+use crate::config::{ApiKeys, Config, WEB_TOKEN_ENV, WEBHOOK_SECRET_ENV};
+use crate::jobs::{OrdersJob, Services, StockJob};
 use crate::runtime::Runtime;
+use crate::stock::events::StockEvents;
 use crate::store::Store;
+use crate::web::metrics::Metrics;
+use crate::web::{WebState, serve};
 
-/// Runs the jobs until interrupted (or one cycle with `once`).
+/// Runs every job until interrupted (or one cycle of each with `once`).
 pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     let config = Config::load(config_path)?;
     config.validate_for_run()?;
     let store = Store::open(&config.store.path)?;
     let runtime = Arc::new(Runtime::embedded()?);
-    let interval = config.mirakl.orders_poll_interval.0;
+    let orders_interval = config.mirakl.orders_poll_interval.0;
+    let events = StockEvents::new(config.stock_sync.warehouses.clone());
+    let metrics = Metrics::new();
+    let wake = Arc::new(Notify::new());
+    let bind = config.web.bind.parse().with_context(|| format!("[web] bind = {:?} is not an address like 127.0.0.1:8780", config.web.bind))?;
+    let max_body = config.web.max_body_bytes;
+    let status_store = store.clone();
     let services = Services::new(config, &ApiKeys::from_env(), store, runtime)?;
-    let mut orders = OrdersJob::new(services);
-    loop {
-        match orders.run_cycle().await {
-            Ok(report) => tracing::info!(?report, "orders cycle"),
-            Err(e) => tracing::warn!("orders cycle failed: {e:#}"),
+    let mut orders = OrdersJob::new(services.clone());
+    let mut stock = StockJob::new(services, events.clone(), metrics.clone());
+
+    if once {
+        if let Err(e) = orders.run_cycle().await {
+            tracing::warn!("orders cycle failed: {e:#}");
         }
-        if once {
-            return Ok(0);
+        stock.tick().await?;
+        // Follow the upload this cycle made until John Lewis finishes it (bounded).
+        for _ in 0..20 {
+            if stock.status()["in_flight_import"].is_null() {
+                break;
+            }
+            tokio::time::sleep(stock.next_due().min(Duration::from_secs(15))).await;
+            stock.tick().await?;
         }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = tokio::signal::ctrl_c() => {
-                tracing::info!("stopping");
-                return Ok(0);
+        return Ok(0);
+    }
+
+    match std::env::var(WEBHOOK_SECRET_ENV) {
+        Ok(secret) if !secret.trim().is_empty() => {
+            let mut state = WebState::new(events.clone(), metrics, secret);
+            state.max_body_bytes = max_body;
+            state.wake = wake.clone();
+            state.status = Arc::new(move || dashboard_status(&status_store, &events));
+            let token = std::env::var(WEB_TOKEN_ENV).ok().filter(|t| !t.is_empty());
+            let (addr, _server) = serve(bind, token, state).await?;
+            tracing::info!("serving webhooks, dashboard and metrics on http://{addr}");
+        }
+        _ => tracing::warn!("{WEBHOOK_SECRET_ENV} is not set: Fulfil webhooks are off, stock follows Fulfil through reconciliation only"),
+    }
+
+    let stock_wake = wake.clone();
+    let stock_task = tokio::spawn(async move {
+        loop {
+            if let Err(e) = stock.tick().await {
+                tracing::warn!("stock tick failed: {e:#}");
+            }
+            let due = stock.next_due().max(Duration::from_millis(5));
+            tokio::select! {
+                _ = tokio::time::sleep(due) => {}
+                _ = stock_wake.notified() => {}
             }
         }
+    });
+    let orders_task = tokio::spawn(async move {
+        loop {
+            match orders.run_cycle().await {
+                Ok(report) => tracing::info!(?report, "orders cycle"),
+                Err(e) => tracing::warn!("orders cycle failed: {e:#}"),
+            }
+            tokio::time::sleep(orders_interval).await;
+        }
+    });
+    tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
+    tracing::info!("stopping");
+    stock_task.abort();
+    orders_task.abort();
+    Ok(0)
+}
+
+/// What the dashboard shows: orders by stage, the outbox, open exceptions by team, stock.
+fn dashboard_status(store: &Store, events: &StockEvents) -> serde_json::Value {
+    let by = |rows: Vec<(String, i64)>| rows.into_iter().map(|(k, v)| (k, serde_json::json!(v))).collect::<serde_json::Map<_, _>>();
+    let mut teams = serde_json::Map::new();
+    for e in store.exceptions(false).unwrap_or_default() {
+        let entry = teams.entry(e.team.clone()).or_insert_with(|| serde_json::json!([]));
+        if let Some(list) = entry.as_array_mut() {
+            list.push(serde_json::json!(format!("[{}] {} {}: {}", e.severity, e.code, e.subject, e.message)));
+        }
     }
+    serde_json::json!({
+        "orders": by(store.order_counts().unwrap_or_default()),
+        "outbox": by(store.outbox_counts().unwrap_or_default()),
+        "open exceptions": teams,
+        "stock": {
+            "queued changes": events.depth(),
+            "oldest change age (s)": events.oldest_age().map(|a| a.as_secs()),
+            "latest imports": store.stock_imports(5).unwrap_or_default(),
+        },
+    })
 }
 
 fn open_store(config_path: &Path) -> anyhow::Result<Store> {
-    let config = if config_path.exists() {
-        Config::load(config_path)?
-    } else {
-        Config::default()
-    };
+    let config = if config_path.exists() { Config::load(config_path)? } else { Config::default() };
     Store::open(&config.store.path).with_context(|| "open the store named in [store] path")
 }
 
-/// Prints orders by stage, the outbox and open exceptions by team.
+/// Prints orders by stage, the outbox and open exceptions.
 pub fn status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
     let store = open_store(config_path)?;
     let orders = store.order_counts()?;
     let outbox = store.outbox_counts()?;
     let exceptions = store.exceptions(false)?;
     if json {
-        let by = |rows: &[(String, i64)]| {
-            rows.iter()
-                .map(|(k, v)| (k.clone(), serde_json::json!(v)))
-                .collect::<serde_json::Map<_, _>>()
-        };
+        let by = |rows: &[(String, i64)]| rows.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>();
         println!(
             "{}",
             serde_json::json!({"orders": by(&orders), "outbox": by(&outbox), "open_exceptions": exceptions.len()})
         );
         return Ok(0);
     }
-    println!(
-        "orders:   {}",
-        orders
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    println!(
-        "outbox:   {}",
-        outbox
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    println!("orders:   {}", orders.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
+    println!("outbox:   {}", outbox.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
     println!("open exceptions: {}", exceptions.len());
+    Ok(0)
+}
+
+/// `jlm stock status`: the queue and import in flight (as the running job last saved them),
+/// the latest imports and the ledger size.
+pub fn stock_status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
+    let store = open_store(config_path)?;
+    let saved: serde_json::Value = store
+        .cursor("stock.status")?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let imports = store.stock_imports(5)?;
+    let ledger = store.ledger()?;
+    let last_publish = ledger.iter().map(|e| e.published_at.as_str()).max();
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"job": saved, "imports": imports, "ledger_skus": ledger.len(), "last_publish": last_publish})
+        );
+        return Ok(0);
+    }
+    if saved.is_null() {
+        println!("the stock job has not run yet");
+    } else {
+        println!("as of {}:", saved["at"].as_str().unwrap_or("?"));
+        println!("  queued changes     {}", saved["queue_depth"]);
+        println!("  oldest change age  {}s", saved["oldest_change_age_seconds"]);
+        println!("  import in flight   {}", saved["in_flight_import"]);
+        println!("  latency p50 / p99  {}s / {}s", saved["latency_p50_seconds"], saved["latency_p99_seconds"]);
+    }
+    println!("SKUs published       {} (last at {})", ledger.len(), last_publish.unwrap_or("never"));
+    for i in imports {
+        println!(
+            "  import {}  {}  {} lines, {} in error, submitted {}",
+            i.import_id,
+            i.state,
+            i.lines,
+            i.lines_in_error.map_or("?".to_string(), |n| n.to_string()),
+            i.submitted_at
+        );
+    }
     Ok(0)
 }
 
 /// `jlm exceptions list|resolve`.
 pub fn exceptions(action: ExceptionsAction) -> anyhow::Result<i32> {
     match action {
-        ExceptionsAction::List {
-            config,
-            all,
-            team,
-            json,
-        } => {
+        ExceptionsAction::List { config, all, team, json } => {
             let store = open_store(&config)?;
             let rows: Vec<_> = store
                 .exceptions(all)?
@@ -108,15 +197,7 @@ pub fn exceptions(action: ExceptionsAction) -> anyhow::Result<i32> {
                 for e in rows {
                     println!(
                         "#{:<4} {:<9} {:<10} {:<22} {}  (seen {}×, last {}, {})\n      {}",
-                        e.id,
-                        e.severity,
-                        e.team,
-                        e.code,
-                        e.subject,
-                        e.count,
-                        e.last_seen,
-                        e.state,
-                        e.message
+                        e.id, e.severity, e.team, e.code, e.subject, e.count, e.last_seen, e.state, e.message
                     );
                 }
             }

@@ -5,7 +5,11 @@
 //! or with a file holding only the sections it uses; sections a command does not know are
 //! left alone, while unknown keys inside a known section are errors that name the key.
 
+mod carriers;
+mod clocks;
 mod duration;
+mod stock;
+mod sync;
 mod template;
 
 use std::collections::BTreeMap;
@@ -15,18 +19,27 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+pub use carriers::{CarrierEntry, CarriersSection, DispatchSection};
+pub use clocks::ClocksSection;
 pub use duration::ConfigDuration;
+pub use stock::{SkuOverride, StockSection};
+pub use sync::{StockSyncSection, WebSection};
 pub use template::TEMPLATE;
 
 use crate::fulfil::FulfilConfig;
 use crate::http::RetryPolicy;
 use crate::mirakl::MiraklConfig;
+use crate::runtime::exports::jlm::connector::dispatch::{ClockPolicy, DispatchPolicy};
 use crate::runtime::exports::jlm::connector::orders::{OrderPolicy, TaxName};
 
 /// Environment variable holding the Mirakl shop API key.
 pub const MIRAKL_KEY_ENV: &str = "JLM_MIRAKL_API_KEY";
 /// Environment variable holding the Fulfil personal access token.
 pub const FULFIL_KEY_ENV: &str = "JLM_FULFIL_API_KEY";
+/// Environment variable holding the Fulfil webhook secret (base64, as Fulfil shows it).
+pub const WEBHOOK_SECRET_ENV: &str = "JLM_FULFIL_WEBHOOK_SECRET";
+/// Environment variable holding the token required when serving beyond loopback.
+pub const WEB_TOKEN_ENV: &str = "JLM_WEB_TOKEN";
 
 /// The whole configuration file.
 #[derive(Debug, Default, Deserialize)]
@@ -38,6 +51,18 @@ pub struct Config {
     pub fulfil: FulfilSection,
     /// `[orders]`: order import policy.
     pub orders: OrdersSection,
+    /// `[stock]`: stock publication policy.
+    pub stock: StockSection,
+    /// `[carriers]`: the carrier table (`[[carriers.map]]`) for dispatch.
+    pub carriers: CarriersSection,
+    /// `[dispatch]`: how shipments are reported to John Lewis.
+    pub dispatch: DispatchSection,
+    /// `[clocks]`: margins of the acceptance and dispatch clocks.
+    pub clocks: ClocksSection,
+    /// `[stock_sync]`: timing of the stock job.
+    pub stock_sync: StockSyncSection,
+    /// `[web]`: webhooks, dashboard and metrics.
+    pub web: WebSection,
     /// `[store]`: where state is kept.
     pub store: StoreSection,
     /// `[retry]`: retries of remote calls.
@@ -56,6 +81,8 @@ pub struct MiraklSection {
     pub orders_poll_interval: ConfigDuration,
     /// Minimum gap between any two Mirakl calls.
     pub call_interval: ConfigDuration,
+    /// Gap between polls of an offer export (OF53).
+    pub export_poll_interval: ConfigDuration,
 }
 
 impl Default for MiraklSection {
@@ -65,6 +92,7 @@ impl Default for MiraklSection {
             shop_id: None,
             orders_poll_interval: ConfigDuration(Duration::from_secs(60)),
             call_interval: ConfigDuration(Duration::from_secs(1)),
+            export_poll_interval: ConfigDuration(Duration::from_secs(10)),
         }
     }
 }
@@ -226,7 +254,19 @@ impl Config {
         if config.orders.unit_price_digits < 2 || config.orders.unit_price_digits > 8 {
             bail!("orders.unit_price_digits must be between 2 and 8 (Fulfil usually keeps 4)");
         }
+        config.carriers.check()?;
+        config.clocks.check(config.orders.acceptance_window)?;
         Ok(config)
+    }
+
+    /// The dispatch policy passed to the component (`[carriers]` + `[dispatch]`).
+    pub fn dispatch_policy(&self) -> DispatchPolicy {
+        self.dispatch.policy(&self.carriers)
+    }
+
+    /// The clock policy passed to the component (`[clocks]` + `[orders] acceptance_window`).
+    pub fn clock_policy(&self) -> ClockPolicy {
+        self.clocks.policy(self.orders.acceptance_window)
     }
 
     /// Checks what `jlm run` needs: both endpoints, the channel and the secrets.
@@ -266,6 +306,9 @@ impl Config {
         config.retry = self.retry.policy();
         config.orders_poll_interval = self.mirakl.orders_poll_interval.0;
         config.page_interval = self.mirakl.call_interval.0;
+        config.stock_import_interval = self.stock_sync.interval.0;
+        config.stock_status_interval = self.stock_sync.status_interval.0;
+        config.export_poll_interval = self.mirakl.export_poll_interval.0;
         config
     }
 
@@ -336,10 +379,108 @@ mod tests {
 
     #[test]
     fn unknown_sections_are_left_alone_but_unknown_keys_are_named() {
-        assert!(Config::parse("[stock]\nbuffer = 2\n").is_ok());
+        assert!(Config::parse("[dispatch_future]\nanything = 2\n").is_ok());
         let err =
             Config::parse("[orders]\nrefuse_out_of_stok = false\n").expect_err("typo is an error");
         assert!(err.to_string().contains("refuse_out_of_stok"), "{err}");
+    }
+
+    #[test]
+    fn stock_policy_with_overrides() {
+        let config = Config::parse("[stock]\nbuffer = 1\nmax = 50\nexclude = [\"X\"]\n[stock.sku.\"JL-MUG-001\"]\nbuffer = 2\n").expect("parses");
+        let policy = config.stock.policy();
+        assert_eq!(policy.defaults.buffer, 1);
+        assert_eq!(policy.defaults.max, Some(50));
+        assert_eq!(policy.overrides[0].sku, "JL-MUG-001");
+        assert_eq!(policy.overrides[0].buffer, Some(2));
+        assert!(Config::parse("[stock]\nbufer = 1\n").is_err());
+    }
+
+    #[test]
+    fn carrier_table_and_dispatch_policy() {
+        let config = Config::parse(
+            r#"
+[[carriers.map]]
+fulfil_carrier = "Royal Mail"
+jl_code = "ROYAL-MAIL"
+tracking_format = "AA999999999GB"
+
+[[carriers.map]]
+fulfil_carrier = "Royal Mail"
+fulfil_service = "Special Delivery Guaranteed by 1pm"
+jl_code = "ROYAL-MAIL-SD"
+
+[[carriers.map]]
+fulfil_carrier = "Aire Valley Couriers"
+registered = false
+tracking_url_template = "https://track.example/{tracking}"
+
+[dispatch]
+multi_shipment = true
+"#,
+        )
+        .expect("parses");
+        let policy = config.dispatch_policy();
+        assert!(policy.multi_shipment);
+        assert_eq!(policy.carriers.len(), 3);
+        let rm = &policy.carriers[0];
+        assert_eq!(rm.fulfil_carrier, "Royal Mail");
+        assert_eq!(rm.fulfil_service, None, "no service = every service");
+        assert_eq!(rm.jl_code, "ROYAL-MAIL");
+        assert_eq!(rm.tracking_format.as_deref(), Some("AA999999999GB"));
+        assert!(rm.registered, "registered by default");
+        assert_eq!(
+            policy.carriers[1].fulfil_service.as_deref(),
+            Some("Special Delivery Guaranteed by 1pm")
+        );
+        let avc = &policy.carriers[2];
+        assert!(!avc.registered);
+        assert_eq!(avc.jl_code, "");
+        assert_eq!(
+            avc.tracking_url_template.as_deref(),
+            Some("https://track.example/{tracking}")
+        );
+
+        let empty = Config::parse("").expect("parses").dispatch_policy();
+        assert!(empty.carriers.is_empty());
+        assert!(!empty.multi_shipment);
+
+        let err =
+            Config::parse("[[carriers.map]]\nfulfil_carrier = \"DPD\"\njl_cod = \"DPD-UK\"\n")
+                .expect_err("typo is an error");
+        assert!(err.to_string().contains("jl_cod"), "{err}");
+        let err = Config::parse("[[carriers.map]]\nfulfil_carrier = \"DPD\"\n")
+            .expect_err("registered entry without a code");
+        assert!(err.to_string().contains("jl_code"), "{err}");
+        let err = Config::parse("[dispatch]\nmulti_shipments = true\n").expect_err("typo");
+        assert!(err.to_string().contains("multi_shipments"), "{err}");
+        assert!(Config::parse("[carriers]\nmapping = []\n").is_err());
+    }
+
+    #[test]
+    fn clock_policy_defaults_and_overrides() {
+        let policy = Config::parse("").expect("parses").clock_policy();
+        assert_eq!(policy.acceptance_window_minutes, 48 * 60);
+        assert_eq!(policy.acceptance_margin_minutes, 6 * 60);
+        assert_eq!(policy.dispatch_margin_minutes, 4 * 60);
+        assert_eq!(policy.unconfirmed_after_minutes, 60);
+
+        let config = Config::parse(
+            "[orders]\nacceptance_window = \"24h\"\n[clocks]\nacceptance_margin = \"2h\"\ndispatch_margin = \"90m\"\nunconfirmed_after = 1800\n",
+        )
+        .expect("parses");
+        let policy = config.clock_policy();
+        assert_eq!(policy.acceptance_window_minutes, 24 * 60);
+        assert_eq!(policy.acceptance_margin_minutes, 120);
+        assert_eq!(policy.dispatch_margin_minutes, 90);
+        assert_eq!(policy.unconfirmed_after_minutes, 30);
+
+        let err = Config::parse("[clocks]\ndispatch_margn = \"1h\"\n").expect_err("typo");
+        assert!(err.to_string().contains("dispatch_margn"), "{err}");
+        let err = Config::parse("[clocks]\nacceptance_margin = \"48h\"\n")
+            .expect_err("margin as long as the window");
+        assert!(err.to_string().contains("acceptance_margin"), "{err}");
+        assert!(Config::parse("[clocks]\nunconfirmed_after = \"soon\"\n").is_err());
     }
 
     #[test]
@@ -353,6 +494,46 @@ mod tests {
                 .map(String::as_str),
             Some("UK Standard VAT")
         );
+        assert!(!config.dispatch.multi_shipment);
+        // The template spells out the clock defaults.
+        let (written, default) = (
+            config.clock_policy(),
+            Config::parse("").expect("parses").clock_policy(),
+        );
+        assert_eq!(
+            (
+                written.acceptance_window_minutes,
+                written.acceptance_margin_minutes,
+                written.dispatch_margin_minutes,
+                written.unconfirmed_after_minutes
+            ),
+            (
+                default.acceptance_window_minutes,
+                default.acceptance_margin_minutes,
+                default.dispatch_margin_minutes,
+                default.unconfirmed_after_minutes
+            )
+        );
+        assert!(
+            config.carriers.map.is_empty(),
+            "carrier codes are examples, left commented"
+        );
+        // The commented carrier example is valid once uncommented.
+        let example: Vec<&str> = TEMPLATE
+            .lines()
+            .skip_while(|l| !l.starts_with("# [[carriers.map]]"))
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| l.trim_start_matches('#').trim_start())
+            .collect();
+        let config = Config::parse(&example.join("\n")).expect("uncommented example parses");
+        let policy = config.dispatch_policy();
+        assert_eq!(policy.carriers.len(), 3);
+        assert_eq!(
+            policy.carriers[0].fulfil_service.as_deref(),
+            Some("Tracked 24")
+        );
+        assert_eq!(policy.carriers[0].jl_code, "RM");
+        assert!(!policy.carriers[2].registered);
     }
 
     #[test]

@@ -11,6 +11,7 @@ base_url = "https://<instance>.mirakl.net"   # your John Lewis Marketplace insta
 # shop_id = "1234"                           # only if the key reaches several shops
 orders_poll_interval = "60s"                 # OR11 at most once a minute (Mirakl's call frequency)
 call_interval = "1s"                         # minimum gap between any two Mirakl calls
+export_poll_interval = "10s"                 # OF53 polling of an offer export
 
 [fulfil]
 base_url = "https://<merchant>.fulfil.io"
@@ -29,6 +30,57 @@ overlap = "5m"                               # each poll re-reads this far befor
 
 [orders.tax_names]                           # Mirakl tax code -> Fulfil tax name
 "GB-VAT-STANDARD" = "UK Standard VAT"
+
+[stock]                                      # what John Lewis sees of Fulfil's availability
+buffer = 0                                   # units held back, default 0
+percent = 100                                # share published, 0..100
+# max = 100000                               # cap, default none
+zero_below = 0                               # publish 0 when the result is below this
+exclude = []                                 # SKUs never published
+# [stock.sku."JL-MUG-001"]                   # per-SKU overrides of buffer, percent, max, zero_below
+# buffer = 2
+
+[dispatch]                                   # reporting Fulfil shipments to John Lewis
+multi_shipment = false                       # true only if John Lewis enabled multi-shipment (ST01) for your shop
+
+# The carrier table: each Fulfil carrier (and optionally service) -> John Lewis carrier.
+# jl_code must be a code from John Lewis' own carrier list (Mirakl SH21,
+# GET /api/shipping/carriers); the codes below are examples only. Without fulfil_service
+# an entry covers every service of the carrier; an entry with a service wins over it.
+# A shipment whose carrier has no entry raises unmapped_carrier and is not reported.
+# [[carriers.map]]
+# fulfil_carrier = "Royal Mail"
+# fulfil_service = "Tracked 24"
+# jl_code = "RM"                             # example: use the SH21 code
+# tracking_format = "AA999999999GB"          # optional: A = capital letter, 9 = digit, | = or
+#
+# [[carriers.map]]
+# fulfil_carrier = "Royal Mail"              # every other Royal Mail service
+# jl_code = "RM"
+#
+# [[carriers.map]]                           # a carrier John Lewis does not know: sent by name
+# fulfil_carrier = "Local Courier"
+# registered = false
+# name = "Local Courier Ltd"                 # default: fulfil_carrier
+# tracking_url_template = "https://track.example/{tracking}"
+
+[clocks]                                     # early warnings before John Lewis' deadlines, checked every minute
+acceptance_margin = "6h"                     # acceptance_overdue this long before the acceptance deadline
+dispatch_margin = "4h"                       # dispatch_overdue this long before an unshipped order's shipping deadline
+unconfirmed_after = "1h"                     # dispatch_unconfirmed when John Lewis still shows a Fulfil shipment unshipped after this
+
+[stock_sync]
+interval = "60s"                             # STO01 at most once a minute (Mirakl's limit)
+status_interval = "15s"                      # STO02 polling of the import in flight
+reconcile_every = "1h"                       # full comparison of Fulfil and John Lewis (also at start)
+warehouses = []                              # Fulfil warehouse codes that count; empty = all
+delayed_after_intervals = 3                  # stock_sync_delayed after this many intervals
+
+[web]                                        # POST /webhooks/fulfil, GET / (dashboard), /metrics, /health
+bind = "127.0.0.1:8780"                      # another address needs JLM_WEB_TOKEN
+max_body_bytes = 1048576
+# Fulfil webhook (Settings > Webhooks): event product.product.inventory_level_changed,
+# URL https://<your host>/webhooks/fulfil, secret exported as JLM_FULFIL_WEBHOOK_SECRET.
 
 [store]
 path = "jlm.sqlite"

@@ -19,6 +19,7 @@ pub fn sandbox_config(sandbox: &Sandbox, sandbox_config: &SandboxConfig) -> (Con
     config.mirakl.base_url = sandbox.mirakl_url.clone();
     config.mirakl.orders_poll_interval = ConfigDuration(Duration::from_millis(50));
     config.mirakl.call_interval = ConfigDuration(Duration::from_millis(2));
+    config.mirakl.export_poll_interval = ConfigDuration(Duration::from_millis(5));
     config.fulfil.base_url = sandbox.fulfil_url.clone();
     config.fulfil.channel_id = sandbox_config.fulfil_channel_id;
     config.fulfil.call_interval = ConfigDuration(Duration::from_millis(2));

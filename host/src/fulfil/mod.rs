@@ -6,8 +6,10 @@
 mod client;
 mod config;
 mod products;
+mod shipments;
 pub mod wire;
 
 pub use client::{Client, SEARCH_READ_MAX};
 pub use config::FulfilConfig;
 pub use products::FulfilProduct;
+pub use shipments::{FulfilShipment, FulfilShipmentLine};

@@ -1,8 +1,10 @@
 //! Jobs: each a loop of *fetch → plan (component) → persist plan → send → confirm*.
 
 mod catalogue;
+mod dispatch;
 mod orders;
 mod outcome;
+mod stock;
 
 use std::sync::Arc;
 
@@ -12,7 +14,9 @@ use crate::store::Store;
 use crate::{fulfil, mirakl};
 
 pub use catalogue::refresh_catalogue;
+pub use dispatch::{DispatchJob, DispatchReport};
 pub use orders::{CycleReport, OrdersJob};
+pub use stock::{StockJob, StockTick};
 
 /// What every job works with.
 #[derive(Clone)]

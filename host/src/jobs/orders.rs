@@ -465,7 +465,7 @@ impl OrdersJob {
     }
 
     /// True when the order is no longer awaiting acceptance on John Lewis (OR21 took effect).
-    async fn or21_already_applied(&self, order_id: &str) -> anyhow::Result<bool> {
+    async fn or21_already_applied(&mut self, order_id: &str) -> anyhow::Result<bool> {
         let orders = self
             .services
             .mirakl

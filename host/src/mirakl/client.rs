@@ -1,6 +1,7 @@
 //! [`Client`]: authenticated, paced, retried access to the Mirakl seller API.
 //!
-//! Endpoint methods live next to their flow (`orders.rs` for OR11/OR21); this file holds the
+//! Endpoint methods live next to their flow (`orders.rs` for OR11/OR21, `stock.rs` for
+//! STO01/02/03, `offers.rs` for OF21/OF52/53/54); this file holds the
 //! connection itself and the generic [`Client::request_json`] they share.
 
 use std::fmt;
@@ -18,13 +19,19 @@ pub struct Client {
     pub(super) http: reqwest::Client,
     pub(super) base: Url,
     /// Kept only to scrub it from error texts; sent via the client's default headers.
-    api_key: String,
+    pub(super) api_key: String,
     pub(super) shop_id: Option<String>,
     pub(super) retry: RetryPolicy,
     /// Gap between OR11 polls.
     pub(super) poll_pacer: Pacer,
     /// Gap between any two calls.
     pub(super) page_pacer: Pacer,
+    /// Gap between STO01 stock uploads.
+    pub(super) stock_import_pacer: Pacer,
+    /// Gap between STO02 status checks and STO03 error-report downloads.
+    pub(super) stock_status_pacer: Pacer,
+    /// Gap between OF52 export requests and OF53 status polls.
+    pub(super) export_pacer: Pacer,
 }
 
 impl Client {
@@ -58,6 +65,9 @@ impl Client {
             retry: config.retry,
             poll_pacer: Pacer::new(config.orders_poll_interval),
             page_pacer: Pacer::new(config.page_interval),
+            stock_import_pacer: Pacer::new(config.stock_import_interval),
+            stock_status_pacer: Pacer::new(config.stock_status_interval),
+            export_pacer: Pacer::new(config.export_poll_interval),
         })
     }
 

@@ -20,11 +20,20 @@ pub struct MiraklConfig {
     pub orders_poll_interval: Duration,
     /// Minimum gap between any two Mirakl calls, pages included.
     pub page_interval: Duration,
+    /// Minimum gap between two STO01 stock uploads (Mirakl's call frequency: once per minute).
+    pub stock_import_interval: Duration,
+    /// Minimum gap between two STO02 status checks or STO03 error-report downloads (Mirakl's
+    /// call frequency for STO02: every 15 s).
+    pub stock_status_interval: Duration,
+    /// Minimum gap between an OF52 export request and each OF53 status poll that follows
+    /// (Mirakl's call frequency for OF53: every 10 s).
+    pub export_poll_interval: Duration,
 }
 
 impl MiraklConfig {
     /// Settings for `base_url` and `api_key` with the documented defaults: no `shop_id`,
-    /// default retries, 60 s between OR11 polls, 1 s between calls.
+    /// default retries, 60 s between OR11 polls, 1 s between calls, 60 s between STO01
+    /// uploads, 15 s between STO02/STO03 calls and 10 s between OF52/OF53 calls.
     pub fn new(base_url: impl Into<String>, api_key: impl Into<String>) -> Self {
         MiraklConfig {
             base_url: base_url.into(),
@@ -33,6 +42,9 @@ impl MiraklConfig {
             retry: RetryPolicy::default(),
             orders_poll_interval: Duration::from_secs(60),
             page_interval: Duration::from_secs(1),
+            stock_import_interval: Duration::from_secs(60),
+            stock_status_interval: Duration::from_secs(15),
+            export_poll_interval: Duration::from_secs(10),
         }
     }
 }
@@ -46,6 +58,9 @@ impl fmt::Debug for MiraklConfig {
             .field("retry", &self.retry)
             .field("orders_poll_interval", &self.orders_poll_interval)
             .field("page_interval", &self.page_interval)
+            .field("stock_import_interval", &self.stock_import_interval)
+            .field("stock_status_interval", &self.stock_status_interval)
+            .field("export_poll_interval", &self.export_poll_interval)
             .finish()
     }
 }
@@ -61,5 +76,8 @@ mod tests {
         assert!(!text.contains("secret-key-123"), "{text}");
         assert_eq!(config.orders_poll_interval, Duration::from_secs(60));
         assert_eq!(config.page_interval, Duration::from_secs(1));
+        assert_eq!(config.stock_import_interval, Duration::from_secs(60));
+        assert_eq!(config.stock_status_interval, Duration::from_secs(15));
+        assert_eq!(config.export_poll_interval, Duration::from_secs(10));
     }
 }

@@ -5,6 +5,8 @@
 //! [`PluginFault`]; memory is capped per store and every call has an epoch deadline, so a
 //! runaway component cannot stall the host.
 
+mod dispatch;
+mod inventory;
 mod orders;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +22,8 @@ use wasmtime::{
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+pub use dispatch::dispatch_plan_to_json;
+pub use inventory::stock_plan_to_json;
 pub use orders::{OrderInput, action_name, plan_to_json, severity_name, team_name};
 
 wasmtime::component::bindgen!({ path: "../wit", world: "connector" });

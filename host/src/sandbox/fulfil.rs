@@ -3,14 +3,16 @@
 //! Every model method is `PUT /api/v2/model/{model}/{method}`; the router dispatches on the pair.
 //! Supported: `sale.channel/create_order` (see `fulfil/create_order.rs`) and `search_read` on
 //! `product.product` and `sale.sale` (see `fulfil/search_read.rs`). Anything else is a 404.
-//! To add a model or method (e.g. `stock.shipment.out`, webhooks), add a file and a dispatch
-//! arm in [`call`].
+//! To add a model or method (e.g. `stock.shipment.out`), add a file and a dispatch arm in
+//! [`call`]. Stock changes and the `inventory_level_changed` webhook they send are in
+//! `fulfil/webhook.rs`.
 
 mod create_order;
 mod domain;
 mod fields;
 mod order_check;
 mod search_read;
+pub(crate) mod webhook;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +39,12 @@ pub struct FulfilState {
     pub sales: BTreeMap<i64, Value>,
     next_sale_id: i64,
     next_line_id: i64,
+    /// Where stock webhooks go.
+    pub(crate) webhook: Option<webhook::WebhookTarget>,
+    /// Body and signature of the last delivered webhook.
+    pub(crate) last_webhook: Option<(Vec<u8>, String)>,
+    /// Timestamp of the last stock event (events get strictly increasing timestamps).
+    last_event_time: Option<chrono::NaiveDateTime>,
 }
 
 impl FulfilState {
@@ -48,6 +56,9 @@ impl FulfilState {
             sales: BTreeMap::new(),
             next_sale_id: 1,
             next_line_id: 1,
+            webhook: None,
+            last_webhook: None,
+            last_event_time: None,
         }
     }
 

@@ -1,20 +1,33 @@
 //! The Mirakl seller API side of the sandbox: state, router and shared helpers.
 //!
-//! Each operation lives in its own file under `mirakl/` and contributes its routes through a
-//! `routes()` function merged in [`router`]; to add an operation (STO01/02/03, OR23, OR24, SH21,
-//! ...) add a file, give it a `routes()`, and merge it here.
+//! Each operation (or flow) lives in its own file under `mirakl/` and contributes its routes
+//! through a `routes()` function merged in [`router`]: `or11`, `or21`, `stock` (STO01, STO02,
+//! STO03), `offers` (OF21) and `export` (OF52, OF53, OF54); `files` reads multipart bodies and
+//! CSV. To add an operation (OR23, OR24, SH21, ...) add a file, give it a `routes()`, and
+//! merge it here.
 
+mod export;
+mod files;
+mod offers;
 mod or11;
 mod or21;
+mod stock;
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::SandboxConfig;
 use super::state::Ctx;
+
+pub(crate) use offers::OfferBook;
+
+/// The shop id the sandbox answers with (`shop_id` in STO02, OF54).
+pub(crate) const SHOP_ID: i64 = 2001;
 
 /// Order states during which Mirakl hides the customer's addresses and notification email.
 const PII_HIDDEN_STATES: [&str; 2] = ["STAGING", "WAITING_ACCEPTANCE"];
@@ -24,9 +37,34 @@ const PII_HIDDEN_STATES: [&str; 2] = ["STAGING", "WAITING_ACCEPTANCE"];
 pub struct MiraklState {
     /// Full OR11 order objects (addresses included) by `order_id`.
     pub orders: BTreeMap<String, Value>,
+    /// Base URL of the Mirakl server (for absolute URLs in answers).
+    pub(crate) base_url: String,
+    /// Our offers on John Lewis.
+    pub(crate) offers: OfferBook,
+    /// STO01 imports.
+    pub(crate) stock: stock::StockImports,
+    /// OF52 exports.
+    pub(crate) exports: export::Exports,
 }
 
 impl MiraklState {
+    /// Empty state for `config`, served at `base_url`.
+    pub(crate) fn new(config: &SandboxConfig, base_url: &str) -> Self {
+        MiraklState {
+            base_url: base_url.to_string(),
+            stock: stock::StockImports::new(
+                config.stock_import_min_interval,
+                config.stock_import_processing,
+            ),
+            ..MiraklState::default()
+        }
+    }
+
+    /// Processes the STO01 imports whose processing time is over at `now`.
+    pub(crate) fn settle(&mut self, now: Instant) {
+        self.stock.settle(&mut self.offers, now);
+    }
+
     /// Adds or replaces orders, stamping `last_updated_date` (order and lines) with now.
     pub(crate) fn seed(&mut self, orders: Vec<Value>) {
         let now = now_string();
@@ -52,6 +90,9 @@ pub(crate) fn router(ctx: Ctx) -> Router {
     Router::new()
         .merge(or11::routes())
         .merge(or21::routes())
+        .merge(stock::routes())
+        .merge(offers::routes())
+        .merge(export::routes())
         .fallback(|| async {
             error(StatusCode::NOT_FOUND, "Resource not found", None).into_response()
         })
@@ -91,6 +132,26 @@ pub(crate) fn error(status: StatusCode, message: &str, code: Option<&'static str
 /// A 400 with a Mirakl error code.
 pub(crate) fn bad_request(message: &str, code: &'static str) -> MiraklError {
     error(StatusCode::BAD_REQUEST, message, Some(code))
+}
+
+/// The 429 of a Mirakl rate limit: `Retry-After` is `wait` in whole seconds, rounded up
+/// (at least 1).
+pub(crate) fn too_many_requests(message: &str, wait: Duration) -> Response {
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, secs.to_string())],
+        axum::Json(json!({"status": 429, "message": message})),
+    )
+        .into_response()
+}
+
+/// Whether the request says its body is JSON.
+pub(crate) fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"))
 }
 
 /// Now in Mirakl's date-time format (UTC, milliseconds, `Z`).

@@ -3,18 +3,27 @@
 //! [`Sandbox::start`] binds two HTTP servers on loopback (ephemeral ports) and serves them in
 //! tokio tasks. Both are *faithful* in the sense of the design: they reject what the real APIs
 //! reject (wrong auth header form, `max` > 100, OR21 missing a line, unknown fields in
-//! `create_order`, float money, totals that do not add up, ...) and they can inject faults
-//! (429 storms, 5xx, slow responses, answers lost after the request was applied) from a seeded
-//! RNG, so runs are reproducible.
+//! `create_order`, float money, totals that do not add up, a STO01 sooner than once a minute,
+//! ...) and they can inject faults (429 storms, 5xx, slow responses, answers lost after the
+//! request was applied) from a seeded RNG, so runs are reproducible.
+//!
+//! Orders: OR11, OR21 on the Mirakl side; `create_order` and `search_read` on the Fulfil side.
+//! Stock: the John Lewis offers ([`SandboxOffer`]) are updated by STO01 imports (tracked with
+//! STO02/STO03) and read with OF21 or the OF52/OF53/OF54 export; Fulfil stock changes
+//! ([`Sandbox::change_stock`]) are pushed as signed `inventory_level_changed` webhooks.
 //!
 //! Layout (one concept per file):
 //! - `state`: the shared state behind both servers and the request pipeline (auth, stats,
 //!   faults, apply);
 //! - `faults`: fault configuration and the seeded decisions;
-//! - `mirakl` (+ `mirakl/`): the Mirakl router, one file per operation (OR11, OR21, ...);
-//! - `fulfil` (+ `fulfil/`): the Fulfil router, `create_order`, `search_read`, domains;
+//! - `mirakl` (+ `mirakl/`): the Mirakl router, one file per operation or flow (OR11, OR21,
+//!   stock imports, offers and their export, multipart and CSV files);
+//! - `fulfil` (+ `fulfil/`): the Fulfil router, `create_order`, `search_read`, domains, and
+//!   the stock webhook sender;
 //! - `decimal`: exact decimal arithmetic for money validation.
 
+#[cfg(test)]
+mod client_agreement;
 mod decimal;
 mod faults;
 mod fulfil;
@@ -25,7 +34,7 @@ mod test_support;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,10 +64,21 @@ pub struct SandboxConfig {
     pub update_safety_delta: Duration,
     /// Faults to inject from the start (see [`Sandbox::set_faults`]).
     pub faults: Faults,
+    /// Mirakl's STO01 limit: an upload arriving sooner than this after the previous *accepted*
+    /// one is answered 429 with `Retry-After` (the wait left, in whole seconds rounded up) and
+    /// is not applied. Independently, an upload is also 429 while the previous import has not
+    /// finished (one import in flight). Such 429s are counted in
+    /// [`SandboxStats::rate_limited`], not as faults.
+    pub stock_import_min_interval: Duration,
+    /// How long an accepted STO01 import stays `WAITING` (first half) then `RUNNING` (second
+    /// half) before it is processed: its lines are validated and applied to the offers only
+    /// then, and STO02 answers `COMPLETE` (or `FAILED`). Zero processes it at once.
+    pub stock_import_processing: Duration,
 }
 
 impl Default for SandboxConfig {
-    /// Keys `sandbox-mirakl-key` / `sandbox-fulfil-key`, channel 1, a 2 s delta, no faults.
+    /// Keys `sandbox-mirakl-key` / `sandbox-fulfil-key`, channel 1, a 2 s delta, no faults,
+    /// Mirakl's 60 s between STO01 uploads, imports processed at once.
     fn default() -> Self {
         SandboxConfig {
             mirakl_api_key: "sandbox-mirakl-key".to_string(),
@@ -66,6 +86,8 @@ impl Default for SandboxConfig {
             fulfil_channel_id: 1,
             update_safety_delta: Duration::from_secs(2),
             faults: Faults::default(),
+            stock_import_min_interval: Duration::from_secs(60),
+            stock_import_processing: Duration::ZERO,
         }
     }
 }
@@ -85,11 +107,36 @@ pub struct SandboxProduct {
     pub quantity_on_hand: f64,
 }
 
+/// One of our offers on John Lewis (Mirakl side), as the sandbox holds it.
+///
+/// When deserialised, `ean` may be absent (none), `quantity` too (0) and `active` too (true).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct SandboxOffer {
+    /// Our SKU (`shop_sku` in OF21/OF54, `offer-sku` in STO01), matched exactly.
+    pub sku: String,
+    /// The product's EAN, shown by OF21 as a `product_references` entry of type `EAN`.
+    #[serde(default)]
+    pub ean: Option<String>,
+    /// Available quantity.
+    #[serde(default)]
+    pub quantity: i64,
+    /// Whether the offer is active. A full OF52 export leaves inactive offers out unless
+    /// `include_inactive_offers` is set.
+    #[serde(default = "default_active")]
+    pub active: bool,
+}
+
+/// `active` when a deserialised [`SandboxOffer`] does not say.
+fn default_active() -> bool {
+    true
+}
+
 /// Counters of what the sandbox saw, for assertions in tests and the demo.
 #[derive(Default, Clone, Debug)]
 pub struct SandboxStats {
-    /// Requests by operation name (`OR11`, `OR21`, `create_order`, `search_read`), counting
-    /// every request that reached a handler, including rejected and faulted ones.
+    /// Requests by operation name (`OR11`, `OR21`, `STO01`, `STO02`, `STO03`, `OF21`, `OF52`,
+    /// `OF53`, `OF54`, `create_order`, `search_read`), counting every request that reached a
+    /// handler, including rejected, rate-limited and faulted ones.
     pub requests: BTreeMap<String, u64>,
     /// Order id -> number of OR21 calls that were applied (answered 2xx, or applied and then
     /// left unanswered by a `hang_after_apply` fault).
@@ -99,8 +146,13 @@ pub struct SandboxStats {
     pub create_order_calls: BTreeMap<String, u64>,
     /// Faults injected (429, 5xx, slow responses, lost answers).
     pub faults_injected: u64,
-    /// 4xx answers given for bad requests (not faults), including 401s.
+    /// 4xx answers given for bad requests (not faults, not rate limits), including 401s.
     pub rejected: u64,
+    /// Arrival times of the STO01 uploads that were accepted (answered 201), in order.
+    pub sto01_accepted: Vec<Instant>,
+    /// Operation -> 429s given by the sandbox's own rate limits (e.g. STO01 sooner than
+    /// [`SandboxConfig::stock_import_min_interval`]); injected 429 faults are not counted here.
+    pub rate_limited: BTreeMap<String, u64>,
 }
 
 /// A running sandbox: a Mirakl server and a Fulfil server sharing one in-memory state.
@@ -112,22 +164,27 @@ pub struct Sandbox {
     state: Arc<Mutex<SandboxState>>,
     shutdown_tx: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// Sends the Fulfil webhooks.
+    webhook_client: reqwest::Client,
 }
 
 impl Sandbox {
     /// Binds both servers on `127.0.0.1:0` and serves them in tokio tasks.
     pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
-        let state = Arc::new(Mutex::new(SandboxState::new(&config)));
+        let mirakl_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let fulfil_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let mirakl_url = format!("http://{}", mirakl_listener.local_addr()?);
+        let fulfil_url = format!("http://{}", fulfil_listener.local_addr()?);
+
+        let state = Arc::new(Mutex::new(SandboxState::new(&config, &mirakl_url)));
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let ctx = Ctx {
             state: Arc::clone(&state),
             shutdown: shutdown_rx,
         };
-
-        let mirakl_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let fulfil_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let mirakl_url = format!("http://{}", mirakl_listener.local_addr()?);
-        let fulfil_url = format!("http://{}", fulfil_listener.local_addr()?);
+        let webhook_client = reqwest::Client::builder()
+            .timeout(fulfil::webhook::DELIVERY_TIMEOUT)
+            .build()?;
 
         let tasks = vec![
             serve(mirakl_listener, mirakl::router(ctx.clone()), ctx.clone()),
@@ -140,6 +197,7 @@ impl Sandbox {
             state,
             shutdown_tx,
             tasks,
+            webhook_client,
         })
     }
 
@@ -174,6 +232,86 @@ impl Sandbox {
     /// A snapshot of the counters.
     pub fn stats(&self) -> SandboxStats {
         state::lock(&self.state).stats.clone()
+    }
+
+    /// Adds (or replaces, by `sku`) John Lewis offers. A replaced offer keeps its `offer_id`.
+    pub fn seed_offers(&self, offers: Vec<SandboxOffer>) {
+        let mut state = state::lock(&self.state);
+        state.settle(Instant::now());
+        state.mirakl.offers.seed(offers);
+    }
+
+    /// Every offer as John Lewis holds it now (current quantities), by SKU. Imports whose
+    /// processing time is over are applied first.
+    pub fn offers(&self) -> Vec<SandboxOffer> {
+        let mut state = state::lock(&self.state);
+        state.settle(Instant::now());
+        state.mirakl.offers.list()
+    }
+
+    /// Deletes the offer `sku` (as John Lewis or the operator may): later STO01 lines for it
+    /// fail with "The offer does not exist", and a differential OF52 export lists it as
+    /// `deleted`. Returns whether it existed.
+    pub fn remove_offer(&self, sku: &str) -> bool {
+        let mut state = state::lock(&self.state);
+        state.settle(Instant::now());
+        state.mirakl.offers.remove(sku)
+    }
+
+    /// Sets the quantity of offer `sku` directly, simulating another system writing to John
+    /// Lewis (drift). Returns whether the offer exists.
+    pub fn set_offer_quantity(&self, sku: &str, quantity: i64) -> bool {
+        let mut state = state::lock(&self.state);
+        state.settle(Instant::now());
+        state.mirakl.offers.set_quantity(sku, quantity)
+    }
+
+    /// Where [`Sandbox::change_stock`] delivers Fulfil's `inventory_level_changed` webhooks,
+    /// and the webhook secret (base64, as Fulfil shows it) they are signed with.
+    pub fn set_webhook_target(&self, url: String, secret_b64: String) {
+        state::lock(&self.state)
+            .fulfil
+            .set_webhook_target(url, secret_b64);
+    }
+
+    /// Changes Fulfil stock: sets `quantity_available` of each product (by `code`) to the given
+    /// value, `quantity_on_hand` moving with it (reservations kept), as `search_read` then
+    /// shows. Fails without changing anything when a code is unknown.
+    ///
+    /// When `deliver` is true and a target is set ([`Sandbox::set_webhook_target`]), POSTs
+    /// ONE `product.product.inventory_level_changed` webhook to it: a JSON array with one
+    /// entry per change in Fulfil's format (`timestamp` naive UTC with microseconds, strictly
+    /// increasing across entries and calls; `product_code`, `product_id`, a single warehouse
+    /// `{warehouse_id: 1, warehouse_code: "MAIN", quantity_on_hand, quantity_available}`,
+    /// `listing_quantities: []`), with the headers `X-Fulfil-Event`, `X-Fulfil-Organization:
+    /// sandbox` and `X-Fulfil-Hmac-SHA256` (see [`crate::web::hmac::sign`]).
+    ///
+    /// Returns the receiver's HTTP status, or 0 when nothing was delivered (`deliver` false
+    /// or no target). A delivery that gets no answer (connection refused, timeout) is an
+    /// error; the stock change itself stays applied.
+    pub async fn change_stock(
+        &self,
+        changes: &[(String, f64)],
+        deliver: bool,
+    ) -> anyhow::Result<u16> {
+        let delivery = {
+            let mut state = state::lock(&self.state);
+            state.fulfil.change_stock(changes, deliver)?
+        };
+        let Some(delivery) = delivery else {
+            return Ok(0);
+        };
+        let status = delivery.send(&self.webhook_client).await?;
+        state::lock(&self.state)
+            .fulfil
+            .record_delivery(delivery.body, delivery.signature);
+        Ok(status)
+    }
+
+    /// Body and `X-Fulfil-Hmac-SHA256` signature of the last webhook [`Sandbox::change_stock`]
+    /// delivered (answered, whatever the status), e.g. to replay it in tests.
+    pub fn last_webhook(&self) -> Option<(Vec<u8>, String)> {
+        state::lock(&self.state).fulfil.last_webhook.clone()
     }
 
     /// Stops both servers (unanswered "hung" requests are released) and waits for them.

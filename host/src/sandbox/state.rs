@@ -3,7 +3,7 @@
 //! withhold the answer.
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -37,17 +37,24 @@ pub(crate) struct SandboxState {
 }
 
 impl SandboxState {
-    /// Fresh state for `config`.
-    pub fn new(config: &SandboxConfig) -> Self {
+    /// Fresh state for `config`; `mirakl_url` is the Mirakl server's base URL (for the
+    /// absolute URLs it hands out).
+    pub fn new(config: &SandboxConfig, mirakl_url: &str) -> Self {
         SandboxState {
             mirakl_api_key: config.mirakl_api_key.clone(),
             fulfil_api_key: config.fulfil_api_key.clone(),
             update_safety_delta: config.update_safety_delta,
-            mirakl: MiraklState::default(),
+            mirakl: MiraklState::new(config, mirakl_url),
             fulfil: FulfilState::new(config.fulfil_channel_id),
             stats: SandboxStats::default(),
             faults: FaultEngine::new(config.faults.clone()),
         }
+    }
+
+    /// Brings time-driven state up to `now`: processes the STO01 imports whose processing
+    /// time is over. Runs before every request and every public read or write.
+    pub fn settle(&mut self, now: Instant) {
+        self.mirakl.settle(now);
     }
 }
 
@@ -105,7 +112,8 @@ impl Api {
 /// Runs one request through the pipeline.
 ///
 /// `apply` runs under the state lock (it must not block) and returns the response; it is not
-/// called when the request is unauthorised or a 429/5xx fault is injected.
+/// called when the request is unauthorised or a 429/5xx fault is injected. A 429 from `apply`
+/// is the sandbox's own rate limit and is counted in `rate_limited`, other 4xx in `rejected`.
 pub(crate) async fn handle<F>(
     ctx: &Ctx,
     api: Api,
@@ -118,6 +126,7 @@ where
 {
     let (response, delay, hang) = {
         let mut state = lock(&ctx.state);
+        state.settle(Instant::now());
         *state.stats.requests.entry(op.to_string()).or_insert(0) += 1;
         if !api.authorized(&state, headers) {
             state.stats.rejected += 1;
@@ -131,7 +140,10 @@ where
         }
         let response = apply(&mut state);
         let status = response.status();
-        if status.is_client_error() {
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // The sandbox's own rate limit (injected 429s returned above).
+            *state.stats.rate_limited.entry(op.to_string()).or_insert(0) += 1;
+        } else if status.is_client_error() {
             state.stats.rejected += 1;
         }
         let hang = status.is_success() && state.faults.take_hang(op);

@@ -3,7 +3,7 @@
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
-use super::{Sandbox, SandboxConfig, SandboxProduct};
+use super::{Sandbox, SandboxConfig, SandboxOffer, SandboxProduct};
 
 /// A sandbox with the default configuration and two products (`SKU-A`, `SKU-B`).
 pub(crate) async fn start() -> Sandbox {
@@ -22,6 +22,17 @@ pub(crate) fn product(id: i64, code: &str) -> SandboxProduct {
         upc: Some(format!("50123456000{id:02}")),
         quantity_available: 10.0,
         quantity_on_hand: 12.0,
+    }
+}
+
+/// Offer `S-<i:03>`: quantity `i`, an EAN when `i` is even, inactive when `i` is a multiple
+/// of 3.
+pub(crate) fn sample_offer(i: usize) -> SandboxOffer {
+    SandboxOffer {
+        sku: format!("S-{i:03}"),
+        ean: i.is_multiple_of(2).then(|| format!("50123456{i:05}")),
+        quantity: i as i64,
+        active: !i.is_multiple_of(3),
     }
 }
 
@@ -147,4 +158,16 @@ pub(crate) fn fulfil_order(channel_identifier: &str) -> Value {
         "currency_code": "GBP",
         "status": "pending"
     })
+}
+
+/// SH21 carriers: `RM` (Royal Mail, URL needs the tracking number), `DPD`, and `UPS`.
+pub(crate) fn sample_carriers() -> Vec<Value> {
+    vec![
+        json!({"code": "RM", "label": "Royal Mail", "standard_code": "RM",
+               "tracking_url":
+                   "https://www.royalmail.com/track-your-item#/tracking-results/{trackingId}"}),
+        json!({"code": "DPD", "label": "DPD", "standard_code": "DPD",
+               "tracking_url": "http://www.dpd.co.uk/apps/tracking/?parcel={trackingId}"}),
+        json!({"code": "UPS", "label": "UPS", "standard_code": "UPS", "tracking_url": null}),
+    ]
 }

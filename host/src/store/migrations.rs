@@ -76,6 +76,45 @@ const MIGRATIONS: &[&str] = &[
         refreshed_at TEXT NOT NULL
     );
     ",
+    // 2: stock sync.
+    "
+    CREATE TABLE stock_ledger (
+        sku TEXT NOT NULL,
+        warehouse TEXT NOT NULL DEFAULT '',
+        quantity INTEGER NOT NULL,
+        import_id TEXT,
+        published_at TEXT NOT NULL,
+        PRIMARY KEY (sku, warehouse)
+    );
+    CREATE TABLE stock_imports (
+        import_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        lines INTEGER NOT NULL,
+        lines_in_error INTEGER,
+        csv TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    ",
+    // 3: dispatch.
+    "
+    CREATE TABLE shipments (
+        shipment_id INTEGER PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        carrier TEXT,
+        service TEXT,
+        lines TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        plan TEXT,
+        complete INTEGER NOT NULL DEFAULT 0,
+        write_date TEXT NOT NULL,
+        sent_at TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX shipments_order ON shipments(order_id);
+    CREATE INDEX shipments_state ON shipments(state);
+    ",
 ];
 
 /// Applies every migration newer than the database, each in its own transaction.

@@ -11,6 +11,8 @@ mod exceptions;
 mod migrations;
 mod orders;
 mod outbox;
+mod shipments;
+mod stock;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,6 +24,8 @@ pub use catalogue::{CatalogueEntry, OfferEntry};
 pub use exceptions::{ExceptionRecord, NewException};
 pub use orders::{OrderRecord, OrderStage};
 pub use outbox::{OutboxEntry, OutboxState};
+pub use shipments::{ShipmentRecord, ShipmentState};
+pub use stock::{LedgerEntry, StockImport};
 
 /// Handle to the database; cheap to clone, safe to share between tasks.
 #[derive(Clone)]

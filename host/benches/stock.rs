@@ -1,0 +1,143 @@
+//! Stock sync figures, measured side by side in one run (not a timed test):
+//! 1. `plan-stock` over 200,000 SKUs, natively and through the real `.wasm` in wasmtime;
+//! 2. change→published latency through webhook, queue, component, STO01 and STO02 against
+//!    the sandbox, as a multiple of a shortened pacing interval.
+//!
+//! `cargo bench -p jlm --bench stock`
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jlm::config::{Config, ConfigDuration};
+use jlm::demo::sandbox_config;
+use jlm::jobs::{Services, StockJob};
+use jlm::runtime::Runtime;
+use jlm::runtime::exports::jlm::connector::inventory as wit;
+use jlm::sandbox::{Sandbox, SandboxConfig, SandboxOffer, SandboxProduct};
+use jlm::stock::events::StockEvents;
+use jlm::store::Store;
+use jlm::web::metrics::Metrics;
+use jlm::web::{WebState, serve};
+use tokio::sync::Notify;
+
+const SKUS: usize = 200_000;
+const RUNS: usize = 7;
+const INTERVAL: Duration = Duration::from_millis(200);
+const SECRET: &str = "YmVuY2gtc2VjcmV0";
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn plan_stock_figures() {
+    let snapshot: Vec<plugin::stock::StockLevel> = (0..SKUS)
+        .map(|i| plugin::stock::StockLevel { sku: format!("JL-{i:06}"), warehouse: None, available: (i % 97) as f64 + 0.5 })
+        .collect();
+    let ledger: Vec<plugin::stock::Published> =
+        (0..SKUS).step_by(2).map(|i| plugin::stock::Published { sku: format!("JL-{i:06}"), warehouse: None, quantity: 3 }).collect();
+    let offers: Vec<String> = (0..SKUS).map(|i| format!("JL-{i:06}")).collect();
+    let known: HashSet<&str> = offers.iter().map(String::as_str).collect();
+    let mut policy = plugin::stock::StockPolicy::default();
+    policy.defaults.buffer = 1;
+    policy.defaults.max = Some(50);
+
+    let native = median(
+        (0..RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                let plan = plugin::stock::plan_stock(&snapshot, &ledger, Some(&known), &policy, false).expect("plan");
+                std::hint::black_box(plan.lines.len());
+                start.elapsed()
+            })
+            .collect(),
+    );
+
+    let w_snapshot: Vec<wit::StockLevel> =
+        snapshot.iter().map(|s| wit::StockLevel { sku: s.sku.clone(), warehouse: None, available: s.available }).collect();
+    let w_ledger: Vec<wit::Published> =
+        ledger.iter().map(|p| wit::Published { sku: p.sku.clone(), warehouse: None, quantity: p.quantity }).collect();
+    let w_policy = wit::StockPolicy {
+        defaults: wit::StockRule { buffer: 1, percent: 100, max: Some(50), zero_below: 0 },
+        overrides: Vec::new(),
+        exclude: Vec::new(),
+    };
+    let runtime = Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component");
+    let mut session = runtime.session().expect("session");
+    let wasm = median(
+        (0..RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                let plan = session.plan_stock(&w_snapshot, &w_ledger, Some(&offers), &w_policy, false).expect("no trap").expect("plan");
+                std::hint::black_box(plan.lines.len());
+                start.elapsed()
+            })
+            .collect(),
+    );
+    println!("plan-stock, {SKUS} SKUs (median of {RUNS}):");
+    println!("  native   {:>8.1} ms", native.as_secs_f64() * 1e3);
+    println!("  wasm     {:>8.1} ms   (ratio wasm/native {:.2})", wasm.as_secs_f64() * 1e3, wasm.as_secs_f64() / native.as_secs_f64());
+}
+
+async fn latency_figures() {
+    let settings = SandboxConfig { stock_import_min_interval: INTERVAL.mul_f64(0.9), ..SandboxConfig::default() };
+    let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
+    let skus = 200;
+    sandbox.seed_products(
+        (0..skus)
+            .map(|i| SandboxProduct { id: i + 1, code: format!("JL-{i:04}"), upc: None, quantity_available: 10.0, quantity_on_hand: 10.0 })
+            .collect(),
+    );
+    sandbox.seed_offers((0..skus).map(|i| SandboxOffer { sku: format!("JL-{i:04}"), ean: None, quantity: 10, active: true }).collect());
+    let (mut config, keys): (Config, _) = sandbox_config(&sandbox, &settings);
+    config.stock_sync.interval = ConfigDuration(INTERVAL);
+    config.stock_sync.status_interval = ConfigDuration(INTERVAL / 20);
+    let services = Services::new(config, &keys, Store::in_memory().expect("store"), Arc::new(Runtime::embedded().expect("component"))).expect("services");
+    let events = StockEvents::new(Vec::new());
+    let metrics = Metrics::new();
+    let wake = Arc::new(Notify::new());
+    let mut state = WebState::new(events.clone(), metrics.clone(), SECRET);
+    state.wake = wake.clone();
+    let (addr, _server) = serve("127.0.0.1:0".parse().expect("addr"), None, state).await.expect("serve");
+    sandbox.set_webhook_target(format!("http://{addr}/webhooks/fulfil"), SECRET.into());
+    let mut job = StockJob::new(services, events.clone(), metrics.clone());
+    job.tick().await.expect("initial reconciliation");
+    let worker = tokio::spawn(async move {
+        loop {
+            let _ = job.tick().await;
+            let due = job.next_due().max(Duration::from_millis(1));
+            tokio::select! {
+                _ = tokio::time::sleep(due) => {}
+                _ = wake.notified() => {}
+            }
+        }
+    });
+    // Changes at pseudo-random instants over 25 intervals.
+    let mut seed: u64 = 42;
+    let end = Instant::now() + INTERVAL * 25;
+    let mut sent = 0;
+    while Instant::now() < end {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let i = (seed >> 33) as usize % skus as usize;
+        sandbox.change_stock(&[(format!("JL-{i:04}"), ((seed >> 40) % 30) as f64)], true).await.expect("webhook");
+        sent += 1;
+        tokio::time::sleep(Duration::from_millis(3 + (seed >> 50) % 25)).await;
+    }
+    tokio::time::sleep(INTERVAL * 4).await;
+    worker.abort();
+    let p50 = metrics.latency_quantile(0.5).unwrap_or(f64::NAN);
+    let p99 = metrics.latency_quantile(0.99).unwrap_or(f64::NAN);
+    let interval = INTERVAL.as_secs_f64();
+    println!("change→published latency, {sent} webhook changes, interval {} ms:", INTERVAL.as_millis());
+    println!("  p50 {:>6.1} ms = {:.2}× interval", p50 * 1e3, p50 / interval);
+    println!("  p99 {:>6.1} ms = {:.2}× interval", p99 * 1e3, p99 / interval);
+    println!("  STO01 uploads: {}", sandbox.stats().sto01_accepted.len());
+    sandbox.shutdown().await;
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing: both run it.
+    plan_stock_figures();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio").block_on(latency_figures());
+}

@@ -1,0 +1,329 @@
+//! The dispatch job: Fulfil shipments done (by `write_date` cursor) → `plan-dispatch` →
+//! OR23/OR24 (or ST01) → confirmed by re-reading the order on John Lewis.
+//!
+//! Each planned request is recorded in the outbox under a key unique to the shipment before
+//! it is sent. OR24 is not idempotent: when its outcome is unknown, or John Lewis rejects it,
+//! the order is re-read first; an order already `SHIPPED` means it took effect.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::fulfil::FulfilShipment;
+use crate::http::ApiError;
+use crate::jobs::{Services, outcome};
+use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
+use crate::runtime::{PluginFault, Session, severity_name, team_name};
+use crate::store::{NewException, OutboxState, ShipmentState};
+
+/// Cursor: highest Fulfil `write_date` of the shipments read.
+const CURSOR: &str = "fulfil.shipments.write_date";
+/// Cursor: the cached SH21 body and when it was fetched.
+const CARRIERS: &str = "sh21.carriers";
+const CARRIERS_AT: &str = "sh21.fetched_at";
+/// How long the SH21 cache is trusted (Mirakl: once per day).
+const CARRIERS_MAX_AGE: chrono::Duration = chrono::Duration::hours(24);
+/// Shipment-scoped codes that clear when a new plan no longer raises them.
+const SHIPMENT_CODES: &[&str] = &[
+    "unmapped_carrier",
+    "carrier_not_approved",
+    "tracking_invalid",
+    "dispatch_mismatch",
+    "dispatch_rejected",
+    "partial_dispatch",
+];
+/// John Lewis states that mean the order left the seller.
+const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
+
+/// What one cycle did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DispatchReport {
+    /// Shipments read from Fulfil.
+    pub fetched: usize,
+    /// Shipments whose requests were all sent.
+    pub sent: usize,
+    /// Shipments held by a blocking exception.
+    pub blocked: usize,
+    /// Shipments left for a later cycle.
+    pub deferred: usize,
+}
+
+/// The dispatch job.
+pub struct DispatchJob {
+    services: Services,
+    session: Option<Session>,
+}
+
+impl DispatchJob {
+    /// A job over `services`.
+    pub fn new(services: Services) -> DispatchJob {
+        DispatchJob { services, session: None }
+    }
+
+    fn session(&mut self) -> anyhow::Result<&mut Session> {
+        if self.session.as_ref().is_none_or(Session::is_poisoned) {
+            self.session = Some(self.services.runtime.session()?);
+        }
+        self.session.as_mut().ok_or_else(|| anyhow::anyhow!("no component session"))
+    }
+
+    /// The SH21 approved carriers: cached, refreshed daily (the cache is used if John Lewis
+    /// cannot be reached).
+    pub async fn carriers(&mut self, force: bool) -> anyhow::Result<Option<String>> {
+        let store = &self.services.store;
+        let cached = store.cursor(CARRIERS)?;
+        let fresh = store
+            .cursor(CARRIERS_AT)?
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .is_some_and(|t| chrono::Utc::now().signed_duration_since(t) < CARRIERS_MAX_AGE);
+        if cached.is_some() && fresh && !force {
+            return Ok(cached);
+        }
+        match self.services.mirakl.carriers().await {
+            Ok(body) => {
+                let text = body.to_string();
+                store.set_cursor(CARRIERS, &text)?;
+                store.set_cursor(CARRIERS_AT, &chrono::Utc::now().to_rfc3339())?;
+                store.audit("sh21.refreshed", "carriers", &text)?;
+                Ok(Some(text))
+            }
+            Err(e) => {
+                tracing::warn!("SH21 unavailable ({e}); using the cached carrier list");
+                Ok(cached)
+            }
+        }
+    }
+
+    /// One cycle: refresh carriers if due, read shipments done since the cursor, plan and
+    /// send each, re-plan blocked ones, confirm sent ones, advance the cursor.
+    pub async fn run_cycle(&mut self) -> anyhow::Result<DispatchReport> {
+        let mut report = DispatchReport::default();
+        let carriers = self.carriers(false).await?;
+        let since = self.services.store.cursor(CURSOR)?;
+        let shipments = match self.services.fulfil.shipments_done_since(since.as_deref()).await {
+            Ok(shipments) => {
+                outcome::reachable(&self.services.store, "fulfil")?;
+                shipments
+            }
+            Err(e) => {
+                outcome::unavailable(&self.services.store, "fulfil", &e)?;
+                return Err(anyhow::anyhow!("read Fulfil shipments: {e}"));
+            }
+        };
+        report.fetched = shipments.len();
+        let mut high_water = since;
+        for shipment in &shipments {
+            if high_water.as_deref().is_none_or(|h| shipment.write_date.as_str() > h) {
+                high_water = Some(shipment.write_date.clone());
+            }
+            let state = self.services.store.shipment(shipment.id)?.map(|s| s.state);
+            if matches!(state, Some(ShipmentState::Done | ShipmentState::Sent)) {
+                continue;
+            }
+            self.process(shipment, carriers.as_deref(), &mut report).await?;
+        }
+        if let Some(h) = high_water {
+            self.services.store.set_cursor(CURSOR, &h)?;
+        }
+        // Blocked and unfinished shipments are planned again: a person may have fixed the
+        // carrier table or the shipment since.
+        let seen: Vec<i64> = shipments.iter().map(|s| s.id).collect();
+        let mut again = self.services.store.shipments_in(ShipmentState::Blocked)?;
+        again.extend(self.services.store.shipments_in(ShipmentState::Pending)?);
+        for record in again.into_iter().filter(|r| !seen.contains(&r.shipment_id)) {
+            if let Ok(shipment) = serde_json::from_str::<FulfilShipment>(&record.source) {
+                self.process(&shipment, carriers.as_deref(), &mut report).await?;
+            }
+        }
+        self.confirm_sent().await?;
+        Ok(report)
+    }
+
+    /// Plans and sends one shipment.
+    async fn process(&mut self, shipment: &FulfilShipment, carriers: Option<&str>, report: &mut DispatchReport) -> anyhow::Result<()> {
+        let Some(order_id) = shipment.order.clone() else {
+            return Ok(()); // not a John Lewis sale
+        };
+        if self.services.store.order(&order_id)?.is_none() {
+            return Ok(()); // an order this connector never imported
+        }
+        let store = self.services.store.clone();
+        let order = match self.services.mirakl.orders_by_ids(std::slice::from_ref(&order_id)).await {
+            Ok(orders) => orders.into_iter().find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id.as_str())),
+            Err(e) => {
+                outcome::unavailable(&store, "mirakl", &e)?;
+                report.deferred += 1;
+                return Ok(());
+            }
+        };
+        let Some(order) = order else {
+            self.raise("order_orphaned", "operations", "blocking", &shipment.id.to_string(), format!("Fulfil shipment {} belongs to John Lewis order {order_id}, which John Lewis no longer returns. Check the order in the John Lewis back office.", shipment.id))?;
+            return Ok(());
+        };
+        let raw = order.to_string();
+        let state = order.get("order_state").and_then(Value::as_str).unwrap_or("").to_string();
+        let commercial = order.get("commercial_id").and_then(Value::as_str).unwrap_or(&order_id).to_string();
+        store.upsert_order(&order_id, &commercial, &state, order.get("last_updated_date").and_then(Value::as_str), &raw)?;
+
+        let shipped = self.shipped_before(&order_id, shipment.id)?;
+        let wit_shipment = Shipment {
+            id: shipment.id,
+            order: order_id.clone(),
+            carrier: shipment.carrier.clone().unwrap_or_default(),
+            service: shipment.service.clone(),
+            tracking_number: shipment.tracking_number.clone(),
+            lines: shipment
+                .lines
+                .iter()
+                .map(|l| ShipmentLine {
+                    line_id: l.line_id.clone().unwrap_or_default(),
+                    sku: l.sku.clone(),
+                    quantity: l.quantity.round() as i64,
+                })
+                .collect(),
+        };
+        let source = serde_json::to_string(shipment)?;
+        let lines_json = json!(wit_shipment.lines.iter().map(|l| json!({"line_id": l.line_id, "quantity": l.quantity})).collect::<Vec<_>>()).to_string();
+        let policy = self.services.config.dispatch_policy();
+        let sid = shipment.id.to_string();
+        let plan = match self.session()?.plan_dispatch(&raw, &wit_shipment, carriers, &policy, &shipped) {
+            Ok(Ok(plan)) => plan,
+            Ok(Err(e)) => {
+                self.raise("dispatch_mismatch", "operations", "blocking", &sid, format!("Fulfil shipment {sid} for order {order_id} could not be planned ({}: {}). Check the shipment's lines and carrier in Fulfil.", e.code, e.message))?;
+                store.save_shipment(shipment.id, &order_id, ShipmentState::Blocked, shipment.carrier.as_deref(), shipment.service.as_deref(), &lines_json, &source, "", false, &shipment.write_date)?;
+                report.blocked += 1;
+                return Ok(());
+            }
+            Err(PluginFault(fault)) => {
+                self.raise("plugin_fault", "operations", "blocking", &sid, format!("The connector's component failed on shipment {sid} ({fault}); it is retried next cycle."))?;
+                return Ok(());
+            }
+        };
+        for e in &plan.exceptions {
+            store.raise(&NewException {
+                code: e.code.clone(),
+                team: team_name(e.team).into(),
+                severity: severity_name(e.severity).into(),
+                subject: e.subject.clone(),
+                message: e.message.clone(),
+            })?;
+        }
+        let cleared: Vec<&str> = SHIPMENT_CODES.iter().copied().filter(|c| !plan.exceptions.iter().any(|e| e.code == *c)).collect();
+        store.resolve_cleared(&sid, &cleared)?;
+        let plan_json = crate::runtime::dispatch_plan_to_json(&plan).to_string();
+        let blocked = plan.exceptions.iter().any(|e| severity_name(e.severity) == "blocking");
+        let state = if blocked { ShipmentState::Blocked } else { ShipmentState::Pending };
+        store.save_shipment(shipment.id, &order_id, state, shipment.carrier.as_deref(), shipment.service.as_deref(), &lines_json, &source, &plan_json, plan.complete, &shipment.write_date)?;
+        if blocked {
+            report.blocked += 1;
+            return Ok(());
+        }
+        for request in &plan.requests {
+            let key = format!("dispatch:{sid}:{}", request.api);
+            let body = request.body.clone().unwrap_or_default();
+            let entry = store.enqueue(&request.api, &order_id, &key, &json!({"path": request.path, "body": body}).to_string())?;
+            if entry.state == OutboxState::Done {
+                continue;
+            }
+            if entry.state == OutboxState::Sending && request.api == "OR24" && self.shipped_on_jl(&order_id).await? {
+                store.outbox_set(entry.id, OutboxState::Done, None)?;
+                continue;
+            }
+            let body_value: Option<Value> = request.body.as_deref().and_then(|b| serde_json::from_str(b).ok());
+            store.outbox_sending(entry.id)?;
+            match self.services.mirakl.send_planned(&request.api, &request.path, body_value.as_ref()).await {
+                Ok(_) => {
+                    store.outbox_set(entry.id, OutboxState::Done, None)?;
+                    store.audit(&format!("{}.sent", request.api.to_lowercase()), &order_id, &format!("shipment {sid}"))?;
+                }
+                Err(e) if request.api == "OR24" && matches!(e, ApiError::Rejected { .. } | ApiError::OutcomeUnknown { .. }) && self.shipped_on_jl(&order_id).await? => {
+                    store.outbox_set(entry.id, OutboxState::Done, None)?;
+                    store.audit("or24.confirmed_by_reread", &order_id, &e.to_string())?;
+                }
+                Err(ApiError::OutcomeUnknown { reason }) => {
+                    store.outbox_set(entry.id, OutboxState::Sending, Some(&reason))?;
+                    store.set_shipment_state(shipment.id, ShipmentState::Pending)?;
+                    report.deferred += 1;
+                    return Ok(());
+                }
+                Err(e @ ApiError::Rejected { .. }) => {
+                    store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
+                    self.raise(
+                        "dispatch_rejected",
+                        "operations",
+                        "blocking",
+                        &sid,
+                        format!("John Lewis rejected {} for order {order_id} (Fulfil shipment {sid}): {e}. Correct the shipment or the carrier mapping; the shipment is planned again each cycle.", request.api),
+                    )?;
+                    // A fix re-plans the shipment: let the failed request be sent again then.
+                    store.outbox_set(entry.id, OutboxState::Pending, Some(&e.to_string()))?;
+                    store.set_shipment_state(shipment.id, ShipmentState::Blocked)?;
+                    report.blocked += 1;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let error = outcome::unavailable(&store, "mirakl", &e)?;
+                    store.outbox_set(entry.id, OutboxState::Pending, Some(&error))?;
+                    report.deferred += 1;
+                    return Ok(());
+                }
+            }
+        }
+        store.set_shipment_state(shipment.id, ShipmentState::Sent)?;
+        report.sent += 1;
+        Ok(())
+    }
+
+    /// Units of each line confirmed by earlier shipments of the order.
+    fn shipped_before(&self, order_id: &str, shipment_id: i64) -> anyhow::Result<Vec<ShippedLine>> {
+        let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+        for record in self.services.store.shipments_of(order_id)? {
+            if record.shipment_id == shipment_id || !matches!(record.state, ShipmentState::Sent | ShipmentState::Done) {
+                continue;
+            }
+            let lines: Vec<Value> = serde_json::from_str(&record.lines).unwrap_or_default();
+            for line in lines {
+                if let (Some(id), Some(q)) = (line.get("line_id").and_then(Value::as_str), line.get("quantity").and_then(Value::as_i64)) {
+                    *totals.entry(id.to_string()).or_default() += q;
+                }
+            }
+        }
+        Ok(totals.into_iter().map(|(line_id, quantity)| ShippedLine { line_id, quantity }).collect())
+    }
+
+    /// True when John Lewis shows the order shipped (or later).
+    async fn shipped_on_jl(&mut self, order_id: &str) -> anyhow::Result<bool> {
+        let orders = self
+            .services
+            .mirakl
+            .orders_by_ids(&[order_id.to_string()])
+            .await
+            .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
+        Ok(orders
+            .iter()
+            .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id))
+            .and_then(|o| o.get("order_state").and_then(Value::as_str))
+            .is_some_and(|s| SHIPPED_STATES.contains(&s)))
+    }
+
+    /// Confirms sent shipments: done once John Lewis shows the order shipped (or, for a
+    /// partial shipment, once its tracking was sent).
+    async fn confirm_sent(&mut self) -> anyhow::Result<()> {
+        for record in self.services.store.shipments_in(ShipmentState::Sent)? {
+            if !record.complete || self.shipped_on_jl(&record.order_id).await? {
+                self.services.store.set_shipment_state(record.shipment_id, ShipmentState::Done)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn raise(&self, code: &str, team: &str, severity: &str, subject: &str, message: String) -> anyhow::Result<()> {
+        self.services.store.raise(&NewException {
+            code: code.into(),
+            team: team.into(),
+            severity: severity.into(),
+            subject: subject.into(),
+            message,
+        })
+    }
+}

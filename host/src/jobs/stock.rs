@@ -1,0 +1,392 @@
+//! The stock job: Fulfil changes (webhooks, coalesced) → `plan-stock` → one STO01 per
+//! interval with one import in flight → STO02 until finished → STO03 errors → ledger.
+//!
+//! The ledger records a SKU as published only when its line succeeded; a failed or rejected
+//! upload goes back into the queue and is merged into the next one. A full reconciliation
+//! (at start and every `reconcile_every`) heals lost webhooks and drift on John Lewis.
+
+use std::collections::{BTreeSet, HashSet};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::http::ApiError;
+use crate::jobs::{Services, outcome};
+use crate::runtime::exports::jlm::connector::inventory::{Published, StockLevel, StockLine, StockPlan};
+use crate::runtime::{Session, severity_name, team_name};
+use crate::stock::events::{StockChange, StockEvents};
+use crate::store::{NewException, OfferEntry};
+use crate::web::metrics::Metrics;
+
+/// An upload Mirakl has accepted and not finished yet.
+struct InFlight {
+    import_id: String,
+    lines: Vec<StockLine>,
+    changes: Vec<StockChange>,
+    last_poll: Option<Instant>,
+}
+
+/// What one tick did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StockTick {
+    /// A STO01 file was uploaded, with this many lines.
+    pub uploaded: Option<usize>,
+    /// An import finished: (lines published, lines in error).
+    pub finished: Option<(usize, usize)>,
+    /// A reconciliation ran, finding this many differences.
+    pub reconciled: Option<usize>,
+}
+
+/// The stock job.
+pub struct StockJob {
+    services: Services,
+    events: StockEvents,
+    metrics: Metrics,
+    session: Option<Session>,
+    in_flight: Option<InFlight>,
+    last_upload: Option<Instant>,
+    next_reconcile: Instant,
+}
+
+impl StockJob {
+    /// A job draining `events`, reporting to `metrics`. Reconciles on its first tick.
+    pub fn new(services: Services, events: StockEvents, metrics: Metrics) -> StockJob {
+        metrics.describe("jlm_stock_change_to_published_seconds", "Time from a Fulfil stock change to its publication on John Lewis.");
+        metrics.describe("jlm_stock_uploads_total", "STO01 uploads by outcome.");
+        StockJob {
+            services,
+            events,
+            metrics,
+            session: None,
+            in_flight: None,
+            last_upload: None,
+            next_reconcile: Instant::now(),
+        }
+    }
+
+    fn interval(&self) -> Duration {
+        self.services.config.stock_sync.interval.0
+    }
+
+    /// A live component session (a new one after a fault).
+    fn session(&mut self) -> anyhow::Result<&mut Session> {
+        if self.session.as_ref().is_none_or(Session::is_poisoned) {
+            self.session = Some(self.services.runtime.session()?);
+        }
+        self.session.as_mut().ok_or_else(|| anyhow::anyhow!("no component session"))
+    }
+
+    /// How long until the next tick has something to do (or a webhook wakes the job).
+    pub fn next_due(&self) -> Duration {
+        let now = Instant::now();
+        let mut due = self.next_reconcile.saturating_duration_since(now);
+        if let Some(flight) = &self.in_flight {
+            let poll = flight
+                .last_poll
+                .map(|p| (p + self.services.config.stock_sync.status_interval.0).saturating_duration_since(now))
+                .unwrap_or_default();
+            due = due.min(poll);
+        } else if self.events.depth() > 0 {
+            let upload = self.last_upload.map(|u| (u + self.interval()).saturating_duration_since(now)).unwrap_or_default();
+            due = due.min(upload);
+        }
+        due
+    }
+
+    /// One step: reconcile if due, follow the import in flight, upload queued changes when
+    /// the interval allows, and check the delay clock.
+    pub async fn tick(&mut self) -> anyhow::Result<StockTick> {
+        let mut tick = StockTick::default();
+        if Instant::now() >= self.next_reconcile {
+            self.next_reconcile = Instant::now() + self.services.config.stock_sync.reconcile_every.0;
+            match self.reconcile().await {
+                Ok(n) => tick.reconciled = Some(n),
+                Err(e) => tracing::warn!("stock reconciliation failed: {e:#}"),
+            }
+        }
+        if self.in_flight.is_some() {
+            tick.finished = self.follow_import().await?;
+        }
+        let interval_passed = self.last_upload.is_none_or(|u| u.elapsed() >= self.interval());
+        if self.in_flight.is_none() && interval_passed && self.events.depth() > 0 {
+            tick.uploaded = self.upload().await?;
+        }
+        self.check_delay()?;
+        self.save_status()?;
+        Ok(tick)
+    }
+
+    /// Drains the queue, plans and uploads one STO01 file.
+    async fn upload(&mut self) -> anyhow::Result<Option<usize>> {
+        let changes = self.events.drain();
+        let skus: Vec<String> = changes.iter().map(|c| c.sku.clone()).collect();
+        let snapshot: Vec<StockLevel> = changes
+            .iter()
+            .map(|c| StockLevel { sku: c.sku.clone(), warehouse: None, available: c.available })
+            .collect();
+        let plan = match self.plan(&snapshot, &skus, false) {
+            Ok(plan) => plan,
+            Err(e) => {
+                self.events.requeue(changes);
+                return Err(e);
+            }
+        };
+        if plan.lines.is_empty() {
+            // Nothing John Lewis does not already show: those changes are published.
+            self.observe(&changes, &plan_skus(&snapshot));
+            return Ok(None);
+        }
+        self.last_upload = Some(Instant::now());
+        match self.services.mirakl.upload_stock(&plan.csv).await {
+            Ok(import_id) => {
+                self.services.store.record_stock_import(&import_id, &plan.csv, plan.lines.len())?;
+                self.services.store.audit("sto01.uploaded", &import_id, &format!("{} lines", plan.lines.len()))?;
+                self.metrics.inc("jlm_stock_uploads_total", &[("outcome", "accepted")]);
+                outcome::reachable(&self.services.store, "mirakl")?;
+                let lines = plan.lines.len();
+                self.in_flight = Some(InFlight { import_id, lines: plan.lines, changes, last_poll: None });
+                Ok(Some(lines))
+            }
+            Err(e) => {
+                // Absolute quantities: sending them again is harmless, so every failure
+                // (even an unknown outcome) is merged into the next upload.
+                self.events.requeue(changes);
+                self.metrics.inc("jlm_stock_uploads_total", &[("outcome", "failed")]);
+                match &e {
+                    ApiError::Rejected { .. } => self.raise(
+                        "stock_import_errors",
+                        "operations",
+                        "warning",
+                        "STO01",
+                        format!("John Lewis rejected a stock file ({e}). The changes are kept and sent again with the next upload; if this repeats, check the shop's stock import settings."),
+                    )?,
+                    _ => {
+                        outcome::unavailable(&self.services.store, "mirakl", &e)?;
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Polls the import in flight (STO02) and, once finished, records the outcome.
+    async fn follow_import(&mut self) -> anyhow::Result<Option<(usize, usize)>> {
+        let Some(flight) = self.in_flight.as_mut() else {
+            return Ok(None);
+        };
+        let status_interval = self.services.config.stock_sync.status_interval.0;
+        if flight.last_poll.is_some_and(|p| p.elapsed() < status_interval) {
+            return Ok(None);
+        }
+        flight.last_poll = Some(Instant::now());
+        let import_id = flight.import_id.clone();
+        let status = match self.services.mirakl.stock_import_status(&import_id).await {
+            Ok(status) => status,
+            Err(e) => {
+                outcome::unavailable(&self.services.store, "mirakl", &e)?;
+                return Ok(None);
+            }
+        };
+        if !status.is_finished() {
+            return Ok(None);
+        }
+        let Some(flight) = self.in_flight.take() else {
+            return Ok(None);
+        };
+        self.services.store.finish_stock_import(&import_id, &status.status, status.lines_in_error)?;
+        if status.status.eq_ignore_ascii_case("FAILED") {
+            self.events.requeue(flight.changes);
+            self.raise(
+                "stock_import_errors",
+                "operations",
+                "warning",
+                &import_id,
+                format!("John Lewis stock import {import_id} failed as a whole. Its changes are merged into the next upload."),
+            )?;
+            return Ok(Some((0, flight.lines.len())));
+        }
+        let mut failed: BTreeSet<String> = BTreeSet::new();
+        if status.has_error_report || status.lines_in_error > 0 {
+            match self.services.mirakl.stock_error_report(&import_id).await {
+                Ok(errors) => {
+                    for line in errors {
+                        self.raise(
+                            "stock_import_errors",
+                            "ecommerce",
+                            "warning",
+                            &line.sku,
+                            format!("John Lewis refused the stock line for {:?} in import {import_id}: {}. Fix the offer on John Lewis (or the SKU in Fulfil); it is sent again at the next reconciliation.", line.sku, line.message),
+                        )?;
+                        failed.insert(line.sku);
+                    }
+                }
+                Err(e) => {
+                    // Without the report we cannot tell which lines failed: publish nothing
+                    // of this import as certain, let reconciliation settle it.
+                    tracing::warn!("STO03 for {import_id} unavailable: {e}");
+                    flight.lines.iter().for_each(|l| {
+                        failed.insert(l.sku.clone());
+                    });
+                }
+            }
+        }
+        let published: Vec<(String, Option<String>, i64)> = flight
+            .lines
+            .iter()
+            .filter(|l| !failed.contains(&l.sku))
+            .map(|l| (l.sku.clone(), l.warehouse.clone(), l.quantity))
+            .collect();
+        self.services.store.record_published(&published, Some(&import_id))?;
+        let ok: HashSet<String> = published.iter().map(|(sku, _, _)| sku.clone()).collect();
+        self.observe(&flight.changes, &ok);
+        self.services.store.audit("sto01.finished", &import_id, &json!({"published": published.len(), "failed": failed.len()}).to_string())?;
+        Ok(Some((published.len(), failed.len())))
+    }
+
+    /// Plans with the ledger for `skus` and the offer mirror; raises the plan's exceptions.
+    fn plan(&mut self, snapshot: &[StockLevel], skus: &[String], full: bool) -> anyhow::Result<StockPlan> {
+        let ledger: Vec<Published> = self
+            .services
+            .store
+            .ledger_for(skus)?
+            .into_iter()
+            .map(|e| Published { sku: e.sku, warehouse: e.warehouse, quantity: e.quantity })
+            .collect();
+        self.plan_against(snapshot, &ledger, full, true)
+    }
+
+    /// Plans against an explicit ledger. `unknown_offer` exceptions are raised only when
+    /// `report_unknown` (a full reconciliation sees every Fulfil SKU, most not sold on John
+    /// Lewis, and would flood the queue).
+    fn plan_against(&mut self, snapshot: &[StockLevel], ledger: &[Published], full: bool, report_unknown: bool) -> anyhow::Result<StockPlan> {
+        let offers = self.services.store.offer_skus()?;
+        let offers = (!offers.is_empty()).then_some(offers);
+        let policy = self.services.config.stock.policy();
+        let plan = match self.session()?.plan_stock(snapshot, ledger, offers.as_deref(), &policy, full)? {
+            Ok(plan) => plan,
+            Err(e) => anyhow::bail!("the stock policy or snapshot is unusable: {}: {}", e.code, e.message),
+        };
+        for e in plan.exceptions.iter().filter(|e| report_unknown || e.code != "unknown_offer") {
+            self.services.store.raise(&NewException {
+                code: e.code.clone(),
+                team: team_name(e.team).into(),
+                severity: severity_name(e.severity).into(),
+                subject: e.subject.clone(),
+                message: e.message.clone(),
+            })?;
+        }
+        Ok(plan)
+    }
+
+    /// Full reconciliation: every Fulfil quantity against every John Lewis offer; refreshes
+    /// the offer mirror, raises `stock_drift` where John Lewis shows more than Fulfil allows,
+    /// and queues every difference. Returns the number of differences.
+    pub async fn reconcile(&mut self) -> anyhow::Result<usize> {
+        let products = self.services.fulfil.all_products().await.map_err(|e| {
+            let _ = outcome::unavailable(&self.services.store, "fulfil", &e);
+            anyhow::anyhow!("read Fulfil quantities: {e}")
+        })?;
+        let offers = match self.services.mirakl.export_offers().await {
+            Ok(offers) => offers,
+            Err(e) => {
+                tracing::info!("offer export (OF52) unavailable ({e}); listing offers with OF21");
+                self.services.mirakl.list_offers().await.map_err(|e| anyhow::anyhow!("read John Lewis offers: {e}"))?
+            }
+        };
+        let mirror: Vec<OfferEntry> = offers
+            .iter()
+            .map(|o| OfferEntry { sku: o.sku.clone(), ean: o.ean.clone(), quantity: o.quantity })
+            .collect();
+        self.services.store.replace_offers(&mirror)?;
+        let on_jl: Vec<Published> = offers
+            .iter()
+            .filter_map(|o| o.quantity.map(|q| Published { sku: o.sku.clone(), warehouse: None, quantity: q }))
+            .collect();
+        let snapshot: Vec<StockLevel> = products
+            .iter()
+            .map(|p| StockLevel { sku: p.code.clone(), warehouse: None, available: p.quantity_available })
+            .collect();
+        let plan = self.plan_against(&snapshot, &on_jl, false, false)?;
+        let now = chrono::Utc::now();
+        // The ledger now holds what John Lewis really shows (-1: an offer with no quantity),
+        // so every difference is sent with the next upload.
+        let observed: Vec<(String, Option<String>, i64)> =
+            offers.iter().map(|o| (o.sku.clone(), None, o.quantity.unwrap_or(-1))).collect();
+        for line in &plan.lines {
+            if let Some(shown) = line.previous
+                && shown > line.quantity
+            {
+                self.raise(
+                    "stock_drift",
+                    "operations",
+                    "warning",
+                    &line.sku,
+                    format!("John Lewis showed {shown} of {:?} but Fulfil allows {}: the offer could oversell. The connector is publishing {}; if this recurs, look for another system writing stock to John Lewis.", line.sku, line.quantity, line.quantity),
+                )?;
+            }
+            let available = snapshot.iter().find(|s| s.sku == line.sku).map_or(0.0, |s| s.available);
+            self.events.push(StockChange { sku: line.sku.clone(), available, event_time: now, received: Instant::now() });
+        }
+        self.services.store.record_published(&observed, None)?;
+        self.services.store.audit("stock.reconciled", "stock", &json!({"products": products.len(), "offers": offers.len(), "differences": plan.lines.len()}).to_string())?;
+        Ok(plan.lines.len())
+    }
+
+    /// Records change→published latency for the changes whose SKU was published.
+    fn observe(&self, changes: &[StockChange], published: &HashSet<String>) {
+        for change in changes.iter().filter(|c| published.contains(&c.sku)) {
+            self.metrics.observe_latency(change.received.elapsed().as_secs_f64());
+        }
+    }
+
+    /// Raises or clears `stock_sync_delayed`.
+    fn check_delay(&self) -> anyhow::Result<()> {
+        let limit = self.interval() * self.services.config.stock_sync.delayed_after_intervals.max(1);
+        match self.events.oldest_age() {
+            Some(age) if age > limit => self.raise(
+                "stock_sync_delayed",
+                "operations",
+                "blocking",
+                "stock",
+                format!("The oldest unpublished Fulfil stock change is {}s old (limit {}s): John Lewis may be overselling. Check `jlm exceptions list` for api_unavailable or stock_import_errors.", age.as_secs(), limit.as_secs()),
+            ),
+            _ => {
+                self.services.store.resolve_cleared("stock", &["stock_sync_delayed"])?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Saves the job's state for `jlm stock status`.
+    fn save_status(&self) -> anyhow::Result<()> {
+        let status = self.status();
+        self.services.store.set_cursor("stock.status", &status.to_string())
+    }
+
+    /// The queue, the import in flight and latency figures.
+    pub fn status(&self) -> Value {
+        json!({
+            "at": crate::store::now_text(),
+            "queue_depth": self.events.depth(),
+            "oldest_change_age_seconds": self.events.oldest_age().map(|a| a.as_secs_f64()),
+            "in_flight_import": self.in_flight.as_ref().map(|f| json!({"import_id": f.import_id, "lines": f.lines.len()})),
+            "latency_p50_seconds": self.metrics.latency_quantile(0.5),
+            "latency_p99_seconds": self.metrics.latency_quantile(0.99),
+        })
+    }
+
+    fn raise(&self, code: &str, team: &str, severity: &str, subject: &str, message: String) -> anyhow::Result<()> {
+        self.services.store.raise(&NewException {
+            code: code.into(),
+            team: team.into(),
+            severity: severity.into(),
+            subject: subject.into(),
+            message,
+        })
+    }
+}
+
+/// The SKUs of a snapshot.
+fn plan_skus(snapshot: &[StockLevel]) -> HashSet<String> {
+    snapshot.iter().map(|s| s.sku.clone()).collect()
+}

@@ -1,0 +1,96 @@
+//! Typed calls of the component's `dispatch` interface.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::exports::jlm::connector::dispatch::{
+    CarrierCheck, ClockPolicy, DispatchPlan, DispatchPolicy, Shipment, ShippedLine,
+};
+use super::exports::jlm::connector::types::{Exception, PlanError};
+use super::{PluginFault, Session, severity_name, team_name};
+
+/// Deadline for planning one shipment.
+const PLAN_DISPATCH_DEADLINE: Duration = Duration::from_secs(2);
+/// Deadline for checking one carrier or the clocks of one order.
+const CHECK_DEADLINE: Duration = Duration::from_secs(1);
+
+impl Session {
+    /// Plans the Mirakl calls for one Fulfil shipment. `order` is one OR11 order object (raw
+    /// JSON), `carriers` the SH21 response body (`None` skips the approved-carrier check),
+    /// `shipped` the units confirmed by earlier shipments of the order.
+    pub fn plan_dispatch(
+        &mut self,
+        order: &str,
+        shipment: &Shipment,
+        carriers: Option<&str>,
+        policy: &DispatchPolicy,
+        shipped: &[ShippedLine],
+    ) -> Result<Result<DispatchPlan, PlanError>, PluginFault> {
+        self.call(PLAN_DISPATCH_DEADLINE, |instance, store| {
+            instance
+                .jlm_connector_dispatch()
+                .call_plan_dispatch(store, order, shipment, carriers, policy, shipped)
+        })
+    }
+
+    /// Checks one Fulfil carrier and service against the carrier table and, with `carriers`
+    /// (the SH21 response body), John Lewis' approved list: `status` "mapped", "unmapped" or
+    /// "not_approved" (`jlm carriers check`).
+    pub fn check_carrier(
+        &mut self,
+        carrier: &str,
+        service: Option<&str>,
+        policy: &DispatchPolicy,
+        carriers: Option<&str>,
+    ) -> Result<Result<CarrierCheck, PlanError>, PluginFault> {
+        self.call(CHECK_DEADLINE, |instance, store| {
+            instance
+                .jlm_connector_dispatch()
+                .call_check_carrier(store, carrier, service, policy, carriers)
+        })
+    }
+
+    /// The clock exceptions due at `now` (RFC 3339) for one stored OR11 order object (raw
+    /// JSON): `acceptance_overdue`, `dispatch_overdue`, `dispatch_unconfirmed`.
+    /// `fulfil_shipped_at` is when Fulfil's last shipment of the order was sent to John Lewis.
+    pub fn check_clocks(
+        &mut self,
+        order: &str,
+        fulfil_shipped_at: Option<&str>,
+        now: &str,
+        policy: ClockPolicy,
+    ) -> Result<Result<Vec<Exception>, PlanError>, PluginFault> {
+        self.call(CHECK_DEADLINE, |instance, store| {
+            instance.jlm_connector_dispatch().call_check_clocks(
+                store,
+                order,
+                fulfil_shipped_at,
+                now,
+                policy,
+            )
+        })
+    }
+}
+
+/// The `jlm plan dispatch` JSON of a plan: `{"requests": [{"api", "path", "body"}],
+/// "exceptions": [...], "complete": bool}`, each body parsed back to JSON (`null` for none).
+pub fn dispatch_plan_to_json(plan: &DispatchPlan) -> Value {
+    json!({
+        "requests": plan.requests.iter().map(|r| json!({
+            "api": r.api,
+            "path": r.path,
+            "body": r.body.as_deref().map(|b| {
+                serde_json::from_str::<Value>(b).unwrap_or_else(|_| Value::String(b.to_string()))
+            }),
+        })).collect::<Vec<_>>(),
+        "exceptions": plan.exceptions.iter().map(|e| json!({
+            "code": e.code,
+            "team": team_name(e.team),
+            "severity": severity_name(e.severity),
+            "subject": e.subject,
+            "message": e.message,
+        })).collect::<Vec<_>>(),
+        "complete": plan.complete,
+    })
+}

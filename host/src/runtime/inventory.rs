@@ -1,0 +1,51 @@
+//! Typed calls of the component's `inventory` interface.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::exports::jlm::connector::inventory::{Published, StockLevel, StockPlan, StockPolicy};
+use super::exports::jlm::connector::types::PlanError;
+use super::{PluginFault, Session, severity_name, team_name};
+
+/// Deadline for one stock plan (200,000 SKUs take well under a second).
+const PLAN_STOCK_DEADLINE: Duration = Duration::from_secs(20);
+
+impl Session {
+    /// Plans a stock publication.
+    pub fn plan_stock(
+        &mut self,
+        snapshot: &[StockLevel],
+        ledger: &[Published],
+        offers: Option<&[String]>,
+        policy: &StockPolicy,
+        full: bool,
+    ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
+        self.call(PLAN_STOCK_DEADLINE, |instance, store| {
+            instance
+                .jlm_connector_inventory()
+                .call_plan_stock(store, snapshot, ledger, offers, policy, full)
+        })
+    }
+}
+
+/// The `jlm plan stock` JSON of a plan.
+pub fn stock_plan_to_json(plan: &StockPlan) -> Value {
+    json!({
+        "csv": plan.csv,
+        "lines": plan.lines.iter().map(|l| {
+            let mut line = json!({"sku": l.sku, "quantity": l.quantity, "previous": l.previous});
+            if let Some(w) = &l.warehouse {
+                line["warehouse"] = json!(w);
+            }
+            line
+        }).collect::<Vec<_>>(),
+        "exceptions": plan.exceptions.iter().map(|e| json!({
+            "code": e.code,
+            "team": team_name(e.team),
+            "severity": severity_name(e.severity),
+            "subject": e.subject,
+            "message": e.message,
+        })).collect::<Vec<_>>(),
+    })
+}

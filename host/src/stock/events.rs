@@ -1,0 +1,614 @@
+//! The coalescing queue of Fulfil stock changes.
+//!
+//! Fulfil's `product.product.inventory_level_changed` webhook posts a JSON array of
+//! `{timestamp, product_code, product_id, warehouse_quantities:[{warehouse_id, warehouse_code,
+//! quantity_on_hand, quantity_available}], listing_quantities}`. [`StockEvents`] turns each
+//! element into a [`StockChange`] (available = sum of `quantity_available` over the counted
+//! warehouses) and keeps at most one pending change per SKU: later changes overwrite the
+//! quantity but keep the first `received` instant, so latency is measured from the first
+//! unpublished change. Events whose `timestamp` is not newer than the newest already accepted
+//! for that SKU are stale and dropped; that is also what makes a replayed delivery harmless.
+//! The stock job [`drain`](StockEvents::drain)s the queue, uploads, and
+//! [`requeue`](StockEvents::requeue)s what failed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::Value;
+
+use crate::fulfil::wire;
+
+/// One pending change of a SKU's available quantity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StockChange {
+    /// Fulfil `product_code` (trimmed), the SKU shared with the Mirakl offer.
+    pub sku: String,
+    /// Sum of `quantity_available` over the counted warehouses (may be fractional or negative;
+    /// the stock plan clamps it).
+    pub available: f64,
+    /// The event's `timestamp` (Fulfil's naive timestamps are taken as UTC).
+    pub event_time: DateTime<Utc>,
+    /// When the first still-unpublished change for this SKU was received.
+    pub received: Instant,
+}
+
+/// What [`StockEvents::push_payload`] did with a webhook body.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PushOutcome {
+    /// Events queued (or coalesced into a pending entry).
+    pub accepted: usize,
+    /// Events dropped because a newer or equal `timestamp` was already accepted for the SKU.
+    pub stale: usize,
+}
+
+/// Queue state behind the mutex.
+#[derive(Debug, Default)]
+struct Inner {
+    /// Counted warehouses (codes or ids as text); empty means all.
+    warehouses: Vec<String>,
+    /// Newest accepted `event_time` per SKU, kept after draining.
+    newest: HashMap<String, DateTime<Utc>>,
+    /// At most one pending change per SKU.
+    pending: HashMap<String, StockChange>,
+}
+
+impl Inner {
+    /// Accepts `change` unless it is stale; coalesces with a pending entry for the same SKU.
+    fn push(&mut self, change: StockChange) -> bool {
+        if self
+            .newest
+            .get(&change.sku)
+            .is_some_and(|newest| change.event_time <= *newest)
+        {
+            return false;
+        }
+        self.newest.insert(change.sku.clone(), change.event_time);
+        match self.pending.get_mut(&change.sku) {
+            Some(entry) => {
+                entry.available = change.available;
+                entry.event_time = change.event_time;
+                entry.received = entry.received.min(change.received);
+            }
+            None => {
+                self.pending.insert(change.sku.clone(), change);
+            }
+        }
+        true
+    }
+
+    /// Whether a warehouse entry counts towards the available quantity.
+    fn counts(&self, entry: &Value) -> bool {
+        if self.warehouses.is_empty() {
+            return true;
+        }
+        let code = entry.get("warehouse_code").and_then(wire::text);
+        let id = entry
+            .get("warehouse_id")
+            .and_then(wire::int)
+            .map(|id| id.to_string());
+        self.warehouses
+            .iter()
+            .any(|w| Some(w.as_str()) == code.as_deref() || Some(w.as_str()) == id.as_deref())
+    }
+
+    /// One webhook element as a change (`index` names it in errors).
+    fn parse_item(
+        &self,
+        index: usize,
+        item: &Value,
+        received: Instant,
+    ) -> Result<StockChange, String> {
+        if !item.is_object() {
+            return Err(format!("[{index}] is not an object"));
+        }
+        let sku = item
+            .get("product_code")
+            .and_then(wire::text)
+            .ok_or_else(|| format!("[{index}].product_code is missing or empty"))?;
+        let event_time = item
+            .get("timestamp")
+            .and_then(parse_timestamp)
+            .ok_or_else(|| format!("[{index}].timestamp is missing or not a date-time"))?;
+        let quantities = item
+            .get("warehouse_quantities")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("[{index}].warehouse_quantities is missing or not a list"))?;
+        let mut available = 0.0;
+        for (w, entry) in quantities.iter().enumerate() {
+            if !self.counts(entry) {
+                continue;
+            }
+            available += entry
+                .get("quantity_available")
+                .and_then(wire::number)
+                .ok_or_else(|| {
+                    format!(
+                        "[{index}].warehouse_quantities[{w}].quantity_available is not a number"
+                    )
+                })?;
+        }
+        Ok(StockChange {
+            sku,
+            available,
+            event_time,
+            received,
+        })
+    }
+}
+
+/// A Fulfil timestamp: naive ISO (`2019-03-19T21:34:49.296368`, taken as UTC; a space may
+/// replace the `T`), RFC 3339 with an offset, or a tagged `{"__class__":"datetime",
+/// "iso_string":…}`.
+fn parse_timestamp(value: &Value) -> Option<DateTime<Utc>> {
+    let text = match value {
+        Value::String(s) => s.trim(),
+        Value::Object(_) => value.get("iso_string").and_then(Value::as_str)?.trim(),
+        _ => return None,
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|naive| naive.and_utc())
+}
+
+/// Thread-safe coalescing queue of stock changes; clones share the same queue.
+#[derive(Clone, Debug)]
+pub struct StockEvents {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl StockEvents {
+    /// A queue counting the warehouses in `warehouses` (matched against `warehouse_code`, or
+    /// `warehouse_id` as text); an empty list counts every warehouse.
+    pub fn new(warehouses: Vec<String>) -> Self {
+        let warehouses = warehouses
+            .into_iter()
+            .map(|w| w.trim().to_owned())
+            .filter(|w| !w.is_empty())
+            .collect();
+        StockEvents {
+            inner: Arc::new(Mutex::new(Inner {
+                warehouses,
+                ..Inner::default()
+            })),
+        }
+    }
+
+    /// The state, recovering from a poisoned lock (the data stays consistent: every update is
+    /// a single map operation).
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Parses an `inventory_level_changed` webhook body and queues its events. The whole body
+    /// is validated first: a malformed body (not JSON, not an array, an element without a
+    /// `product_code`, a `timestamp` or numeric quantities) is an `Err` naming the problem
+    /// and queues nothing.
+    pub fn push_payload(&self, payload: &[u8]) -> Result<PushOutcome, String> {
+        let value: Value =
+            serde_json::from_slice(payload).map_err(|e| format!("body is not JSON: {e}"))?;
+        let items = value
+            .as_array()
+            .ok_or_else(|| "body is not a JSON array of inventory events".to_string())?;
+        let received = Instant::now();
+        let mut inner = self.lock();
+        let changes = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| inner.parse_item(i, item, received))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut outcome = PushOutcome::default();
+        for change in changes {
+            if inner.push(change) {
+                outcome.accepted += 1;
+            } else {
+                outcome.stale += 1;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Queues one change; false (and nothing changes) when it is stale, i.e. its `event_time`
+    /// is not newer than the newest accepted for the SKU. A pending change for the same SKU
+    /// takes the new quantity and keeps its earlier `received`.
+    pub fn push(&self, change: StockChange) -> bool {
+        self.lock().push(change)
+    }
+
+    /// Takes every pending change, oldest `received` first (ties by SKU).
+    pub fn drain(&self) -> Vec<StockChange> {
+        let mut changes: Vec<StockChange> = self.lock().pending.drain().map(|(_, c)| c).collect();
+        changes.sort_by(|a, b| a.received.cmp(&b.received).then(a.sku.cmp(&b.sku)));
+        changes
+    }
+
+    /// Puts back changes whose upload failed. A change is dropped if a newer one for its SKU
+    /// was accepted meanwhile; if that newer one is still pending it keeps its quantity but
+    /// takes the older `received` instant, so latency still counts from the first change.
+    pub fn requeue(&self, changes: Vec<StockChange>) {
+        let mut inner = self.lock();
+        for change in changes {
+            if let Some(pending) = inner.pending.get_mut(&change.sku) {
+                pending.received = pending.received.min(change.received);
+                continue;
+            }
+            let superseded = inner
+                .newest
+                .get(&change.sku)
+                .is_some_and(|newest| *newest > change.event_time);
+            if !superseded {
+                let newest = inner
+                    .newest
+                    .entry(change.sku.clone())
+                    .or_insert(change.event_time);
+                *newest = (*newest).max(change.event_time);
+                inner.pending.insert(change.sku.clone(), change);
+            }
+        }
+    }
+
+    /// Number of SKUs with a pending change.
+    pub fn depth(&self) -> usize {
+        self.lock().pending.len()
+    }
+
+    /// Age of the oldest pending change (since its `received`), or `None` when empty.
+    pub fn oldest_age(&self) -> Option<Duration> {
+        self.lock()
+            .pending
+            .values()
+            .map(|c| c.received)
+            .min()
+            .map(|received| received.elapsed())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    /// A one-element webhook body for `sku` at `time` with per-warehouse available quantities.
+    fn payload(sku: &str, time: &str, quantities: &[(&str, Value)]) -> Vec<u8> {
+        let warehouses: Vec<Value> = quantities
+            .iter()
+            .enumerate()
+            .map(|(i, (code, qty))| {
+                json!({"warehouse_id": i + 1, "warehouse_code": code,
+                       "quantity_on_hand": qty, "quantity_available": qty})
+            })
+            .collect();
+        serde_json::to_vec(&json!([{
+            "timestamp": time, "product_code": sku, "product_id": 1,
+            "warehouse_quantities": warehouses, "listing_quantities": []
+        }]))
+        .unwrap_or_default()
+    }
+
+    fn change(sku: &str, available: f64, second: u32, received: Instant) -> StockChange {
+        StockChange {
+            sku: sku.to_string(),
+            available,
+            event_time: Utc
+                .with_ymd_and_hms(2024, 1, 1, 0, 0, second)
+                .single()
+                .unwrap_or_default(),
+            received,
+        }
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let events = StockEvents::new(vec![]);
+        let body = br#"[{"timestamp":"2019-03-19T21:34:49.296368","product_code":"SKU",
+            "warehouse_quantities":[
+              {"warehouse_id":4,"quantity_on_hand":0,"quantity_available":3,"warehouse_code":"WAREHOUSE-EAST"},
+              {"warehouse_id":65,"quantity_on_hand":0,"quantity_available":{"__class__":"Decimal","decimal":"2.5"},"warehouse_code":"WAREHOUSE-WEST"}],
+            "product_id":3697,"listing_quantities":[]}]"#;
+        let outcome = events.push_payload(body);
+        assert_eq!(
+            outcome,
+            Ok(PushOutcome {
+                accepted: 1,
+                stale: 0
+            })
+        );
+        let drained = events.drain();
+        assert_eq!(drained.len(), 1);
+        assert_eq!(drained[0].sku, "SKU");
+        assert_eq!(drained[0].available, 5.5);
+        assert_eq!(
+            drained[0].event_time.to_rfc3339(),
+            "2019-03-19T21:34:49.296368+00:00"
+        );
+        assert_eq!(events.depth(), 0);
+    }
+
+    #[test]
+    fn timestamps_naive_rfc3339_and_tagged() {
+        let t = |v: Value| parse_timestamp(&v).map(|t| t.to_rfc3339());
+        assert_eq!(
+            t(json!("2019-03-19T21:34:49")).as_deref(),
+            Some("2019-03-19T21:34:49+00:00")
+        );
+        assert_eq!(
+            t(json!("2019-03-19 21:34:49.5")).as_deref(),
+            Some("2019-03-19T21:34:49.500+00:00")
+        );
+        assert_eq!(
+            t(json!("2019-03-19T22:34:49+01:00")).as_deref(),
+            Some("2019-03-19T21:34:49+00:00")
+        );
+        assert_eq!(
+            t(json!({"__class__":"datetime","iso_string":"2019-03-19T21:34:49"})).as_deref(),
+            Some("2019-03-19T21:34:49+00:00")
+        );
+        assert_eq!(t(json!("yesterday")), None);
+        assert_eq!(t(json!(1553031289)), None);
+    }
+
+    #[test]
+    fn coalesces_a_thousand_events_over_ten_skus() {
+        let events = StockEvents::new(vec![]);
+        let base = Utc
+            .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let first = Instant::now();
+        for i in 0..1000u32 {
+            let sku = format!("SKU-{}", i % 10);
+            let accepted = events.push(StockChange {
+                sku,
+                available: f64::from(i),
+                event_time: base + chrono::Duration::milliseconds(i64::from(i)),
+                received: first + Duration::from_micros(u64::from(i)),
+            });
+            assert!(accepted);
+        }
+        assert_eq!(events.depth(), 10);
+        let drained = events.drain();
+        assert_eq!(drained.len(), 10);
+        for (n, c) in drained.iter().enumerate() {
+            // Latest quantity of SKU-n was pushed at i = 990 + n; received is the first one's.
+            assert_eq!(c.sku, format!("SKU-{n}"));
+            assert_eq!(c.available, f64::from(990 + n as u32));
+            assert_eq!(c.received, first + Duration::from_micros(n as u64));
+        }
+        assert_eq!(events.depth(), 0);
+        assert_eq!(events.oldest_age(), None);
+    }
+
+    #[test]
+    fn coalesces_within_one_payload_and_across_payloads() {
+        let events = StockEvents::new(vec![]);
+        let body = serde_json::to_vec(&json!([
+            {"timestamp":"2024-01-01T00:00:01","product_code":"A","warehouse_quantities":[{"warehouse_code":"W","quantity_available":1}]},
+            {"timestamp":"2024-01-01T00:00:02","product_code":"A","warehouse_quantities":[{"warehouse_code":"W","quantity_available":2}]},
+            {"timestamp":"2024-01-01T00:00:01","product_code":"B","warehouse_quantities":[]}
+        ]))
+        .unwrap_or_default();
+        assert_eq!(
+            events.push_payload(&body),
+            Ok(PushOutcome {
+                accepted: 3,
+                stale: 0
+            })
+        );
+        assert_eq!(events.depth(), 2);
+        let drained = events.drain();
+        let a = drained.iter().find(|c| c.sku == "A").map(|c| c.available);
+        let b = drained.iter().find(|c| c.sku == "B").map(|c| c.available);
+        assert_eq!((a, b), (Some(2.0), Some(0.0)));
+    }
+
+    #[test]
+    fn stale_events_are_dropped_and_counted_even_after_drain() {
+        let events = StockEvents::new(vec![]);
+        let newer = payload("A", "2024-01-01T00:00:10", &[("W", json!(7))]);
+        let older = payload("A", "2024-01-01T00:00:05", &[("W", json!(1))]);
+        let equal = payload("A", "2024-01-01T00:00:10", &[("W", json!(2))]);
+        assert_eq!(events.push_payload(&newer).map(|o| o.accepted), Ok(1));
+        assert_eq!(
+            events.push_payload(&older),
+            Ok(PushOutcome {
+                accepted: 0,
+                stale: 1
+            })
+        );
+        assert_eq!(events.drain().first().map(|c| c.available), Some(7.0));
+        // Still stale after the queue was drained; equal timestamps are stale too.
+        assert_eq!(events.push_payload(&older).map(|o| o.stale), Ok(1));
+        assert_eq!(events.push_payload(&equal).map(|o| o.stale), Ok(1));
+        assert_eq!(events.depth(), 0);
+        assert!(!events.push(change("A", 3.0, 0, Instant::now())));
+    }
+
+    #[test]
+    fn replaying_a_payload_changes_nothing() {
+        let events = StockEvents::new(vec![]);
+        let body = payload("A", "2024-01-01T00:00:10", &[("W", json!(7))]);
+        assert_eq!(events.push_payload(&body).map(|o| o.accepted), Ok(1));
+        let replay = events.push_payload(&body);
+        assert_eq!(
+            replay,
+            Ok(PushOutcome {
+                accepted: 0,
+                stale: 1
+            })
+        );
+        assert_eq!(events.depth(), 1);
+        events.drain();
+        assert_eq!(events.push_payload(&body).map(|o| o.accepted), Ok(0));
+        assert_eq!(events.depth(), 0);
+    }
+
+    #[test]
+    fn warehouse_filter_counts_only_configured_warehouses() {
+        let body = payload(
+            "A",
+            "2024-01-01T00:00:10",
+            &[
+                ("EAST", json!(3)),
+                ("WEST", json!({"__class__":"Decimal","decimal":"4"})),
+                ("NORTH", json!(100.5)),
+            ],
+        );
+        let all = StockEvents::new(vec![]);
+        assert!(all.push_payload(&body).is_ok());
+        assert_eq!(all.drain()[0].available, 107.5);
+
+        let some = StockEvents::new(vec!["EAST".into(), " WEST ".into()]);
+        assert!(some.push_payload(&body).is_ok());
+        assert_eq!(some.drain()[0].available, 7.0);
+
+        // Ids (as text) match too: NORTH is warehouse_id 3 in `payload`.
+        let by_id = StockEvents::new(vec!["3".into()]);
+        assert!(by_id.push_payload(&body).is_ok());
+        assert_eq!(by_id.drain()[0].available, 100.5);
+
+        // A product without any counted warehouse has nothing available there.
+        let none = StockEvents::new(vec!["SOUTH".into()]);
+        assert!(none.push_payload(&body).is_ok());
+        assert_eq!(none.drain()[0].available, 0.0);
+
+        // A bad quantity in an uncounted warehouse does not matter.
+        let odd = payload(
+            "B",
+            "2024-01-01T00:00:10",
+            &[("EAST", json!(1)), ("X", json!("n/a"))],
+        );
+        let east = StockEvents::new(vec!["EAST".into()]);
+        assert_eq!(east.push_payload(&odd).map(|o| o.accepted), Ok(1));
+    }
+
+    #[test]
+    fn malformed_bodies_are_errors_and_queue_nothing() {
+        let events = StockEvents::new(vec![]);
+        let good = json!({"timestamp":"2024-01-01T00:00:01","product_code":"A",
+                          "warehouse_quantities":[{"warehouse_code":"W","quantity_available":1}]});
+        let cases: Vec<Vec<u8>> = vec![
+            b"not json".to_vec(),
+            b"[{\"timestamp\":".to_vec(),
+            b"{\"product_code\":\"A\"}".to_vec(),
+            serde_json::to_vec(&json!([good, 5])).unwrap_or_default(),
+            serde_json::to_vec(
+                &json!([good, {"timestamp":"2024-01-01T00:00:01","warehouse_quantities":[]}]),
+            )
+            .unwrap_or_default(),
+            serde_json::to_vec(
+                &json!([good, {"timestamp":"never","product_code":"B","warehouse_quantities":[]}]),
+            )
+            .unwrap_or_default(),
+            serde_json::to_vec(
+                &json!([good, {"timestamp":"2024-01-01T00:00:01","product_code":"B"}]),
+            )
+            .unwrap_or_default(),
+            serde_json::to_vec(
+                &json!([good, {"timestamp":"2024-01-01T00:00:01","product_code":"B",
+                "warehouse_quantities":[{"warehouse_code":"W","quantity_available":"lots"}]}]),
+            )
+            .unwrap_or_default(),
+        ];
+        for body in cases {
+            let result = events.push_payload(&body);
+            assert!(result.is_err(), "{}", String::from_utf8_lossy(&body));
+            assert_eq!(events.depth(), 0);
+        }
+        // Nothing was remembered either: the valid element is still accepted afterwards.
+        let body = serde_json::to_vec(&json!([good])).unwrap_or_default();
+        assert_eq!(events.push_payload(&body).map(|o| o.accepted), Ok(1));
+        // An empty array is valid and does nothing.
+        assert_eq!(events.push_payload(b"[]"), Ok(PushOutcome::default()));
+    }
+
+    #[test]
+    fn requeue_puts_back_failed_uploads() {
+        let events = StockEvents::new(vec![]);
+        let t0 = Instant::now();
+        assert!(events.push(change("A", 1.0, 1, t0)));
+        assert!(events.push(change("B", 2.0, 1, t0)));
+        let failed = events.drain();
+        assert_eq!(events.depth(), 0);
+        events.requeue(failed.clone());
+        assert_eq!(events.depth(), 2);
+        let mut again = events.drain();
+        again.sort_by(|a, b| a.sku.cmp(&b.sku));
+        assert_eq!(again, failed);
+        // Requeued changes are not stale relative to themselves, and a replay stays stale.
+        events.requeue(again);
+        assert!(!events.push(change("A", 9.0, 1, Instant::now())));
+    }
+
+    #[test]
+    fn requeue_keeps_newer_pending_change_with_older_received() {
+        let events = StockEvents::new(vec![]);
+        let t0 = Instant::now();
+        assert!(events.push(change("A", 1.0, 1, t0)));
+        let failed = events.drain();
+        // A newer change arrives while the upload of the first one is failing.
+        let t1 = t0 + Duration::from_millis(50);
+        assert!(events.push(change("A", 5.0, 2, t1)));
+        events.requeue(failed);
+        let pending = events.drain();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].available, 5.0);
+        assert_eq!(pending[0].event_time.timestamp() % 60, 2);
+        assert_eq!(pending[0].received, t0);
+    }
+
+    #[test]
+    fn requeue_drops_changes_superseded_by_an_already_drained_one() {
+        let events = StockEvents::new(vec![]);
+        let t0 = Instant::now();
+        assert!(events.push(change("A", 1.0, 1, t0)));
+        let failed = events.drain();
+        assert!(events.push(change("A", 5.0, 2, t0)));
+        let _published = events.drain();
+        events.requeue(failed);
+        assert_eq!(events.depth(), 0);
+    }
+
+    #[test]
+    fn oldest_age_tracks_first_received() {
+        let events = StockEvents::new(vec![]);
+        assert_eq!(events.oldest_age(), None);
+        let long_ago = Instant::now()
+            .checked_sub(Duration::from_secs(30))
+            .unwrap_or_else(Instant::now);
+        assert!(events.push(change("A", 1.0, 1, long_ago)));
+        assert!(events.push(change("B", 1.0, 1, Instant::now())));
+        let age = events.oldest_age().unwrap_or_default();
+        assert!(age >= long_ago.elapsed().saturating_sub(Duration::from_secs(1)));
+        assert!(age <= long_ago.elapsed());
+    }
+
+    #[test]
+    fn clones_share_the_queue_across_threads() {
+        let events = StockEvents::new(vec![]);
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let events = events.clone();
+                std::thread::spawn(move || {
+                    for i in 0..100u32 {
+                        events.push(change(
+                            &format!("T{t}-{}", i % 5),
+                            1.0,
+                            i % 60,
+                            Instant::now(),
+                        ));
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            assert!(h.join().is_ok());
+        }
+        assert_eq!(events.depth(), 20);
+    }
+}

@@ -1,0 +1,334 @@
+//! HTTP tests of the web interface, served on loopback and called with reqwest.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::stock::events::StockEvents;
+
+/// base64("jlm-test-webhook-secret-0123456789").
+const SECRET: &str = "amxtLXRlc3Qtd2ViaG9vay1zZWNyZXQtMDEyMzQ1Njc4OQ==";
+
+fn state() -> WebState {
+    WebState::new(StockEvents::new(vec![]), Metrics::new(), SECRET)
+}
+
+/// Serves `state` on an ephemeral loopback port; returns the base URL.
+async fn start(state: WebState, token: Option<&str>) -> String {
+    let bind: SocketAddr = ([127, 0, 0, 1], 0).into();
+    match serve(bind, token.map(str::to_owned), state).await {
+        Ok((addr, _task)) => format!("http://{addr}"),
+        Err(e) => panic!("serve failed: {e}"),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_default()
+}
+
+fn body(sku: &str, time: &str, available: i64) -> Vec<u8> {
+    serde_json::to_vec(&json!([{
+        "timestamp": time,
+        "product_code": sku,
+        "product_id": 3697,
+        "warehouse_quantities": [
+            {"warehouse_id": 4, "warehouse_code": "WAREHOUSE-EAST",
+             "quantity_on_hand": available, "quantity_available": available}
+        ],
+        "listing_quantities": []
+    }]))
+    .unwrap_or_default()
+}
+
+/// POSTs `body` to the webhook with `signature` (if any); returns status and JSON answer.
+async fn post(base: &str, body: Vec<u8>, signature: Option<&str>) -> (StatusCode, Value) {
+    let mut request = client()
+        .post(format!("{base}/webhooks/fulfil"))
+        .header("Content-Type", "application/json")
+        .header("X-Fulfil-Event", "product.product.inventory_level_changed")
+        .header("X-Fulfil-Organization", "acme");
+    if let Some(signature) = signature {
+        request = request.header("X-Fulfil-Hmac-SHA256", signature);
+    }
+    match request.body(body).send().await {
+        Ok(response) => {
+            let status = response.status();
+            (status, response.json().await.unwrap_or(Value::Null))
+        }
+        Err(e) => panic!("request failed: {e}"),
+    }
+}
+
+async fn get(base: &str, path: &str, token: Option<&str>) -> (StatusCode, String) {
+    let mut request = client().get(format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status();
+            (status, response.text().await.unwrap_or_default())
+        }
+        Err(e) => panic!("request failed: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn signed_webhook_is_queued_and_wakes_the_job() {
+    let state = state();
+    let base = start(state.clone(), None).await;
+    let payload = body("SKU-1", "2024-05-01T10:00:00.123456", 7);
+    let signature = hmac::sign(SECRET, &payload);
+    let (status, answer) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer, json!({"accepted": 1, "stale": 0}));
+    assert_eq!(state.events.depth(), 1);
+    let woken = tokio::time::timeout(Duration::from_secs(2), state.wake.notified()).await;
+    assert!(woken.is_ok(), "stock job was not woken");
+    let change = state.events.drain();
+    assert_eq!(change[0].sku, "SKU-1");
+    assert_eq!(change[0].available, 7.0);
+    assert_eq!(
+        state
+            .metrics
+            .counter("jlm_webhooks_total", &[("outcome", "accepted")]),
+        1
+    );
+}
+
+#[tokio::test]
+async fn bad_or_missing_signature_is_401_and_queues_nothing() {
+    let state = state();
+    let base = start(state.clone(), None).await;
+    let payload = body("SKU-1", "2024-05-01T10:00:00", 7);
+    let other_secret = "b3RoZXItc2VjcmV0";
+    let cases = [
+        None,
+        Some(String::new()),
+        Some("not-a-signature".to_string()),
+        Some(hmac::sign(other_secret, &payload)),
+        Some(hmac::sign(SECRET, b"[]")),
+    ];
+    for signature in &cases {
+        let (status, answer) = post(&base, payload.clone(), signature.as_deref()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{signature:?}");
+        assert!(answer.get("error").is_some());
+    }
+    assert_eq!(state.events.depth(), 0);
+    assert_eq!(
+        state
+            .metrics
+            .counter("jlm_webhooks_total", &[("outcome", "unauthorized")]),
+        cases.len() as u64
+    );
+    // The unauthorized attempts did not mark the timestamp as seen.
+    let signature = hmac::sign(SECRET, &payload);
+    let (status, answer) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(
+        (status, answer),
+        (StatusCode::OK, json!({"accepted": 1, "stale": 0}))
+    );
+}
+
+#[tokio::test]
+async fn oversize_body_is_413_and_queues_nothing() {
+    let mut state = state();
+    state.max_body_bytes = 1024;
+    let base = start(state.clone(), None).await;
+    let mut items = Vec::new();
+    for i in 0..40 {
+        items.push(json!({"timestamp": "2024-05-01T10:00:00", "product_code": format!("SKU-{i}"),
+                          "warehouse_quantities": [{"warehouse_code": "W", "quantity_available": 1}]}));
+    }
+    let payload = serde_json::to_vec(&items).unwrap_or_default();
+    assert!(payload.len() > 1024);
+    let signature = hmac::sign(SECRET, &payload);
+    let (status, _) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(state.events.depth(), 0);
+    assert_eq!(
+        state
+            .metrics
+            .counter("jlm_webhooks_total", &[("outcome", "too_large")]),
+        1
+    );
+    // Just under the limit is fine.
+    let small = body("SKU-1", "2024-05-01T10:00:00", 1);
+    let signature = hmac::sign(SECRET, &small);
+    let (status, _) = post(&base, small, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn malformed_signed_body_is_400_and_queues_nothing() {
+    let state = state();
+    let base = start(state.clone(), None).await;
+    for payload in [
+        b"not json".to_vec(),
+        b"{\"product_code\":\"A\"}".to_vec(),
+        b"[{\"product_code\":\"A\",\"timestamp\":\"2024-05-01T10:00:00\"}]".to_vec(),
+    ] {
+        let signature = hmac::sign(SECRET, &payload);
+        let (status, answer) = post(&base, payload, Some(&signature)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(answer.get("error").and_then(Value::as_str).is_some());
+    }
+    assert_eq!(state.events.depth(), 0);
+    assert_eq!(
+        state
+            .metrics
+            .counter("jlm_webhooks_total", &[("outcome", "malformed")]),
+        3
+    );
+}
+
+#[tokio::test]
+async fn replayed_payload_accepts_nothing() {
+    let state = state();
+    let base = start(state.clone(), None).await;
+    let payload = body("SKU-1", "2024-05-01T10:00:00", 7);
+    let signature = hmac::sign(SECRET, &payload);
+    let (_, first) = post(&base, payload.clone(), Some(&signature)).await;
+    assert_eq!(first, json!({"accepted": 1, "stale": 0}));
+    let published = state.events.drain();
+    assert_eq!(published.len(), 1);
+    let (status, replay) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(replay, json!({"accepted": 0, "stale": 1}));
+    assert_eq!(state.events.depth(), 0);
+    assert_eq!(
+        state
+            .metrics
+            .counter("jlm_stock_events_total", &[("outcome", "stale")]),
+        1
+    );
+}
+
+#[tokio::test]
+async fn other_event_types_are_acknowledged_and_ignored() {
+    let state = state();
+    let base = start(state.clone(), None).await;
+    let payload = b"{\"id\": 1}".to_vec();
+    let signature = hmac::sign(SECRET, &payload);
+    let response = client()
+        .post(format!("{base}/webhooks/fulfil"))
+        .header("X-Fulfil-Event", "sale.sale.confirmed")
+        .header("X-Fulfil-Hmac-SHA256", signature)
+        .body(payload)
+        .send()
+        .await;
+    let status = response.map(|r| r.status()).ok();
+    assert_eq!(status, Some(StatusCode::OK));
+    assert_eq!(state.events.depth(), 0);
+}
+
+#[tokio::test]
+async fn health_metrics_and_dashboard_on_loopback() {
+    let mut state = state();
+    state.status = Arc::new(|| json!({"jobs": {"stock": {"last_run": "<never>"}}}));
+    let base = start(state.clone(), None).await;
+    let payload = body("SKU-9", "2024-05-01T10:00:00", 3);
+    let signature = hmac::sign(SECRET, &payload);
+    post(&base, payload, Some(&signature)).await;
+    state.metrics.observe_latency(1.5);
+
+    let (status, health) = get(&base, "/health", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&health).ok(),
+        Some(json!({"status": "ok"}))
+    );
+
+    let (status, metrics) = get(&base, "/metrics", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(metrics.contains("# TYPE jlm_stock_queue_depth gauge\njlm_stock_queue_depth 1\n"));
+    assert!(metrics.contains("# TYPE jlm_stock_oldest_change_age_seconds gauge\n"));
+    assert!(metrics.contains("jlm_webhooks_total{outcome=\"accepted\"} 1\n"));
+    assert!(metrics.contains("jlm_stock_change_to_published_seconds_bucket{le=\"2\"} 1\n"));
+    assert!(metrics.contains("jlm_stock_change_to_published_seconds_count 1\n"));
+
+    let (status, page) = get(&base, "/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(page.contains("<th>pending skus</th><td>1</td>"), "{page}");
+    assert!(page.contains("<th>last run</th><td>&lt;never&gt;</td>"));
+    assert!(!page.contains("src=\"http"), "no external assets");
+}
+
+#[tokio::test]
+async fn token_protects_dashboard_and_metrics_only() {
+    let state = state();
+    let base = start(state.clone(), Some("s3cret-token")).await;
+    for path in ["/", "/metrics"] {
+        assert_eq!(
+            get(&base, path, None).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(
+            get(&base, path, Some("wrong")).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{path}"
+        );
+        assert_eq!(
+            get(&base, path, Some("s3cret-token")).await.0,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    assert_eq!(get(&base, "/health", None).await.0, StatusCode::OK);
+    // The webhook keeps using its HMAC, not the token.
+    let payload = body("SKU-1", "2024-05-01T10:00:00", 7);
+    let signature = hmac::sign(SECRET, &payload);
+    let (status, _) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refuses_non_loopback_without_token_and_invalid_secret() {
+    let everywhere: SocketAddr = ([0, 0, 0, 0], 0).into();
+    let err = serve(everywhere, None, state())
+        .await
+        .err()
+        .map(|e| e.to_string());
+    let err = err.unwrap_or_default();
+    assert!(err.contains("token") && err.contains("loopback"), "{err}");
+    let blank = serve(everywhere, Some("  ".into()), state()).await;
+    assert!(blank.is_err());
+
+    let loopback: SocketAddr = ([127, 0, 0, 1], 0).into();
+    let mut bad = state();
+    bad.webhook_secret = "not base64!".into();
+    let err = serve(loopback, None, bad)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        err.unwrap_or_default()
+            .contains("JLM_FULFIL_WEBHOOK_SECRET")
+    );
+}
+
+#[test]
+fn loopback_addresses() {
+    let ip = |s: &str| s.parse::<IpAddr>().ok();
+    for yes in ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"] {
+        assert!(ip(yes).is_some_and(is_loopback), "{yes}");
+    }
+    for no in [
+        "0.0.0.0",
+        "::",
+        "10.0.0.1",
+        "192.168.1.2",
+        "::ffff:10.0.0.1",
+    ] {
+        assert!(!ip(no).is_some_and(is_loopback), "{no}");
+    }
+}

@@ -1,0 +1,394 @@
+//! `plan-stock`: from a Fulfil stock snapshot, the seller's stock policy and the ledger of
+//! what was last published, the quantities to publish on John Lewis and the STO01 file.
+//!
+//! Published = clamp(floor((available − buffer) × percent / 100), 0, max), and 0 when that
+//! falls below `zero_below`. Availability is read exactly to a thousandth of a unit (Fulfil
+//! quantities can be fractional or negative), so no float rounding ever decides a unit.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::error::PlanError;
+use crate::exception::{Exception, Severity, Team};
+use crate::money::Decimal;
+use crate::stock_csv;
+
+/// Most snapshot rows accepted in one call.
+pub const MAX_SNAPSHOT: usize = 1_000_000;
+
+/// Fulfil's availability for one SKU (optionally one warehouse).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct StockLevel {
+    /// Offer SKU (Fulfil product code).
+    pub sku: String,
+    /// Mirakl warehouse code, when stock is published per warehouse.
+    #[serde(default)]
+    pub warehouse: Option<String>,
+    /// Units available (may be fractional or negative).
+    pub available: f64,
+}
+
+/// A quantity last published to John Lewis.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct Published {
+    /// Offer SKU.
+    pub sku: String,
+    /// Warehouse code, if any.
+    #[serde(default)]
+    pub warehouse: Option<String>,
+    /// Quantity published.
+    pub quantity: i64,
+}
+
+/// The four policy numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StockRule {
+    /// Units held back.
+    pub buffer: i64,
+    /// Share published, 0..=100.
+    pub percent: i64,
+    /// Cap, if any.
+    pub max: Option<i64>,
+    /// Publish 0 when the result is below this.
+    pub zero_below: i64,
+}
+
+impl Default for StockRule {
+    fn default() -> Self {
+        StockRule {
+            buffer: 0,
+            percent: 100,
+            max: None,
+            zero_below: 0,
+        }
+    }
+}
+
+/// Per-SKU overrides of any of the four numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuleOverride {
+    /// Overrides `buffer`.
+    pub buffer: Option<i64>,
+    /// Overrides `percent`.
+    pub percent: Option<i64>,
+    /// Overrides `max`.
+    pub max: Option<i64>,
+    /// Overrides `zero_below`.
+    pub zero_below: Option<i64>,
+}
+
+/// The seller's stock policy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StockPolicy {
+    /// Defaults for every SKU.
+    pub defaults: StockRule,
+    /// Per-SKU overrides.
+    pub overrides: BTreeMap<String, RuleOverride>,
+    /// SKUs never published.
+    pub exclude: BTreeSet<String>,
+}
+
+impl StockPolicy {
+    /// The rule for one SKU.
+    pub fn rule(&self, sku: &str) -> StockRule {
+        let d = self.defaults;
+        match self.overrides.get(sku) {
+            None => d,
+            Some(o) => StockRule {
+                buffer: o.buffer.unwrap_or(d.buffer),
+                percent: o.percent.unwrap_or(d.percent),
+                max: o.max.or(d.max),
+                zero_below: o.zero_below.unwrap_or(d.zero_below),
+            },
+        }
+    }
+
+    /// Rejects numbers that make no sense (negative buffers, percent outside 0..=100).
+    fn check(&self) -> Result<(), PlanError> {
+        let rules = std::iter::once(("defaults".to_string(), self.defaults)).chain(
+            self.overrides
+                .keys()
+                .map(|sku| (format!("sku {sku:?}"), self.rule(sku))),
+        );
+        for (what, rule) in rules {
+            if !(0..=100).contains(&rule.percent) {
+                return Err(PlanError::argument(format!(
+                    "stock percent for {what} is {}; it must be 0..100",
+                    rule.percent
+                )));
+            }
+            if rule.buffer < 0 || rule.zero_below < 0 || rule.max.is_some_and(|m| m < 0) {
+                return Err(PlanError::argument(format!(
+                    "stock buffer, max and zero_below for {what} must not be negative"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One line to publish.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StockLine {
+    /// Offer SKU.
+    pub sku: String,
+    /// Warehouse code, when per warehouse.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warehouse: Option<String>,
+    /// Quantity to publish.
+    pub quantity: i64,
+    /// What the ledger says was published before, if anything.
+    pub previous: Option<i64>,
+}
+
+/// The plan: the STO01 file and its lines.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StockPlan {
+    /// STO01 CSV (header only when nothing changed).
+    pub csv: String,
+    /// Lines in the file, in file order.
+    pub lines: Vec<StockLine>,
+    /// SKUs that could not be published.
+    pub exceptions: Vec<Exception>,
+}
+
+/// Quantity to publish for `available` under `rule`.
+pub fn publishable(available: f64, rule: StockRule) -> i64 {
+    // Thousandths of a unit, read through the shortest decimal form of the number.
+    let milli: i128 = serde_json::Number::from_f64(available)
+        .and_then(|n| Decimal::from_json_number(&n))
+        .map(|d| {
+            if d.scale <= 3 {
+                d.mantissa * 10i128.pow(3 - d.scale)
+            } else {
+                d.mantissa.div_euclid(10i128.pow(d.scale - 3))
+            }
+        })
+        .unwrap_or(0);
+    let net = milli - i128::from(rule.buffer) * 1000;
+    let share = (net * i128::from(rule.percent)).div_euclid(100 * 1000);
+    let capped = match rule.max {
+        Some(max) => share.min(i128::from(max)),
+        None => share,
+    }
+    .max(0);
+    let quantity = i64::try_from(capped).unwrap_or(i64::MAX);
+    if quantity < rule.zero_below {
+        0
+    } else {
+        quantity
+    }
+}
+
+/// Plans a stock publication (see the WIT `plan-stock`). `offers`: the SKUs John Lewis knows
+/// (the offer mirror), or `None` when no mirror is available.
+pub fn plan_stock(
+    snapshot: &[StockLevel],
+    ledger: &[Published],
+    offers: Option<&HashSet<&str>>,
+    policy: &StockPolicy,
+    full: bool,
+) -> Result<StockPlan, PlanError> {
+    policy.check()?;
+    if snapshot.len() > MAX_SNAPSHOT {
+        return Err(PlanError {
+            code: "input_too_large".into(),
+            message: format!(
+                "the snapshot has {} rows; the limit is {MAX_SNAPSHOT}",
+                snapshot.len()
+            ),
+        });
+    }
+    let mut available: BTreeMap<(&str, Option<&str>), f64> = BTreeMap::new();
+    for (i, level) in snapshot.iter().enumerate() {
+        if level.sku.trim().is_empty() {
+            return Err(PlanError::argument(format!("snapshot[{i}].sku is empty")));
+        }
+        if !level.available.is_finite() {
+            return Err(PlanError::argument(format!(
+                "snapshot[{i}].available is not a number"
+            )));
+        }
+        // Several rows for one SKU and warehouse add up.
+        *available
+            .entry((level.sku.as_str(), level.warehouse.as_deref()))
+            .or_insert(0.0) += level.available;
+    }
+    let previous: HashMap<(&str, Option<&str>), i64> = ledger
+        .iter()
+        .map(|p| ((p.sku.as_str(), p.warehouse.as_deref()), p.quantity))
+        .collect();
+
+    let mut csv = String::with_capacity(stock_csv::HEADER.len() + 40 * available.len());
+    csv.push_str(stock_csv::HEADER);
+    let mut lines = Vec::new();
+    let mut exceptions = Vec::new();
+    let mut unknown_reported: HashSet<&str> = HashSet::new();
+    for ((sku, warehouse), qty) in available {
+        if policy.exclude.contains(sku) {
+            continue;
+        }
+        if let Some(known) = offers
+            && !known.contains(sku)
+        {
+            if unknown_reported.insert(sku) {
+                exceptions.push(Exception::new(
+                    "unknown_offer",
+                    Team::Ecommerce,
+                    Severity::Warning,
+                    sku,
+                    format!("Fulfil has stock for {sku:?} but John Lewis has no offer with this SKU, so it is not published. Create the offer on John Lewis, correct its SKU, or add the SKU to [stock] exclude."),
+                ));
+            }
+            continue;
+        }
+        let quantity = publishable(qty, policy.rule(sku));
+        let before = previous.get(&(sku, warehouse)).copied();
+        if !full && before == Some(quantity) {
+            continue;
+        }
+        stock_csv::push_line(&mut csv, sku, quantity, warehouse);
+        lines.push(StockLine {
+            sku: sku.to_string(),
+            warehouse: warehouse.map(str::to_string),
+            quantity,
+            previous: before,
+        });
+    }
+    Ok(StockPlan {
+        csv,
+        lines,
+        exceptions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(buffer: i64, percent: i64, max: Option<i64>, zero_below: i64) -> StockRule {
+        StockRule {
+            buffer,
+            percent,
+            max,
+            zero_below,
+        }
+    }
+
+    #[test]
+    fn applies_the_formula_exactly() {
+        let plain = StockRule::default();
+        assert_eq!(publishable(7.0, plain), 7);
+        assert_eq!(publishable(7.9, plain), 7, "fractions round down");
+        assert_eq!(publishable(-3.0, plain), 0, "never negative");
+        assert_eq!(publishable(-0.5, plain), 0);
+        assert_eq!(
+            publishable(2.0, rule(5, 100, None, 0)),
+            0,
+            "buffer larger than stock"
+        );
+        assert_eq!(publishable(10.0, rule(2, 50, None, 0)), 4);
+        assert_eq!(
+            publishable(3.0, rule(0, 33, None, 0)),
+            0,
+            "0.99 rounds down"
+        );
+        assert_eq!(publishable(0.3, rule(0, 100, None, 0)), 0);
+        assert_eq!(publishable(1000.0, rule(0, 100, Some(50), 0)), 50);
+        assert_eq!(
+            publishable(3.0, rule(0, 100, None, 5)),
+            0,
+            "below zero_below"
+        );
+        assert_eq!(publishable(5.0, rule(0, 100, None, 5)), 5);
+        assert_eq!(publishable(1e15, plain), 1_000_000_000_000_000);
+        assert_eq!(publishable(0.1 + 0.2, rule(0, 1000 / 10, None, 0)), 0);
+    }
+
+    #[test]
+    fn emits_only_changes_unless_full() {
+        let snapshot = vec![
+            StockLevel {
+                sku: "A".into(),
+                warehouse: None,
+                available: 5.0,
+            },
+            StockLevel {
+                sku: "B".into(),
+                warehouse: None,
+                available: 2.0,
+            },
+        ];
+        let ledger = vec![Published {
+            sku: "A".into(),
+            warehouse: None,
+            quantity: 5,
+        }];
+        let plan =
+            plan_stock(&snapshot, &ledger, None, &StockPolicy::default(), false).expect("plan");
+        assert_eq!(
+            plan.lines,
+            vec![StockLine {
+                sku: "B".into(),
+                warehouse: None,
+                quantity: 2,
+                previous: None
+            }]
+        );
+        let full =
+            plan_stock(&snapshot, &ledger, None, &StockPolicy::default(), true).expect("plan");
+        assert_eq!(full.lines.len(), 2);
+    }
+
+    #[test]
+    fn unknown_offers_and_excluded_skus_are_not_sent() {
+        let snapshot = vec![
+            StockLevel {
+                sku: "A".into(),
+                warehouse: None,
+                available: 5.0,
+            },
+            StockLevel {
+                sku: "GHOST".into(),
+                warehouse: None,
+                available: 2.0,
+            },
+            StockLevel {
+                sku: "SECRET".into(),
+                warehouse: None,
+                available: 2.0,
+            },
+        ];
+        let offers: HashSet<&str> = ["A", "SECRET"].into_iter().collect();
+        let mut policy = StockPolicy::default();
+        policy.exclude.insert("SECRET".into());
+        let plan = plan_stock(&snapshot, &[], Some(&offers), &policy, false).expect("plan");
+        assert_eq!(
+            plan.lines
+                .iter()
+                .map(|l| l.sku.as_str())
+                .collect::<Vec<_>>(),
+            vec!["A"]
+        );
+        assert_eq!(plan.exceptions.len(), 1);
+        assert_eq!(plan.exceptions[0].code, "unknown_offer");
+        assert!(!plan.csv.contains("GHOST") && !plan.csv.contains("SECRET"));
+    }
+
+    #[test]
+    fn overrides_and_bad_policies() {
+        let mut policy = StockPolicy::default();
+        policy.overrides.insert(
+            "JL-MUG-001".into(),
+            RuleOverride {
+                buffer: Some(2),
+                ..RuleOverride::default()
+            },
+        );
+        assert_eq!(policy.rule("JL-MUG-001").buffer, 2);
+        assert_eq!(policy.rule("OTHER").buffer, 0);
+        policy.defaults.percent = 101;
+        assert!(plan_stock(&[], &[], None, &policy, false).is_err());
+    }
+}
