@@ -10,8 +10,16 @@ fn plan_error_code(session: &mut jlm::runtime::Session, order: &str, now: &str) 
     let catalogue: Vec<Product> = Vec::new();
     let offers: Vec<Offer> = Vec::new();
     let policy = jlm::config::Config::default().orders.policy();
-    let input = OrderInput { catalogue: &catalogue, offers: &offers, policy: &policy, now };
-    match session.plan_order(order, &input).expect("the component must not trap") {
+    let input = OrderInput {
+        catalogue: &catalogue,
+        offers: &offers,
+        policy: &policy,
+        now,
+    };
+    match session
+        .plan_order(order, &input)
+        .expect("the component must not trap")
+    {
         Ok(plan) => panic!("expected an error, got a plan for {}", plan.order_id),
         Err(e) => {
             assert!(!e.message.is_empty());
@@ -27,22 +35,40 @@ fn bad_orders_are_typed_errors_not_traps() {
     let now = "2026-11-27T12:00:00Z";
     let good: serde_json::Value = serde_json::from_str(GOOD).expect("fixture");
 
-    assert_eq!(plan_error_code(&mut session, "{not json", now), "invalid_json");
+    assert_eq!(
+        plan_error_code(&mut session, "{not json", now),
+        "invalid_json"
+    );
     assert_eq!(plan_error_code(&mut session, "", now), "invalid_json");
     assert_eq!(plan_error_code(&mut session, "[]", now), "invalid_order");
-    assert_eq!(plan_error_code(&mut session, r#"{"order_id": 7}"#, now), "invalid_order");
+    assert_eq!(
+        plan_error_code(&mut session, r#"{"order_id": 7}"#, now),
+        "invalid_order"
+    );
 
     let mut missing_lines = good.clone();
-    missing_lines.as_object_mut().expect("object").remove("order_lines");
-    assert_eq!(plan_error_code(&mut session, &missing_lines.to_string(), now), "invalid_order");
+    missing_lines
+        .as_object_mut()
+        .expect("object")
+        .remove("order_lines");
+    assert_eq!(
+        plan_error_code(&mut session, &missing_lines.to_string(), now),
+        "invalid_order"
+    );
 
     let mut wrong_type = good.clone();
     wrong_type["order_lines"][0]["quantity"] = serde_json::json!("two");
-    assert_eq!(plan_error_code(&mut session, &wrong_type.to_string(), now), "invalid_order");
+    assert_eq!(
+        plan_error_code(&mut session, &wrong_type.to_string(), now),
+        "invalid_order"
+    );
 
     let mut unknown_state = good.clone();
     unknown_state["order_state"] = serde_json::json!("TELEPORTED");
-    assert_eq!(plan_error_code(&mut session, &unknown_state.to_string(), now), "unknown_value");
+    assert_eq!(
+        plan_error_code(&mut session, &unknown_state.to_string(), now),
+        "unknown_value"
+    );
 
     let mut deep = String::new();
     (0..10_000).for_each(|_| deep.push('['));
@@ -52,16 +78,35 @@ fn bad_orders_are_typed_errors_not_traps() {
     let huge = format!(r#"{{"order_id": "{}"}}"#, "x".repeat(10 * 1024 * 1024));
     assert_eq!(plan_error_code(&mut session, &huge, now), "input_too_large");
 
-    assert_eq!(plan_error_code(&mut session, GOOD, "yesterday"), "invalid_argument");
+    assert_eq!(
+        plan_error_code(&mut session, GOOD, "yesterday"),
+        "invalid_argument"
+    );
 
     // The same instance still plans a good order.
     let catalogue = vec![
-        Product { sku: "JL-CUSH-007".into(), ean: None, available: 10 },
-        Product { sku: "JL-VASE-005".into(), ean: None, available: 10 },
+        Product {
+            sku: "JL-CUSH-007".into(),
+            ean: None,
+            available: 10,
+        },
+        Product {
+            sku: "JL-VASE-005".into(),
+            ean: None,
+            available: 10,
+        },
     ];
     let policy = jlm::config::Config::default().orders.policy();
-    let input = OrderInput { catalogue: &catalogue, offers: &[], policy: &policy, now };
-    let plan = session.plan_order(GOOD, &input).expect("no trap").expect("a plan");
+    let input = OrderInput {
+        catalogue: &catalogue,
+        offers: &[],
+        policy: &policy,
+        now,
+    };
+    let plan = session
+        .plan_order(GOOD, &input)
+        .expect("no trap")
+        .expect("a plan");
     assert_eq!(plan.order_id, good["order_id"].as_str().expect("id"));
     assert!(!session.is_poisoned());
 }

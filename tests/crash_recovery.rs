@@ -33,17 +33,25 @@ async fn run_once(config: &Path, crash_at: Option<&str>) -> bool {
         .arg(config)
         .env("JLM_MIRAKL_API_KEY", &settings.mirakl_api_key)
         .env("JLM_FULFIL_API_KEY", &settings.fulfil_api_key)
-        .env("XDG_CACHE_HOME", config.parent().expect("dir").join("cache"));
+        .env(
+            "XDG_CACHE_HOME",
+            config.parent().expect("dir").join("cache"),
+        );
     match crash_at {
         Some(point) => command.env("JLM_CRASH_AT", point),
         None => command.env_remove("JLM_CRASH_AT"),
     };
-    let status = tokio::task::spawn_blocking(move || command.status()).await.expect("join").expect("run jlm");
+    let status = tokio::task::spawn_blocking(move || command.status())
+        .await
+        .expect("join")
+        .expect("run jlm");
     status.success()
 }
 
 async fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::start(SandboxConfig::default()).await.expect("sandbox");
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
     sandbox.seed_products(day::products().expect("products"));
     sandbox.seed_orders(day::orders().expect("orders"));
     sandbox
@@ -52,14 +60,25 @@ async fn sandbox() -> Sandbox {
 fn assert_exactly_once(sandbox: &Sandbox) {
     let stats = sandbox.stats();
     assert!(!stats.or21_applied.is_empty());
-    assert!(stats.or21_applied.values().all(|n| *n == 1), "one OR21 per order: {:?}", stats.or21_applied);
+    assert!(
+        stats.or21_applied.values().all(|n| *n == 1),
+        "one OR21 per order: {:?}",
+        stats.or21_applied
+    );
     let sales = sandbox.sales();
-    let mut ids: Vec<&str> = sales.iter().filter_map(|s| s["channel_identifier"].as_str()).collect();
+    let mut ids: Vec<&str> = sales
+        .iter()
+        .filter_map(|s| s["channel_identifier"].as_str())
+        .collect();
     let total = ids.len();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), total, "one sale per order");
-    assert_eq!(total, stats.or21_applied.len(), "every accepted order became one sale");
+    assert_eq!(
+        total,
+        stats.or21_applied.len(),
+        "every accepted order became one sale"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,13 +87,23 @@ async fn killed_after_create_order_before_recording_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_config(dir.path(), &sandbox);
     assert!(run_once(&config, None).await, "first cycle accepts");
-    assert!(!run_once(&config, Some("create_order.sent")).await, "the process is killed");
-    assert_eq!(sandbox.sales().len(), 1, "Fulfil applied the create before the kill");
+    assert!(
+        !run_once(&config, Some("create_order.sent")).await,
+        "the process is killed"
+    );
+    assert_eq!(
+        sandbox.sales().len(),
+        1,
+        "Fulfil applied the create before the kill"
+    );
     for _ in 0..3 {
         assert!(run_once(&config, None).await);
     }
     assert_exactly_once(&sandbox);
-    assert!(sandbox.stats().create_order_calls.values().any(|n| *n == 2), "the unrecorded create was sent again");
+    assert!(
+        sandbox.stats().create_order_calls.values().any(|n| *n == 2),
+        "the unrecorded create was sent again"
+    );
     sandbox.shutdown().await;
 }
 
@@ -83,7 +112,10 @@ async fn killed_while_sending_or21() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_config(dir.path(), &sandbox);
-    assert!(!run_once(&config, Some("or21.sending")).await, "the process is killed");
+    assert!(
+        !run_once(&config, Some("or21.sending")).await,
+        "the process is killed"
+    );
     assert!(sandbox.stats().or21_applied.is_empty());
     for _ in 0..3 {
         assert!(run_once(&config, None).await);

@@ -15,11 +15,15 @@ use serde_json::Value;
 fn runtime() -> Arc<Runtime> {
     static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
     RUNTIME
-        .get_or_init(|| Arc::new(Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads")))
+        .get_or_init(|| {
+            Arc::new(Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads"))
+        })
         .clone()
 }
 
-const ACCEPTED: &[&str] = &["0001", "0002", "0003", "0006", "0008", "0009", "0011", "0012"];
+const ACCEPTED: &[&str] = &[
+    "0001", "0002", "0003", "0006", "0008", "0009", "0011", "0012",
+];
 const REFUSED: &[&str] = &["0007"];
 const HELD: &[&str] = &["0004", "0005", "0010"];
 
@@ -34,7 +38,10 @@ struct Day {
 }
 
 async fn day_with(faults: Faults, extra_orders: Vec<Value>) -> Day {
-    let settings = SandboxConfig { faults, ..SandboxConfig::default() };
+    let settings = SandboxConfig {
+        faults,
+        ..SandboxConfig::default()
+    };
     let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
     sandbox.seed_products(day::products().expect("products"));
     let mut orders = day::orders().expect("orders");
@@ -42,31 +49,67 @@ async fn day_with(faults: Faults, extra_orders: Vec<Value>) -> Day {
     sandbox.seed_orders(orders);
     let (config, keys) = sandbox_config(&sandbox, &settings);
     let store = Store::in_memory().expect("store");
-    store.replace_offers(&day::offers().expect("offers")).expect("offers");
+    store
+        .replace_offers(&day::offers().expect("offers"))
+        .expect("offers");
     let services = Services::new(config, &keys, store.clone(), runtime()).expect("services");
-    Day { sandbox, store, job: OrdersJob::new(services) }
+    Day {
+        sandbox,
+        store,
+        job: OrdersJob::new(services),
+    }
 }
 
 /// Every decided order was decided exactly once and every paid order is exactly one sale.
 fn assert_day_outcome(day: &Day) {
     let stats = day.sandbox.stats();
     for n in ACCEPTED.iter().chain(REFUSED) {
-        assert_eq!(stats.or21_applied.get(&id(n)).copied(), Some(1), "one OR21 for {}", id(n));
-        assert_eq!(day.sandbox.order(&id(n)).expect("order")["order_state"], "SHIPPING", "{}", id(n));
+        assert_eq!(
+            stats.or21_applied.get(&id(n)).copied(),
+            Some(1),
+            "one OR21 for {}",
+            id(n)
+        );
+        assert_eq!(
+            day.sandbox.order(&id(n)).expect("order")["order_state"],
+            "SHIPPING",
+            "{}",
+            id(n)
+        );
     }
     for n in HELD {
-        assert_eq!(stats.or21_applied.get(&id(n)), None, "no OR21 for held {}", id(n));
-        assert_eq!(day.sandbox.order(&id(n)).expect("order")["order_state"], "WAITING_ACCEPTANCE");
+        assert_eq!(
+            stats.or21_applied.get(&id(n)),
+            None,
+            "no OR21 for held {}",
+            id(n)
+        );
+        assert_eq!(
+            day.sandbox.order(&id(n)).expect("order")["order_state"],
+            "WAITING_ACCEPTANCE"
+        );
     }
     let sales = day.sandbox.sales();
-    let ids: Vec<String> = sales.iter().filter_map(|s| s["channel_identifier"].as_str().map(str::to_string)).collect();
+    let ids: Vec<String> = sales
+        .iter()
+        .filter_map(|s| s["channel_identifier"].as_str().map(str::to_string))
+        .collect();
     let unique: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(ids.len(), unique.len(), "no duplicate sales: {ids:?}");
     let expected: BTreeSet<String> = ACCEPTED.iter().chain(REFUSED).map(|n| id(n)).collect();
-    assert_eq!(unique.into_iter().cloned().collect::<BTreeSet<_>>(), expected);
+    assert_eq!(
+        unique.into_iter().cloned().collect::<BTreeSet<_>>(),
+        expected
+    );
     // The refused line is not sold: order 0007 reaches Fulfil with its accepted line only.
-    let partial = sales.iter().find(|s| s["channel_identifier"] == id("0007").as_str()).expect("0007 sale");
-    assert_eq!(partial["order"]["sale_lines"].as_array().map(Vec::len), Some(1));
+    let partial = sales
+        .iter()
+        .find(|s| s["channel_identifier"] == id("0007").as_str())
+        .expect("0007 sale");
+    assert_eq!(
+        partial["order"]["sale_lines"].as_array().map(Vec::len),
+        Some(1)
+    );
 }
 
 fn open_codes(store: &Store) -> Vec<(String, String)> {
@@ -89,12 +132,28 @@ async fn a_day_of_orders_is_imported_once() {
     assert_day_outcome(&day);
 
     // The awkward-VAT order reaches Fulfil adding up to the penny, with the mapped tax name.
-    let sale = day.sandbox.sales().into_iter().find(|s| s["channel_identifier"] == id("0009").as_str()).expect("sale");
+    let sale = day
+        .sandbox
+        .sales()
+        .into_iter()
+        .find(|s| s["channel_identifier"] == id("0009").as_str())
+        .expect("sale");
     assert_eq!(sale["order"]["amount"], "29.97");
-    assert_eq!(sale["order"]["sale_lines"][0]["tax_lines"][0]["name"], "UK Standard VAT");
+    assert_eq!(
+        sale["order"]["sale_lines"][0]["tax_lines"][0]["name"],
+        "UK Standard VAT"
+    );
     // The gift message is carried.
-    let gift = day.sandbox.sales().into_iter().find(|s| s["channel_identifier"] == id("0003").as_str()).expect("sale");
-    assert_eq!(gift["order"]["gift_message"], "Happy birthday Sam! Love, Jo");
+    let gift = day
+        .sandbox
+        .sales()
+        .into_iter()
+        .find(|s| s["channel_identifier"] == id("0003").as_str())
+        .expect("sale");
+    assert_eq!(
+        gift["order"]["gift_message"],
+        "Happy birthday Sam! Love, Jo"
+    );
 
     let codes = open_codes(&day.store);
     for (code, subject) in [
@@ -107,7 +166,10 @@ async fn a_day_of_orders_is_imported_once() {
         ("order_held", id("0005")),
         ("order_held", id("0010")),
     ] {
-        assert!(codes.contains(&(code.to_string(), subject.clone())), "missing {code} {subject}: {codes:?}");
+        assert!(
+            codes.contains(&(code.to_string(), subject.clone())),
+            "missing {code} {subject}: {codes:?}"
+        );
     }
 
     // More polls change nothing: no second OR21, no second sale.
@@ -118,24 +180,43 @@ async fn a_day_of_orders_is_imported_once() {
     let after = day.sandbox.stats();
     assert_eq!(before.or21_applied, after.or21_applied);
     assert_eq!(day.sandbox.sales().len(), ACCEPTED.len() + REFUSED.len());
-    assert_eq!(after.create_order_calls.values().max().copied(), Some(1), "each sale created with one call");
+    assert_eq!(
+        after.create_order_calls.values().max().copied(),
+        Some(1),
+        "each sale created with one call"
+    );
     day.sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storms_of_429_and_5xx_are_ridden_out() {
-    let faults = Faults { seed: 11, rate_429: 0.3, rate_5xx: 0.3, retry_after_secs: 1, ..Faults::default() };
+    let faults = Faults {
+        seed: 11,
+        rate_429: 0.3,
+        rate_5xx: 0.3,
+        retry_after_secs: 1,
+        ..Faults::default()
+    };
     let mut day = day_with(faults, Vec::new()).await;
     run_until_quiet(&mut day.job, 20).await.expect("cycles");
-    assert!(day.sandbox.stats().faults_injected > 10, "the storm happened");
+    assert!(
+        day.sandbox.stats().faults_injected > 10,
+        "the storm happened"
+    );
     assert_day_outcome(&day);
     day.sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_or21_response_is_confirmed_by_rereading_not_resent() {
-    let faults = Faults { hang_after_apply: vec!["OR21".into()], ..Faults::default() };
-    let settings = SandboxConfig { faults, ..SandboxConfig::default() };
+    let faults = Faults {
+        hang_after_apply: vec!["OR21".into()],
+        ..Faults::default()
+    };
+    let settings = SandboxConfig {
+        faults,
+        ..SandboxConfig::default()
+    };
     let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
     sandbox.seed_products(day::products().expect("products"));
     sandbox.seed_orders(day::orders().expect("orders"));
@@ -146,10 +227,22 @@ async fn a_lost_or21_response_is_confirmed_by_rereading_not_resent() {
     let mut job = OrdersJob::new(services);
     run_until_quiet(&mut job, 8).await.expect("cycles");
     let stats = sandbox.stats();
-    assert!(stats.or21_applied.values().all(|n| *n == 1), "{:?}", stats.or21_applied);
+    assert!(
+        stats.or21_applied.values().all(|n| *n == 1),
+        "{:?}",
+        stats.or21_applied
+    );
     let first = id("0001");
-    let audit: Vec<String> = store.audit_for(&first).expect("audit").into_iter().map(|a| a.action).collect();
-    assert!(audit.contains(&"or21.confirmed_by_reread".to_string()), "{audit:?}");
+    let audit: Vec<String> = store
+        .audit_for(&first)
+        .expect("audit")
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert!(
+        audit.contains(&"or21.confirmed_by_reread".to_string()),
+        "{audit:?}"
+    );
     sandbox.shutdown().await;
 }
 
@@ -166,8 +259,17 @@ async fn bad_orders_become_exceptions_and_the_run_continues() {
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     assert_day_outcome(&day);
     let codes = open_codes(&day.store);
-    assert!(codes.contains(&("order_invalid".into(), "JL-BAD-0001-A".into())), "{codes:?}");
-    assert!(codes.contains(&("order_invalid".into(), "JL-BAD-0002-A".into())), "{codes:?}");
-    assert!(day.store.order("JL-BAD-0002-A").expect("store").is_some(), "the bad order is kept, not lost");
+    assert!(
+        codes.contains(&("order_invalid".into(), "JL-BAD-0001-A".into())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("order_invalid".into(), "JL-BAD-0002-A".into())),
+        "{codes:?}"
+    );
+    assert!(
+        day.store.order("JL-BAD-0002-A").expect("store").is_some(),
+        "the bad order is kept, not lost"
+    );
     day.sandbox.shutdown().await;
 }

@@ -22,7 +22,9 @@ const SECRET: &str = "c2FuZGJveC13ZWJob29rLXNlY3JldA==";
 fn runtime() -> Arc<Runtime> {
     static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
     RUNTIME
-        .get_or_init(|| Arc::new(Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads")))
+        .get_or_init(|| {
+            Arc::new(Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads"))
+        })
         .clone()
 }
 
@@ -49,10 +51,25 @@ async fn world(skus: usize, policy: &str) -> World {
     let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
     sandbox.seed_products(
         (0..skus)
-            .map(|i| SandboxProduct { id: i as i64 + 1, code: sku(i), upc: None, quantity_available: 10.0, quantity_on_hand: 10.0 })
+            .map(|i| SandboxProduct {
+                id: i as i64 + 1,
+                code: sku(i),
+                upc: None,
+                quantity_available: 10.0,
+                quantity_on_hand: 10.0,
+            })
             .collect(),
     );
-    sandbox.seed_offers((0..skus).map(|i| SandboxOffer { sku: sku(i), ean: None, quantity: 10, active: true }).collect());
+    sandbox.seed_offers(
+        (0..skus)
+            .map(|i| SandboxOffer {
+                sku: sku(i),
+                ean: None,
+                quantity: 10,
+                active: true,
+            })
+            .collect(),
+    );
     let (mut config, keys): (Config, ApiKeys) = sandbox_config(&sandbox, &settings);
     let parsed = Config::parse(policy).expect("policy");
     config.stock = parsed.stock;
@@ -66,7 +83,9 @@ async fn world(skus: usize, policy: &str) -> World {
     let wake = Arc::new(Notify::new());
     let mut state = WebState::new(events.clone(), metrics.clone(), SECRET);
     state.wake = wake.clone();
-    let (addr, _server) = serve("127.0.0.1:0".parse().expect("addr"), None, state).await.expect("serve");
+    let (addr, _server) = serve("127.0.0.1:0".parse().expect("addr"), None, state)
+        .await
+        .expect("serve");
     let webhook_url = format!("http://{addr}/webhooks/fulfil");
     sandbox.set_webhook_target(webhook_url.clone(), SECRET.to_string());
     let mut job = StockJob::new(services, events.clone(), metrics);
@@ -87,7 +106,14 @@ async fn world(skus: usize, policy: &str) -> World {
             }
         }
     });
-    World { sandbox, store, events, webhook_url, stop, job }
+    World {
+        sandbox,
+        store,
+        events,
+        webhook_url,
+        stop,
+        job,
+    }
 }
 
 /// Waits until nothing is queued or in flight (every import recorded as finished) and John
@@ -96,8 +122,16 @@ async fn settle(world: &World, expected: &dyn Fn(&str) -> i64, limit: Duration) 
     let start = Instant::now();
     while start.elapsed() < limit {
         let offers = world.sandbox.offers();
-        let imports_done = world.store.stock_imports(1000).expect("imports").iter().all(|i| i.state != "submitted");
-        if world.events.depth() == 0 && imports_done && offers.iter().all(|o| o.quantity == expected(&o.sku)) {
+        let imports_done = world
+            .store
+            .stock_imports(1000)
+            .expect("imports")
+            .iter()
+            .all(|i| i.state != "submitted");
+        if world.events.depth() == 0
+            && imports_done
+            && offers.iter().all(|o| o.quantity == expected(&o.sku))
+        {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -114,7 +148,11 @@ async fn finish(world: World) -> StockJob {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_storm_is_published_within_mirakl_pacing_and_ends_exact() {
-    let world = world(1000, "[stock]\nbuffer = 1\npercent = 80\nmax = 40\nzero_below = 2\n").await;
+    let world = world(
+        1000,
+        "[stock]\nbuffer = 1\npercent = 80\nmax = 40\nzero_below = 2\n",
+    )
+    .await;
     // 10,000 changes over 1,000 SKUs within a few intervals: 20 webhooks of 500 changes.
     let mut final_qty = vec![10.0f64; 1000];
     let start = Instant::now();
@@ -122,12 +160,17 @@ async fn an_event_storm_is_published_within_mirakl_pacing_and_ends_exact() {
         let changes: Vec<(String, f64)> = (0..500)
             .map(|k| {
                 let i = (batch * 500 + k * 7) % 1000;
-                let qty = ((batch * 31 + k * 13) % 60) as f64 - 5.0 + if k % 4 == 0 { 0.5 } else { 0.0 };
+                let qty =
+                    ((batch * 31 + k * 13) % 60) as f64 - 5.0 + if k % 4 == 0 { 0.5 } else { 0.0 };
                 final_qty[i] = qty;
                 (sku(i), qty)
             })
             .collect();
-        let status = world.sandbox.change_stock(&changes, true).await.expect("deliver");
+        let status = world
+            .sandbox
+            .change_stock(&changes, true)
+            .await
+            .expect("deliver");
         assert_eq!(status, 200);
         tokio::time::sleep(INTERVAL / 6).await;
     }
@@ -139,21 +182,41 @@ async fn an_event_storm_is_published_within_mirakl_pacing_and_ends_exact() {
         let i: usize = s[4..].parse().expect("index");
         policy(final_qty[i])
     };
-    assert!(settle(&world, &expected, Duration::from_secs(20)).await, "John Lewis never matched Fulfil");
+    assert!(
+        settle(&world, &expected, Duration::from_secs(20)).await,
+        "John Lewis never matched Fulfil"
+    );
     let elapsed = start.elapsed();
     let stats = world.sandbox.stats();
-    assert_eq!(stats.rate_limited.get("STO01").copied().unwrap_or(0), 0, "no 429 caused by our own pacing");
+    assert_eq!(
+        stats.rate_limited.get("STO01").copied().unwrap_or(0),
+        0,
+        "no 429 caused by our own pacing"
+    );
     let uploads = &stats.sto01_accepted;
     let allowed = (elapsed.as_secs_f64() / INTERVAL.as_secs_f64()).ceil() as usize + 2;
-    assert!(uploads.len() <= allowed, "{} uploads in {elapsed:?}", uploads.len());
+    assert!(
+        uploads.len() <= allowed,
+        "{} uploads in {elapsed:?}",
+        uploads.len()
+    );
     for pair in uploads.windows(2) {
-        assert!(pair[1] - pair[0] >= INTERVAL.mul_f64(0.9), "uploads {:?} apart", pair[1] - pair[0]);
+        assert!(
+            pair[1] - pair[0] >= INTERVAL.mul_f64(0.9),
+            "uploads {:?} apart",
+            pair[1] - pair[0]
+        );
     }
     // The ledger agrees with John Lewis.
     let ledger = world.store.ledger().expect("ledger");
     for offer in world.sandbox.offers() {
         let entry = ledger.iter().find(|e| e.sku == offer.sku);
-        assert_eq!(entry.map(|e| e.quantity), Some(offer.quantity), "{}", offer.sku);
+        assert_eq!(
+            entry.map(|e| e.quantity),
+            Some(offer.quantity),
+            "{}",
+            offer.sku
+        );
     }
     finish(world).await;
 }
@@ -163,27 +226,57 @@ async fn lost_webhooks_and_drift_are_healed_by_reconciliation() {
     let world = world(50, "").await;
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
     // Fulfil changes but the webhook never arrives; another system also writes to John Lewis.
-    world.sandbox.change_stock(&[(sku(3), 2.0), (sku(4), 0.0)], false).await.expect("change");
+    world
+        .sandbox
+        .change_stock(&[(sku(3), 2.0), (sku(4), 0.0)], false)
+        .await
+        .expect("change");
     world.sandbox.set_offer_quantity(&sku(7), 99);
     tokio::time::sleep(INTERVAL * 2).await;
-    assert_eq!(world.sandbox.offers().iter().find(|o| o.sku == sku(3)).map(|o| o.quantity), Some(10), "not healed yet");
+    assert_eq!(
+        world
+            .sandbox
+            .offers()
+            .iter()
+            .find(|o| o.sku == sku(3))
+            .map(|o| o.quantity),
+        Some(10),
+        "not healed yet"
+    );
     world.stop.notify_one();
     let mut job = world.job.await.expect("job");
     let differences = job.reconcile().await.expect("reconcile");
     assert_eq!(differences, 3);
     for _ in 0..50 {
         job.tick().await.expect("tick");
-        if world.events.depth() == 0 && world.sandbox.offers().iter().all(|o| o.quantity == expected_after_heal(&o.sku)) {
+        if world.events.depth() == 0
+            && world
+                .sandbox
+                .offers()
+                .iter()
+                .all(|o| o.quantity == expected_after_heal(&o.sku))
+        {
             break;
         }
         tokio::time::sleep(job.next_due().max(Duration::from_millis(5))).await;
     }
     for offer in world.sandbox.offers() {
-        assert_eq!(offer.quantity, expected_after_heal(&offer.sku), "{}", offer.sku);
+        assert_eq!(
+            offer.quantity,
+            expected_after_heal(&offer.sku),
+            "{}",
+            offer.sku
+        );
     }
     // John Lewis showed more than Fulfil allows for all three: the lost changes and the drift.
-    let mut drift: Vec<String> =
-        world.store.exceptions(false).expect("exceptions").into_iter().filter(|e| e.code == "stock_drift").map(|e| e.subject).collect();
+    let mut drift: Vec<String> = world
+        .store
+        .exceptions(false)
+        .expect("exceptions")
+        .into_iter()
+        .filter(|e| e.code == "stock_drift")
+        .map(|e| e.subject)
+        .collect();
     drift.sort();
     assert_eq!(drift, vec![sku(3), sku(4), sku(7)]);
     world.sandbox.shutdown().await;
@@ -203,10 +296,25 @@ fn expected_after_heal(s: &str) -> i64 {
 async fn forged_and_replayed_webhooks_change_nothing() {
     let world = world(20, "").await;
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
-    world.sandbox.change_stock(&[(sku(1), 4.0)], true).await.expect("change");
+    world
+        .sandbox
+        .change_stock(&[(sku(1), 4.0)], true)
+        .await
+        .expect("change");
     let (old_body, old_signature) = world.sandbox.last_webhook().expect("delivered");
-    world.sandbox.change_stock(&[(sku(1), 6.0)], true).await.expect("change");
-    assert!(settle(&world, &|s| if s == sku(1) { 6 } else { 10 }, Duration::from_secs(5)).await);
+    world
+        .sandbox
+        .change_stock(&[(sku(1), 6.0)], true)
+        .await
+        .expect("change");
+    assert!(
+        settle(
+            &world,
+            &|s| if s == sku(1) { 6 } else { 10 },
+            Duration::from_secs(5)
+        )
+        .await
+    );
 
     let client = reqwest::Client::new();
     // Forged: a body claiming 0 units, signed with the wrong key.
@@ -220,7 +328,12 @@ async fn forged_and_replayed_webhooks_change_nothing() {
         .await
         .expect("post");
     assert_eq!(response.status(), 401);
-    let response = client.post(&world.webhook_url).body(old_body.clone()).send().await.expect("post");
+    let response = client
+        .post(&world.webhook_url)
+        .body(old_body.clone())
+        .send()
+        .await
+        .expect("post");
     assert_eq!(response.status(), 401, "unsigned");
     // Replayed: a genuine but older delivery.
     let response = client
@@ -235,7 +348,15 @@ async fn forged_and_replayed_webhooks_change_nothing() {
     assert_eq!(outcome["accepted"], 0);
     assert_eq!(world.events.depth(), 0);
     tokio::time::sleep(INTERVAL * 2).await;
-    assert_eq!(world.sandbox.offers().iter().find(|o| o.sku == sku(1)).map(|o| o.quantity), Some(6));
+    assert_eq!(
+        world
+            .sandbox
+            .offers()
+            .iter()
+            .find(|o| o.sku == sku(1))
+            .map(|o| o.quantity),
+        Some(6)
+    );
     finish(world).await;
 }
 
@@ -245,13 +366,36 @@ async fn refused_lines_become_exceptions_and_are_not_recorded_as_published() {
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
     // John Lewis deletes an offer our mirror still knows: its line fails in the import.
     world.sandbox.remove_offer(&sku(2));
-    world.sandbox.change_stock(&[(sku(2), 3.0), (sku(5), 1.0)], true).await.expect("change");
-    assert!(settle(&world, &|s| if s == sku(5) { 1 } else { 10 }, Duration::from_secs(5)).await);
+    world
+        .sandbox
+        .change_stock(&[(sku(2), 3.0), (sku(5), 1.0)], true)
+        .await
+        .expect("change");
+    assert!(
+        settle(
+            &world,
+            &|s| if s == sku(5) { 1 } else { 10 },
+            Duration::from_secs(5)
+        )
+        .await
+    );
     tokio::time::sleep(INTERVAL).await;
     let exceptions = world.store.exceptions(false).expect("exceptions");
-    assert!(exceptions.iter().any(|e| e.code == "stock_import_errors" && e.subject == sku(2)), "{exceptions:?}");
+    assert!(
+        exceptions
+            .iter()
+            .any(|e| e.code == "stock_import_errors" && e.subject == sku(2)),
+        "{exceptions:?}"
+    );
     let ledger = world.store.ledger().expect("ledger");
-    assert_eq!(ledger.iter().find(|e| e.sku == sku(2)).map(|e| e.quantity), Some(10), "the failed line is not recorded");
-    assert_eq!(ledger.iter().find(|e| e.sku == sku(5)).map(|e| e.quantity), Some(1));
+    assert_eq!(
+        ledger.iter().find(|e| e.sku == sku(2)).map(|e| e.quantity),
+        Some(10),
+        "the failed line is not recorded"
+    );
+    assert_eq!(
+        ledger.iter().find(|e| e.sku == sku(5)).map(|e| e.quantity),
+        Some(1)
+    );
     finish(world).await;
 }

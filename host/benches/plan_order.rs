@@ -8,32 +8,65 @@ use jlm::runtime::Runtime;
 use jlm::runtime::exports::jlm::connector::orders as wit;
 
 const ORDER: &str = include_str!("../../fixtures/orders/shipping-gift-multiline/order.json");
-const CATALOGUE: &str = include_str!("../../fixtures/orders/shipping-gift-multiline/catalogue.json");
+const CATALOGUE: &str =
+    include_str!("../../fixtures/orders/shipping-gift-multiline/catalogue.json");
 const OFFERS: &str = include_str!("../../fixtures/orders/shipping-gift-multiline/offers.json");
 const NOW: &str = "2026-11-27T12:00:00Z";
 
 fn bench(c: &mut Criterion) {
-    let catalogue: Vec<plugin::orders::Product> = serde_json::from_str(CATALOGUE).expect("catalogue");
+    let catalogue: Vec<plugin::orders::Product> =
+        serde_json::from_str(CATALOGUE).expect("catalogue");
     let offers: Vec<plugin::orders::Offer> = serde_json::from_str(OFFERS).expect("offers");
     let policy = plugin::orders::OrderPolicy::default();
 
     let wit_catalogue: Vec<wit::Product> = catalogue
         .iter()
-        .map(|p| wit::Product { sku: p.sku.clone(), ean: p.ean.clone(), available: p.available })
+        .map(|p| wit::Product {
+            sku: p.sku.clone(),
+            ean: p.ean.clone(),
+            available: p.available,
+        })
         .collect();
-    let wit_offers: Vec<wit::Offer> = offers.iter().map(|o| wit::Offer { sku: o.sku.clone(), ean: o.ean.clone() }).collect();
+    let wit_offers: Vec<wit::Offer> = offers
+        .iter()
+        .map(|o| wit::Offer {
+            sku: o.sku.clone(),
+            ean: o.ean.clone(),
+        })
+        .collect();
     let wit_policy = jlm::config::Config::default().orders.policy();
     let runtime = Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component");
     let mut session = runtime.session().expect("session");
-    let input = jlm::runtime::OrderInput { catalogue: &wit_catalogue, offers: &wit_offers, policy: &wit_policy, now: NOW };
-    let plan = session.plan_order(ORDER, &input).expect("no trap").expect("plan");
-    assert!(plan.fulfil_order.is_some(), "the benchmark order builds a Fulfil order");
+    let input = jlm::runtime::OrderInput {
+        catalogue: &wit_catalogue,
+        offers: &wit_offers,
+        policy: &wit_policy,
+        now: NOW,
+    };
+    let plan = session
+        .plan_order(ORDER, &input)
+        .expect("no trap")
+        .expect("plan");
+    assert!(
+        plan.fulfil_order.is_some(),
+        "the benchmark order builds a Fulfil order"
+    );
 
     let mut group = c.benchmark_group("plan_order_3_lines");
     group.bench_function("native", |b| {
-        b.iter(|| plugin::orders::plan_order(black_box(ORDER), &catalogue, &offers, &policy, NOW).expect("plan"))
+        b.iter(|| {
+            plugin::orders::plan_order(black_box(ORDER), &catalogue, &offers, &policy, NOW)
+                .expect("plan")
+        })
     });
-    group.bench_function("wasm", |b| b.iter(|| session.plan_order(black_box(ORDER), &input).expect("no trap").expect("plan")));
+    group.bench_function("wasm", |b| {
+        b.iter(|| {
+            session
+                .plan_order(black_box(ORDER), &input)
+                .expect("no trap")
+                .expect("plan")
+        })
+    });
     group.finish();
 }
 

@@ -33,10 +33,20 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn plan_stock_figures() {
     let snapshot: Vec<plugin::stock::StockLevel> = (0..SKUS)
-        .map(|i| plugin::stock::StockLevel { sku: format!("JL-{i:06}"), warehouse: None, available: (i % 97) as f64 + 0.5 })
+        .map(|i| plugin::stock::StockLevel {
+            sku: format!("JL-{i:06}"),
+            warehouse: None,
+            available: (i % 97) as f64 + 0.5,
+        })
         .collect();
-    let ledger: Vec<plugin::stock::Published> =
-        (0..SKUS).step_by(2).map(|i| plugin::stock::Published { sku: format!("JL-{i:06}"), warehouse: None, quantity: 3 }).collect();
+    let ledger: Vec<plugin::stock::Published> = (0..SKUS)
+        .step_by(2)
+        .map(|i| plugin::stock::Published {
+            sku: format!("JL-{i:06}"),
+            warehouse: None,
+            quantity: 3,
+        })
+        .collect();
     let offers: Vec<String> = (0..SKUS).map(|i| format!("JL-{i:06}")).collect();
     let known: HashSet<&str> = offers.iter().map(String::as_str).collect();
     let mut policy = plugin::stock::StockPolicy::default();
@@ -47,19 +57,38 @@ fn plan_stock_figures() {
         (0..RUNS)
             .map(|_| {
                 let start = Instant::now();
-                let plan = plugin::stock::plan_stock(&snapshot, &ledger, Some(&known), &policy, false).expect("plan");
+                let plan =
+                    plugin::stock::plan_stock(&snapshot, &ledger, Some(&known), &policy, false)
+                        .expect("plan");
                 std::hint::black_box(plan.lines.len());
                 start.elapsed()
             })
             .collect(),
     );
 
-    let w_snapshot: Vec<wit::StockLevel> =
-        snapshot.iter().map(|s| wit::StockLevel { sku: s.sku.clone(), warehouse: None, available: s.available }).collect();
-    let w_ledger: Vec<wit::Published> =
-        ledger.iter().map(|p| wit::Published { sku: p.sku.clone(), warehouse: None, quantity: p.quantity }).collect();
+    let w_snapshot: Vec<wit::StockLevel> = snapshot
+        .iter()
+        .map(|s| wit::StockLevel {
+            sku: s.sku.clone(),
+            warehouse: None,
+            available: s.available,
+        })
+        .collect();
+    let w_ledger: Vec<wit::Published> = ledger
+        .iter()
+        .map(|p| wit::Published {
+            sku: p.sku.clone(),
+            warehouse: None,
+            quantity: p.quantity,
+        })
+        .collect();
     let w_policy = wit::StockPolicy {
-        defaults: wit::StockRule { buffer: 1, percent: 100, max: Some(50), zero_below: 0 },
+        defaults: wit::StockRule {
+            buffer: 1,
+            percent: 100,
+            max: Some(50),
+            zero_below: 0,
+        },
         overrides: Vec::new(),
         exclude: Vec::new(),
     };
@@ -69,7 +98,10 @@ fn plan_stock_figures() {
         (0..RUNS)
             .map(|_| {
                 let start = Instant::now();
-                let plan = session.plan_stock(&w_snapshot, &w_ledger, Some(&offers), &w_policy, false).expect("no trap").expect("plan");
+                let plan = session
+                    .plan_stock(&w_snapshot, &w_ledger, Some(&offers), &w_policy, false)
+                    .expect("no trap")
+                    .expect("plan");
                 std::hint::black_box(plan.lines.len());
                 start.elapsed()
             })
@@ -77,29 +109,59 @@ fn plan_stock_figures() {
     );
     println!("plan-stock, {SKUS} SKUs (median of {RUNS}):");
     println!("  native   {:>8.1} ms", native.as_secs_f64() * 1e3);
-    println!("  wasm     {:>8.1} ms   (ratio wasm/native {:.2})", wasm.as_secs_f64() * 1e3, wasm.as_secs_f64() / native.as_secs_f64());
+    println!(
+        "  wasm     {:>8.1} ms   (ratio wasm/native {:.2})",
+        wasm.as_secs_f64() * 1e3,
+        wasm.as_secs_f64() / native.as_secs_f64()
+    );
 }
 
 async fn latency_figures() {
-    let settings = SandboxConfig { stock_import_min_interval: INTERVAL.mul_f64(0.9), ..SandboxConfig::default() };
+    let settings = SandboxConfig {
+        stock_import_min_interval: INTERVAL.mul_f64(0.9),
+        ..SandboxConfig::default()
+    };
     let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
     let skus = 200;
     sandbox.seed_products(
         (0..skus)
-            .map(|i| SandboxProduct { id: i + 1, code: format!("JL-{i:04}"), upc: None, quantity_available: 10.0, quantity_on_hand: 10.0 })
+            .map(|i| SandboxProduct {
+                id: i + 1,
+                code: format!("JL-{i:04}"),
+                upc: None,
+                quantity_available: 10.0,
+                quantity_on_hand: 10.0,
+            })
             .collect(),
     );
-    sandbox.seed_offers((0..skus).map(|i| SandboxOffer { sku: format!("JL-{i:04}"), ean: None, quantity: 10, active: true }).collect());
+    sandbox.seed_offers(
+        (0..skus)
+            .map(|i| SandboxOffer {
+                sku: format!("JL-{i:04}"),
+                ean: None,
+                quantity: 10,
+                active: true,
+            })
+            .collect(),
+    );
     let (mut config, keys): (Config, _) = sandbox_config(&sandbox, &settings);
     config.stock_sync.interval = ConfigDuration(INTERVAL);
     config.stock_sync.status_interval = ConfigDuration(INTERVAL / 20);
-    let services = Services::new(config, &keys, Store::in_memory().expect("store"), Arc::new(Runtime::embedded().expect("component"))).expect("services");
+    let services = Services::new(
+        config,
+        &keys,
+        Store::in_memory().expect("store"),
+        Arc::new(Runtime::embedded().expect("component")),
+    )
+    .expect("services");
     let events = StockEvents::new(Vec::new());
     let metrics = Metrics::new();
     let wake = Arc::new(Notify::new());
     let mut state = WebState::new(events.clone(), metrics.clone(), SECRET);
     state.wake = wake.clone();
-    let (addr, _server) = serve("127.0.0.1:0".parse().expect("addr"), None, state).await.expect("serve");
+    let (addr, _server) = serve("127.0.0.1:0".parse().expect("addr"), None, state)
+        .await
+        .expect("serve");
     sandbox.set_webhook_target(format!("http://{addr}/webhooks/fulfil"), SECRET.into());
     let mut job = StockJob::new(services, events.clone(), metrics.clone());
     job.tick().await.expect("initial reconciliation");
@@ -118,9 +180,14 @@ async fn latency_figures() {
     let end = Instant::now() + INTERVAL * 25;
     let mut sent = 0;
     while Instant::now() < end {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let i = (seed >> 33) as usize % skus as usize;
-        sandbox.change_stock(&[(format!("JL-{i:04}"), ((seed >> 40) % 30) as f64)], true).await.expect("webhook");
+        sandbox
+            .change_stock(&[(format!("JL-{i:04}"), ((seed >> 40) % 30) as f64)], true)
+            .await
+            .expect("webhook");
         sent += 1;
         tokio::time::sleep(Duration::from_millis(3 + (seed >> 50) % 25)).await;
     }
@@ -129,9 +196,20 @@ async fn latency_figures() {
     let p50 = metrics.latency_quantile(0.5).unwrap_or(f64::NAN);
     let p99 = metrics.latency_quantile(0.99).unwrap_or(f64::NAN);
     let interval = INTERVAL.as_secs_f64();
-    println!("change→published latency, {sent} webhook changes, interval {} ms:", INTERVAL.as_millis());
-    println!("  p50 {:>6.1} ms = {:.2}× interval", p50 * 1e3, p50 / interval);
-    println!("  p99 {:>6.1} ms = {:.2}× interval", p99 * 1e3, p99 / interval);
+    println!(
+        "change→published latency, {sent} webhook changes, interval {} ms:",
+        INTERVAL.as_millis()
+    );
+    println!(
+        "  p50 {:>6.1} ms = {:.2}× interval",
+        p50 * 1e3,
+        p50 / interval
+    );
+    println!(
+        "  p99 {:>6.1} ms = {:.2}× interval",
+        p99 * 1e3,
+        p99 / interval
+    );
     println!("  STO01 uploads: {}", sandbox.stats().sto01_accepted.len());
     sandbox.shutdown().await;
 }
@@ -139,5 +217,9 @@ async fn latency_figures() {
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing: both run it.
     plan_stock_figures();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio").block_on(latency_figures());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio")
+        .block_on(latency_figures());
 }

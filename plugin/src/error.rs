@@ -59,6 +59,10 @@ impl PlanError {
         input: &str,
     ) -> Result<T, PlanError> {
         PlanError::check_size(what, input)?;
+        // The fast path; only a failure pays for tracking the path to the bad field.
+        if let Ok(value) = serde_json::from_str(input) {
+            return Ok(value);
+        }
         let mut deserializer = serde_json::Deserializer::from_str(input);
         serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
             let path = e.path().to_string();

@@ -103,7 +103,10 @@ pub fn build(
             ));
             continue;
         };
-        let line_total = line.total_price.map(|t| minor_units(t, exp, &at("total_price"))).transpose()?;
+        let line_total = line
+            .total_price
+            .map(|t| minor_units(t, exp, &at("total_price")))
+            .transpose()?;
         mirakl_total = mirakl_total.zip(line_total).map(|(sum, t)| sum + t);
         let mut sale_line = Map::new();
         sale_line.insert("channel_identifier".into(), json!(line.order_line_id));

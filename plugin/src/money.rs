@@ -127,6 +127,13 @@ pub fn currency_exponent(currency: &str) -> u32 {
 /// Reads a Mirakl amount (a JSON number in currency units) as minor units. `field` names
 /// the field in errors.
 pub fn minor_units(value: f64, exponent: u32, field: &str) -> Result<i64, PlanError> {
+    // Fast path: `m / 10^e` computed in f64 is the double nearest to that decimal, so if it
+    // equals `value`, `value` was read from exactly that decimal (|m| < 2^53).
+    let scale = 10f64.powi(exponent as i32);
+    let scaled = (value * scale).round();
+    if scaled.is_finite() && scaled.abs() < 1e15 && scaled / scale == value {
+        return Ok(scaled as i64);
+    }
     let number = serde_json::Number::from_f64(value)
         .ok_or_else(|| PlanError::invalid(format!("{field} is not a finite number")))?;
     let decimal = Decimal::from_json_number(&number)

@@ -28,7 +28,10 @@ fn policy(case: &Path) -> StockPolicy {
     policy.defaults.max = int(stock, "max");
     policy.defaults.zero_below = int(stock, "zero_below").unwrap_or(0);
     if let Some(exclude) = stock.get("exclude").and_then(toml::Value::as_array) {
-        policy.exclude = exclude.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+        policy.exclude = exclude
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
     }
     if let Some(skus) = stock.get("sku").and_then(toml::Value::as_table) {
         for (sku, o) in skus {
@@ -66,14 +69,21 @@ fn every_fixture_matches_its_golden_plan() {
         let snapshot: Vec<StockLevel> = read_json(&case.join("snapshot.json")).expect("snapshot");
         let ledger: Vec<Published> = read_json(&case.join("ledger.json")).unwrap_or_default();
         let offers: Option<Vec<Offer>> = read_json(&case.join("offers.json"));
-        let known: Option<HashSet<&str>> = offers.as_ref().map(|o| o.iter().map(|o| o.sku.as_str()).collect());
-        let full = read_json::<serde_json::Value>(&case.join("options.json")).is_some_and(|o| o["full"] == true);
+        let known: Option<HashSet<&str>> = offers
+            .as_ref()
+            .map(|o| o.iter().map(|o| o.sku.as_str()).collect());
+        let full = read_json::<serde_json::Value>(&case.join("options.json"))
+            .is_some_and(|o| o["full"] == true);
         let plan = plan_stock(&snapshot, &ledger, known.as_ref(), &policy(&case), full)
             .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
         let actual = serde_json::to_value(&plan).expect("serialises");
         let expected_path = case.join("expected.json");
         if bless {
-            std::fs::write(&expected_path, serde_json::to_string_pretty(&actual).expect("json") + "\n").expect("write");
+            std::fs::write(
+                &expected_path,
+                serde_json::to_string_pretty(&actual).expect("json") + "\n",
+            )
+            .expect("write");
             continue;
         }
         let expected: serde_json::Value = read_json(&expected_path).expect("expected.json");

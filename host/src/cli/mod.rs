@@ -60,6 +60,12 @@ pub enum Command {
         #[command(subcommand)]
         action: StockAction,
     },
+    /// Carrier mapping.
+    Carriers {
+        /// What to do.
+        #[command(subcommand)]
+        action: CarriersAction,
+    },
     /// Run one record through the component and print its plan as JSON.
     Plan {
         /// Which plan.
@@ -116,6 +122,21 @@ pub enum StockAction {
     },
 }
 
+/// `jlm carriers …`.
+#[derive(Debug, Subcommand)]
+pub enum CarriersAction {
+    /// List the Fulfil carrier/service pairs of the last 90 days of shipments with their
+    /// mapping status against John Lewis' approved carriers (SH21).
+    Check {
+        /// Configuration file.
+        #[arg(long, default_value = "jlm.toml")]
+        config: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `jlm component …`.
 #[derive(Debug, Subcommand)]
 pub enum ComponentAction {
@@ -145,7 +166,12 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo => crate::demo::run().await.map(|_| 0),
         Command::Status { config, json } => run::status(&config, json),
         Command::Exceptions { action } => run::exceptions(action),
-        Command::Stock { action: StockAction::Status { config, json } } => run::stock_status(&config, json),
+        Command::Stock {
+            action: StockAction::Status { config, json },
+        } => run::stock_status(&config, json),
+        Command::Carriers {
+            action: CarriersAction::Check { config, json },
+        } => run::carriers_check(&config, json).await,
         Command::Plan { what } => Ok(plan::run(what)),
         Command::Component {
             action: ComponentAction::Export { path },

@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 
 use crate::cli::ExceptionsAction;
 use crate::config::{ApiKeys, Config, WEB_TOKEN_ENV, WEBHOOK_SECRET_ENV};
-use crate::jobs::{OrdersJob, Services, StockJob};
+use crate::jobs::{DispatchJob, OrdersJob, Services, StockJob};
 use crate::runtime::Runtime;
 use crate::stock::events::StockEvents;
 use crate::store::Store;
@@ -26,17 +26,28 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     let events = StockEvents::new(config.stock_sync.warehouses.clone());
     let metrics = Metrics::new();
     let wake = Arc::new(Notify::new());
-    let bind = config.web.bind.parse().with_context(|| format!("[web] bind = {:?} is not an address like 127.0.0.1:8780", config.web.bind))?;
+    let bind = config.web.bind.parse().with_context(|| {
+        format!(
+            "[web] bind = {:?} is not an address like 127.0.0.1:8780",
+            config.web.bind
+        )
+    })?;
     let max_body = config.web.max_body_bytes;
     let status_store = store.clone();
     let services = Services::new(config, &ApiKeys::from_env(), store, runtime)?;
     let mut orders = OrdersJob::new(services.clone());
+    let dispatch_interval = services.config.dispatch.poll_interval.0;
+    let mut dispatch = DispatchJob::new(services.clone());
     let mut stock = StockJob::new(services, events.clone(), metrics.clone());
 
     if once {
         if let Err(e) = orders.run_cycle().await {
             tracing::warn!("orders cycle failed: {e:#}");
         }
+        if let Err(e) = dispatch.run_cycle().await {
+            tracing::warn!("dispatch cycle failed: {e:#}");
+        }
+        dispatch.check_clocks(chrono::Utc::now())?;
         stock.tick().await?;
         // Follow the upload this cycle made until John Lewis finishes it (bounded).
         for _ in 0..20 {
@@ -59,7 +70,9 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
             let (addr, _server) = serve(bind, token, state).await?;
             tracing::info!("serving webhooks, dashboard and metrics on http://{addr}");
         }
-        _ => tracing::warn!("{WEBHOOK_SECRET_ENV} is not set: Fulfil webhooks are off, stock follows Fulfil through reconciliation only"),
+        _ => tracing::warn!(
+            "{WEBHOOK_SECRET_ENV} is not set: Fulfil webhooks are off, stock follows Fulfil through reconciliation only"
+        ),
     }
 
     let stock_wake = wake.clone();
@@ -84,21 +97,44 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
             tokio::time::sleep(orders_interval).await;
         }
     });
+    // Dispatch is polled, and the clocks evaluated, every `[dispatch] poll_interval`.
+    let dispatch_task = tokio::spawn(async move {
+        loop {
+            match dispatch.run_cycle().await {
+                Ok(report) => tracing::info!(?report, "dispatch cycle"),
+                Err(e) => tracing::warn!("dispatch cycle failed: {e:#}"),
+            }
+            if let Err(e) = dispatch.check_clocks(chrono::Utc::now()) {
+                tracing::warn!("clocks failed: {e:#}");
+            }
+            tokio::time::sleep(dispatch_interval).await;
+        }
+    });
     tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
     tracing::info!("stopping");
     stock_task.abort();
     orders_task.abort();
+    dispatch_task.abort();
     Ok(0)
 }
 
 /// What the dashboard shows: orders by stage, the outbox, open exceptions by team, stock.
 fn dashboard_status(store: &Store, events: &StockEvents) -> serde_json::Value {
-    let by = |rows: Vec<(String, i64)>| rows.into_iter().map(|(k, v)| (k, serde_json::json!(v))).collect::<serde_json::Map<_, _>>();
+    let by = |rows: Vec<(String, i64)>| {
+        rows.into_iter()
+            .map(|(k, v)| (k, serde_json::json!(v)))
+            .collect::<serde_json::Map<_, _>>()
+    };
     let mut teams = serde_json::Map::new();
     for e in store.exceptions(false).unwrap_or_default() {
-        let entry = teams.entry(e.team.clone()).or_insert_with(|| serde_json::json!([]));
+        let entry = teams
+            .entry(e.team.clone())
+            .or_insert_with(|| serde_json::json!([]));
         if let Some(list) = entry.as_array_mut() {
-            list.push(serde_json::json!(format!("[{}] {} {}: {}", e.severity, e.code, e.subject, e.message)));
+            list.push(serde_json::json!(format!(
+                "[{}] {} {}: {}",
+                e.severity, e.code, e.subject, e.message
+            )));
         }
     }
     serde_json::json!({
@@ -114,7 +150,11 @@ fn dashboard_status(store: &Store, events: &StockEvents) -> serde_json::Value {
 }
 
 fn open_store(config_path: &Path) -> anyhow::Result<Store> {
-    let config = if config_path.exists() { Config::load(config_path)? } else { Config::default() };
+    let config = if config_path.exists() {
+        Config::load(config_path)?
+    } else {
+        Config::default()
+    };
     Store::open(&config.store.path).with_context(|| "open the store named in [store] path")
 }
 
@@ -125,15 +165,33 @@ pub fn status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
     let outbox = store.outbox_counts()?;
     let exceptions = store.exceptions(false)?;
     if json {
-        let by = |rows: &[(String, i64)]| rows.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect::<serde_json::Map<_, _>>();
+        let by = |rows: &[(String, i64)]| {
+            rows.iter()
+                .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+                .collect::<serde_json::Map<_, _>>()
+        };
         println!(
             "{}",
             serde_json::json!({"orders": by(&orders), "outbox": by(&outbox), "open_exceptions": exceptions.len()})
         );
         return Ok(0);
     }
-    println!("orders:   {}", orders.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
-    println!("outbox:   {}", outbox.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
+    println!(
+        "orders:   {}",
+        orders
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "outbox:   {}",
+        outbox
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!("open exceptions: {}", exceptions.len());
     Ok(0)
 }
@@ -161,11 +219,21 @@ pub fn stock_status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
     } else {
         println!("as of {}:", saved["at"].as_str().unwrap_or("?"));
         println!("  queued changes     {}", saved["queue_depth"]);
-        println!("  oldest change age  {}s", saved["oldest_change_age_seconds"]);
+        println!(
+            "  oldest change age  {}s",
+            saved["oldest_change_age_seconds"]
+        );
         println!("  import in flight   {}", saved["in_flight_import"]);
-        println!("  latency p50 / p99  {}s / {}s", saved["latency_p50_seconds"], saved["latency_p99_seconds"]);
+        println!(
+            "  latency p50 / p99  {}s / {}s",
+            saved["latency_p50_seconds"], saved["latency_p99_seconds"]
+        );
     }
-    println!("SKUs published       {} (last at {})", ledger.len(), last_publish.unwrap_or("never"));
+    println!(
+        "SKUs published       {} (last at {})",
+        ledger.len(),
+        last_publish.unwrap_or("never")
+    );
     for i in imports {
         println!(
             "  import {}  {}  {} lines, {} in error, submitted {}",
@@ -179,10 +247,39 @@ pub fn stock_status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// `jlm carriers check`.
+pub async fn carriers_check(config_path: &Path, json: bool) -> anyhow::Result<i32> {
+    let config = Config::load(config_path)?;
+    config.validate_for_run()?;
+    let store = Store::open(&config.store.path)?;
+    let services = Services::new(
+        config,
+        &ApiKeys::from_env(),
+        store,
+        Arc::new(Runtime::embedded()?),
+    )?;
+    let rows = crate::jobs::check_carriers(&services).await?;
+    if json {
+        println!("{}", serde_json::to_string(&rows)?);
+    } else {
+        print!("{}", crate::jobs::render_carriers(&rows));
+    }
+    Ok(if rows.iter().all(|r| r.status == "mapped") {
+        0
+    } else {
+        1
+    })
+}
+
 /// `jlm exceptions list|resolve`.
 pub fn exceptions(action: ExceptionsAction) -> anyhow::Result<i32> {
     match action {
-        ExceptionsAction::List { config, all, team, json } => {
+        ExceptionsAction::List {
+            config,
+            all,
+            team,
+            json,
+        } => {
             let store = open_store(&config)?;
             let rows: Vec<_> = store
                 .exceptions(all)?
@@ -197,7 +294,15 @@ pub fn exceptions(action: ExceptionsAction) -> anyhow::Result<i32> {
                 for e in rows {
                     println!(
                         "#{:<4} {:<9} {:<10} {:<22} {}  (seen {}×, last {}, {})\n      {}",
-                        e.id, e.severity, e.team, e.code, e.subject, e.count, e.last_seen, e.state, e.message
+                        e.id,
+                        e.severity,
+                        e.team,
+                        e.code,
+                        e.subject,
+                        e.count,
+                        e.last_seen,
+                        e.state,
+                        e.message
                     );
                 }
             }

@@ -51,12 +51,23 @@ pub struct CarrierEntry {
 }
 
 /// `[dispatch]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DispatchSection {
     /// John Lewis has multi-shipment enabled for the shop: shipments are created with ST01
     /// instead of OR23 + OR24.
     pub multi_shipment: bool,
+    /// How often Fulfil is polled for shipments done (and the clocks evaluated).
+    pub poll_interval: super::ConfigDuration,
+}
+
+impl Default for DispatchSection {
+    fn default() -> Self {
+        DispatchSection {
+            multi_shipment: false,
+            poll_interval: super::ConfigDuration(std::time::Duration::from_secs(60)),
+        }
+    }
 }
 
 impl CarriersSection {

@@ -32,6 +32,12 @@ const SHIPMENT_CODES: &[&str] = &[
     "dispatch_rejected",
     "partial_dispatch",
 ];
+/// Codes the clocks raise (cleared when the order moves on).
+const CLOCK_CODES: &[&str] = &[
+    "acceptance_overdue",
+    "dispatch_overdue",
+    "dispatch_unconfirmed",
+];
 /// John Lewis states that mean the order left the seller.
 const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
 
@@ -57,14 +63,19 @@ pub struct DispatchJob {
 impl DispatchJob {
     /// A job over `services`.
     pub fn new(services: Services) -> DispatchJob {
-        DispatchJob { services, session: None }
+        DispatchJob {
+            services,
+            session: None,
+        }
     }
 
     fn session(&mut self) -> anyhow::Result<&mut Session> {
         if self.session.as_ref().is_none_or(Session::is_poisoned) {
             self.session = Some(self.services.runtime.session()?);
         }
-        self.session.as_mut().ok_or_else(|| anyhow::anyhow!("no component session"))
+        self.session
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("no component session"))
     }
 
     /// The SH21 approved carriers: cached, refreshed daily (the cache is used if John Lewis
@@ -100,7 +111,12 @@ impl DispatchJob {
         let mut report = DispatchReport::default();
         let carriers = self.carriers(false).await?;
         let since = self.services.store.cursor(CURSOR)?;
-        let shipments = match self.services.fulfil.shipments_done_since(since.as_deref()).await {
+        let shipments = match self
+            .services
+            .fulfil
+            .shipments_done_since(since.as_deref())
+            .await
+        {
             Ok(shipments) => {
                 outcome::reachable(&self.services.store, "fulfil")?;
                 shipments
@@ -113,14 +129,18 @@ impl DispatchJob {
         report.fetched = shipments.len();
         let mut high_water = since;
         for shipment in &shipments {
-            if high_water.as_deref().is_none_or(|h| shipment.write_date.as_str() > h) {
+            if high_water
+                .as_deref()
+                .is_none_or(|h| shipment.write_date.as_str() > h)
+            {
                 high_water = Some(shipment.write_date.clone());
             }
             let state = self.services.store.shipment(shipment.id)?.map(|s| s.state);
             if matches!(state, Some(ShipmentState::Done | ShipmentState::Sent)) {
                 continue;
             }
-            self.process(shipment, carriers.as_deref(), &mut report).await?;
+            self.process(shipment, carriers.as_deref(), &mut report)
+                .await?;
         }
         if let Some(h) = high_water {
             self.services.store.set_cursor(CURSOR, &h)?;
@@ -132,7 +152,8 @@ impl DispatchJob {
         again.extend(self.services.store.shipments_in(ShipmentState::Pending)?);
         for record in again.into_iter().filter(|r| !seen.contains(&r.shipment_id)) {
             if let Ok(shipment) = serde_json::from_str::<FulfilShipment>(&record.source) {
-                self.process(&shipment, carriers.as_deref(), &mut report).await?;
+                self.process(&shipment, carriers.as_deref(), &mut report)
+                    .await?;
             }
         }
         self.confirm_sent().await?;
@@ -140,7 +161,12 @@ impl DispatchJob {
     }
 
     /// Plans and sends one shipment.
-    async fn process(&mut self, shipment: &FulfilShipment, carriers: Option<&str>, report: &mut DispatchReport) -> anyhow::Result<()> {
+    async fn process(
+        &mut self,
+        shipment: &FulfilShipment,
+        carriers: Option<&str>,
+        report: &mut DispatchReport,
+    ) -> anyhow::Result<()> {
         let Some(order_id) = shipment.order.clone() else {
             return Ok(()); // not a John Lewis sale
         };
@@ -148,8 +174,15 @@ impl DispatchJob {
             return Ok(()); // an order this connector never imported
         }
         let store = self.services.store.clone();
-        let order = match self.services.mirakl.orders_by_ids(std::slice::from_ref(&order_id)).await {
-            Ok(orders) => orders.into_iter().find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id.as_str())),
+        let order = match self
+            .services
+            .mirakl
+            .orders_by_ids(std::slice::from_ref(&order_id))
+            .await
+        {
+            Ok(orders) => orders
+                .into_iter()
+                .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id.as_str())),
             Err(e) => {
                 outcome::unavailable(&store, "mirakl", &e)?;
                 report.deferred += 1;
@@ -161,9 +194,23 @@ impl DispatchJob {
             return Ok(());
         };
         let raw = order.to_string();
-        let state = order.get("order_state").and_then(Value::as_str).unwrap_or("").to_string();
-        let commercial = order.get("commercial_id").and_then(Value::as_str).unwrap_or(&order_id).to_string();
-        store.upsert_order(&order_id, &commercial, &state, order.get("last_updated_date").and_then(Value::as_str), &raw)?;
+        let state = order
+            .get("order_state")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let commercial = order
+            .get("commercial_id")
+            .and_then(Value::as_str)
+            .unwrap_or(&order_id)
+            .to_string();
+        store.upsert_order(
+            &order_id,
+            &commercial,
+            &state,
+            order.get("last_updated_date").and_then(Value::as_str),
+            &raw,
+        )?;
 
         let shipped = self.shipped_before(&order_id, shipment.id)?;
         let wit_shipment = Shipment {
@@ -183,14 +230,38 @@ impl DispatchJob {
                 .collect(),
         };
         let source = serde_json::to_string(shipment)?;
-        let lines_json = json!(wit_shipment.lines.iter().map(|l| json!({"line_id": l.line_id, "quantity": l.quantity})).collect::<Vec<_>>()).to_string();
+        let lines_json = json!(
+            wit_shipment
+                .lines
+                .iter()
+                .map(|l| json!({"line_id": l.line_id, "quantity": l.quantity}))
+                .collect::<Vec<_>>()
+        )
+        .to_string();
         let policy = self.services.config.dispatch_policy();
         let sid = shipment.id.to_string();
-        let plan = match self.session()?.plan_dispatch(&raw, &wit_shipment, carriers, &policy, &shipped) {
+        let plan = match self.session()?.plan_dispatch(
+            &raw,
+            &wit_shipment,
+            carriers,
+            &policy,
+            &shipped,
+        ) {
             Ok(Ok(plan)) => plan,
             Ok(Err(e)) => {
                 self.raise("dispatch_mismatch", "operations", "blocking", &sid, format!("Fulfil shipment {sid} for order {order_id} could not be planned ({}: {}). Check the shipment's lines and carrier in Fulfil.", e.code, e.message))?;
-                store.save_shipment(shipment.id, &order_id, ShipmentState::Blocked, shipment.carrier.as_deref(), shipment.service.as_deref(), &lines_json, &source, "", false, &shipment.write_date)?;
+                store.save_shipment(
+                    shipment.id,
+                    &order_id,
+                    ShipmentState::Blocked,
+                    shipment.carrier.as_deref(),
+                    shipment.service.as_deref(),
+                    &lines_json,
+                    &source,
+                    "",
+                    false,
+                    &shipment.write_date,
+                )?;
                 report.blocked += 1;
                 return Ok(());
             }
@@ -208,12 +279,34 @@ impl DispatchJob {
                 message: e.message.clone(),
             })?;
         }
-        let cleared: Vec<&str> = SHIPMENT_CODES.iter().copied().filter(|c| !plan.exceptions.iter().any(|e| e.code == *c)).collect();
+        let cleared: Vec<&str> = SHIPMENT_CODES
+            .iter()
+            .copied()
+            .filter(|c| !plan.exceptions.iter().any(|e| e.code == *c))
+            .collect();
         store.resolve_cleared(&sid, &cleared)?;
         let plan_json = crate::runtime::dispatch_plan_to_json(&plan).to_string();
-        let blocked = plan.exceptions.iter().any(|e| severity_name(e.severity) == "blocking");
-        let state = if blocked { ShipmentState::Blocked } else { ShipmentState::Pending };
-        store.save_shipment(shipment.id, &order_id, state, shipment.carrier.as_deref(), shipment.service.as_deref(), &lines_json, &source, &plan_json, plan.complete, &shipment.write_date)?;
+        let blocked = plan
+            .exceptions
+            .iter()
+            .any(|e| severity_name(e.severity) == "blocking");
+        let state = if blocked {
+            ShipmentState::Blocked
+        } else {
+            ShipmentState::Pending
+        };
+        store.save_shipment(
+            shipment.id,
+            &order_id,
+            state,
+            shipment.carrier.as_deref(),
+            shipment.service.as_deref(),
+            &lines_json,
+            &source,
+            &plan_json,
+            plan.complete,
+            &shipment.write_date,
+        )?;
         if blocked {
             report.blocked += 1;
             return Ok(());
@@ -221,22 +314,49 @@ impl DispatchJob {
         for request in &plan.requests {
             let key = format!("dispatch:{sid}:{}", request.api);
             let body = request.body.clone().unwrap_or_default();
-            let entry = store.enqueue(&request.api, &order_id, &key, &json!({"path": request.path, "body": body}).to_string())?;
+            let entry = store.enqueue(
+                &request.api,
+                &order_id,
+                &key,
+                &json!({"path": request.path, "body": body}).to_string(),
+            )?;
             if entry.state == OutboxState::Done {
                 continue;
             }
-            if entry.state == OutboxState::Sending && request.api == "OR24" && self.shipped_on_jl(&order_id).await? {
+            if entry.state == OutboxState::Sending
+                && request.api == "OR24"
+                && self.shipped_on_jl(&order_id).await?
+            {
                 store.outbox_set(entry.id, OutboxState::Done, None)?;
                 continue;
             }
-            let body_value: Option<Value> = request.body.as_deref().and_then(|b| serde_json::from_str(b).ok());
+            let body_value: Option<Value> = request
+                .body
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok());
             store.outbox_sending(entry.id)?;
-            match self.services.mirakl.send_planned(&request.api, &request.path, body_value.as_ref()).await {
+            match self
+                .services
+                .mirakl
+                .send_planned(&request.api, &request.path, body_value.as_ref())
+                .await
+            {
                 Ok(_) => {
                     store.outbox_set(entry.id, OutboxState::Done, None)?;
-                    store.audit(&format!("{}.sent", request.api.to_lowercase()), &order_id, &format!("shipment {sid}"))?;
+                    store.audit(
+                        &format!("{}.sent", request.api.to_lowercase()),
+                        &order_id,
+                        &format!("shipment {sid}"),
+                    )?;
                 }
-                Err(e) if request.api == "OR24" && matches!(e, ApiError::Rejected { .. } | ApiError::OutcomeUnknown { .. }) && self.shipped_on_jl(&order_id).await? => {
+                Err(e)
+                    if request.api == "OR24"
+                        && matches!(
+                            e,
+                            ApiError::Rejected { .. } | ApiError::OutcomeUnknown { .. }
+                        )
+                        && self.shipped_on_jl(&order_id).await? =>
+                {
                     store.outbox_set(entry.id, OutboxState::Done, None)?;
                     store.audit("or24.confirmed_by_reread", &order_id, &e.to_string())?;
                 }
@@ -270,6 +390,12 @@ impl DispatchJob {
             }
         }
         store.set_shipment_state(shipment.id, ShipmentState::Sent)?;
+        if plan.complete {
+            // The order is complete: earlier partial shipments need no more attention.
+            for earlier in store.shipments_of(&order_id)? {
+                store.resolve_cleared(&earlier.shipment_id.to_string(), &["partial_dispatch"])?;
+            }
+        }
         report.sent += 1;
         Ok(())
     }
@@ -278,20 +404,29 @@ impl DispatchJob {
     fn shipped_before(&self, order_id: &str, shipment_id: i64) -> anyhow::Result<Vec<ShippedLine>> {
         let mut totals: BTreeMap<String, i64> = BTreeMap::new();
         for record in self.services.store.shipments_of(order_id)? {
-            if record.shipment_id == shipment_id || !matches!(record.state, ShipmentState::Sent | ShipmentState::Done) {
+            if record.shipment_id == shipment_id
+                || !matches!(record.state, ShipmentState::Sent | ShipmentState::Done)
+            {
                 continue;
             }
             let lines: Vec<Value> = serde_json::from_str(&record.lines).unwrap_or_default();
             for line in lines {
-                if let (Some(id), Some(q)) = (line.get("line_id").and_then(Value::as_str), line.get("quantity").and_then(Value::as_i64)) {
+                if let (Some(id), Some(q)) = (
+                    line.get("line_id").and_then(Value::as_str),
+                    line.get("quantity").and_then(Value::as_i64),
+                ) {
                     *totals.entry(id.to_string()).or_default() += q;
                 }
             }
         }
-        Ok(totals.into_iter().map(|(line_id, quantity)| ShippedLine { line_id, quantity }).collect())
+        Ok(totals
+            .into_iter()
+            .map(|(line_id, quantity)| ShippedLine { line_id, quantity })
+            .collect())
     }
 
-    /// True when John Lewis shows the order shipped (or later).
+    /// True when John Lewis shows the order shipped (or later); the order map is updated
+    /// with what was read.
     async fn shipped_on_jl(&mut self, order_id: &str) -> anyhow::Result<bool> {
         let orders = self
             .services
@@ -299,11 +434,30 @@ impl DispatchJob {
             .orders_by_ids(&[order_id.to_string()])
             .await
             .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
-        Ok(orders
-            .iter()
+        let Some(order) = orders
+            .into_iter()
             .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id))
-            .and_then(|o| o.get("order_state").and_then(Value::as_str))
-            .is_some_and(|s| SHIPPED_STATES.contains(&s)))
+        else {
+            return Ok(false);
+        };
+        let state = order
+            .get("order_state")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let commercial = order
+            .get("commercial_id")
+            .and_then(Value::as_str)
+            .unwrap_or(order_id)
+            .to_string();
+        self.services.store.upsert_order(
+            order_id,
+            &commercial,
+            &state,
+            order.get("last_updated_date").and_then(Value::as_str),
+            &order.to_string(),
+        )?;
+        Ok(SHIPPED_STATES.contains(&state.as_str()))
     }
 
     /// Confirms sent shipments: done once John Lewis shows the order shipped (or, for a
@@ -311,13 +465,75 @@ impl DispatchJob {
     async fn confirm_sent(&mut self) -> anyhow::Result<()> {
         for record in self.services.store.shipments_in(ShipmentState::Sent)? {
             if !record.complete || self.shipped_on_jl(&record.order_id).await? {
-                self.services.store.set_shipment_state(record.shipment_id, ShipmentState::Done)?;
+                self.services
+                    .store
+                    .set_shipment_state(record.shipment_id, ShipmentState::Done)?;
             }
         }
         Ok(())
     }
 
-    fn raise(&self, code: &str, team: &str, severity: &str, subject: &str, message: String) -> anyhow::Result<()> {
+    /// Evaluates the clocks of every order awaiting acceptance or dispatch at `now`, raising
+    /// `acceptance_overdue`, `dispatch_overdue` and `dispatch_unconfirmed`, and clearing those
+    /// of orders that moved on. Returns the number of clock exceptions open after the check.
+    pub fn check_clocks(&mut self, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<usize> {
+        let store = self.services.store.clone();
+        let policy = self.services.config.clock_policy();
+        let now_text = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut due: Vec<(String, String)> = Vec::new();
+        for (order_id, raw) in store.orders_in_states(&["WAITING_ACCEPTANCE", "SHIPPING"])? {
+            let shipped_at = store
+                .shipments_of(&order_id)?
+                .into_iter()
+                .filter(|s| {
+                    s.complete && matches!(s.state, ShipmentState::Sent | ShipmentState::Done)
+                })
+                .filter_map(|s| s.sent_at)
+                .max();
+            let exceptions =
+                match self
+                    .session()?
+                    .check_clocks(&raw, shipped_at.as_deref(), &now_text, policy)
+                {
+                    Ok(Ok(exceptions)) => exceptions,
+                    Ok(Err(e)) => {
+                        tracing::warn!("clocks of {order_id}: {}: {}", e.code, e.message);
+                        continue;
+                    }
+                    Err(PluginFault(fault)) => {
+                        tracing::warn!("clocks of {order_id}: {fault}");
+                        continue;
+                    }
+                };
+            for e in exceptions {
+                due.push((e.code.clone(), e.subject.clone()));
+                store.raise(&NewException {
+                    code: e.code,
+                    team: team_name(e.team).into(),
+                    severity: severity_name(e.severity).into(),
+                    subject: e.subject,
+                    message: e.message,
+                })?;
+            }
+        }
+        for open in store.exceptions(false)? {
+            if CLOCK_CODES.contains(&open.code.as_str())
+                && !due.contains(&(open.code.clone(), open.subject.clone()))
+            {
+                store.resolve_cleared(&open.subject, &[open.code.as_str()])?;
+            }
+        }
+        Ok(due.len())
+    }
+
+    fn raise(
+        &self,
+        code: &str,
+        team: &str,
+        severity: &str,
+        subject: &str,
+        message: String,
+    ) -> anyhow::Result<()> {
         self.services.store.raise(&NewException {
             code: code.into(),
             team: team.into(),

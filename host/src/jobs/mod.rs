@@ -1,5 +1,6 @@
 //! Jobs: each a loop of *fetch → plan (component) → persist plan → send → confirm*.
 
+mod carriers;
 mod catalogue;
 mod dispatch;
 mod orders;
@@ -13,6 +14,7 @@ use crate::runtime::Runtime;
 use crate::store::Store;
 use crate::{fulfil, mirakl};
 
+pub use carriers::{CarrierRow, check_carriers, render as render_carriers};
 pub use catalogue::refresh_catalogue;
 pub use dispatch::{DispatchJob, DispatchReport};
 pub use orders::{CycleReport, OrdersJob};

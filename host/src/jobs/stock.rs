@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 
 use crate::http::ApiError;
 use crate::jobs::{Services, outcome};
-use crate::runtime::exports::jlm::connector::inventory::{Published, StockLevel, StockLine, StockPlan};
+use crate::runtime::exports::jlm::connector::inventory::{
+    Published, StockLevel, StockLine, StockPlan,
+};
 use crate::runtime::{Session, severity_name, team_name};
 use crate::stock::events::{StockChange, StockEvents};
 use crate::store::{NewException, OfferEntry};
@@ -51,7 +53,10 @@ pub struct StockJob {
 impl StockJob {
     /// A job draining `events`, reporting to `metrics`. Reconciles on its first tick.
     pub fn new(services: Services, events: StockEvents, metrics: Metrics) -> StockJob {
-        metrics.describe("jlm_stock_change_to_published_seconds", "Time from a Fulfil stock change to its publication on John Lewis.");
+        metrics.describe(
+            "jlm_stock_change_to_published_seconds",
+            "Time from a Fulfil stock change to its publication on John Lewis.",
+        );
         metrics.describe("jlm_stock_uploads_total", "STO01 uploads by outcome.");
         StockJob {
             services,
@@ -73,7 +78,9 @@ impl StockJob {
         if self.session.as_ref().is_none_or(Session::is_poisoned) {
             self.session = Some(self.services.runtime.session()?);
         }
-        self.session.as_mut().ok_or_else(|| anyhow::anyhow!("no component session"))
+        self.session
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("no component session"))
     }
 
     /// How long until the next tick has something to do (or a webhook wakes the job).
@@ -83,11 +90,17 @@ impl StockJob {
         if let Some(flight) = &self.in_flight {
             let poll = flight
                 .last_poll
-                .map(|p| (p + self.services.config.stock_sync.status_interval.0).saturating_duration_since(now))
+                .map(|p| {
+                    (p + self.services.config.stock_sync.status_interval.0)
+                        .saturating_duration_since(now)
+                })
                 .unwrap_or_default();
             due = due.min(poll);
         } else if self.events.depth() > 0 {
-            let upload = self.last_upload.map(|u| (u + self.interval()).saturating_duration_since(now)).unwrap_or_default();
+            let upload = self
+                .last_upload
+                .map(|u| (u + self.interval()).saturating_duration_since(now))
+                .unwrap_or_default();
             due = due.min(upload);
         }
         due
@@ -98,7 +111,8 @@ impl StockJob {
     pub async fn tick(&mut self) -> anyhow::Result<StockTick> {
         let mut tick = StockTick::default();
         if Instant::now() >= self.next_reconcile {
-            self.next_reconcile = Instant::now() + self.services.config.stock_sync.reconcile_every.0;
+            self.next_reconcile =
+                Instant::now() + self.services.config.stock_sync.reconcile_every.0;
             match self.reconcile().await {
                 Ok(n) => tick.reconciled = Some(n),
                 Err(e) => tracing::warn!("stock reconciliation failed: {e:#}"),
@@ -107,7 +121,9 @@ impl StockJob {
         if self.in_flight.is_some() {
             tick.finished = self.follow_import().await?;
         }
-        let interval_passed = self.last_upload.is_none_or(|u| u.elapsed() >= self.interval());
+        let interval_passed = self
+            .last_upload
+            .is_none_or(|u| u.elapsed() >= self.interval());
         if self.in_flight.is_none() && interval_passed && self.events.depth() > 0 {
             tick.uploaded = self.upload().await?;
         }
@@ -122,7 +138,11 @@ impl StockJob {
         let skus: Vec<String> = changes.iter().map(|c| c.sku.clone()).collect();
         let snapshot: Vec<StockLevel> = changes
             .iter()
-            .map(|c| StockLevel { sku: c.sku.clone(), warehouse: None, available: c.available })
+            .map(|c| StockLevel {
+                sku: c.sku.clone(),
+                warehouse: None,
+                available: c.available,
+            })
             .collect();
         let plan = match self.plan(&snapshot, &skus, false) {
             Ok(plan) => plan,
@@ -139,19 +159,32 @@ impl StockJob {
         self.last_upload = Some(Instant::now());
         match self.services.mirakl.upload_stock(&plan.csv).await {
             Ok(import_id) => {
-                self.services.store.record_stock_import(&import_id, &plan.csv, plan.lines.len())?;
-                self.services.store.audit("sto01.uploaded", &import_id, &format!("{} lines", plan.lines.len()))?;
-                self.metrics.inc("jlm_stock_uploads_total", &[("outcome", "accepted")]);
+                self.services
+                    .store
+                    .record_stock_import(&import_id, &plan.csv, plan.lines.len())?;
+                self.services.store.audit(
+                    "sto01.uploaded",
+                    &import_id,
+                    &format!("{} lines", plan.lines.len()),
+                )?;
+                self.metrics
+                    .inc("jlm_stock_uploads_total", &[("outcome", "accepted")]);
                 outcome::reachable(&self.services.store, "mirakl")?;
                 let lines = plan.lines.len();
-                self.in_flight = Some(InFlight { import_id, lines: plan.lines, changes, last_poll: None });
+                self.in_flight = Some(InFlight {
+                    import_id,
+                    lines: plan.lines,
+                    changes,
+                    last_poll: None,
+                });
                 Ok(Some(lines))
             }
             Err(e) => {
                 // Absolute quantities: sending them again is harmless, so every failure
                 // (even an unknown outcome) is merged into the next upload.
                 self.events.requeue(changes);
-                self.metrics.inc("jlm_stock_uploads_total", &[("outcome", "failed")]);
+                self.metrics
+                    .inc("jlm_stock_uploads_total", &[("outcome", "failed")]);
                 match &e {
                     ApiError::Rejected { .. } => self.raise(
                         "stock_import_errors",
@@ -175,7 +208,10 @@ impl StockJob {
             return Ok(None);
         };
         let status_interval = self.services.config.stock_sync.status_interval.0;
-        if flight.last_poll.is_some_and(|p| p.elapsed() < status_interval) {
+        if flight
+            .last_poll
+            .is_some_and(|p| p.elapsed() < status_interval)
+        {
             return Ok(None);
         }
         flight.last_poll = Some(Instant::now());
@@ -193,7 +229,11 @@ impl StockJob {
         let Some(flight) = self.in_flight.take() else {
             return Ok(None);
         };
-        self.services.store.finish_stock_import(&import_id, &status.status, status.lines_in_error)?;
+        self.services.store.finish_stock_import(
+            &import_id,
+            &status.status,
+            status.lines_in_error,
+        )?;
         if status.status.eq_ignore_ascii_case("FAILED") {
             self.events.requeue(flight.changes);
             self.raise(
@@ -236,21 +276,36 @@ impl StockJob {
             .filter(|l| !failed.contains(&l.sku))
             .map(|l| (l.sku.clone(), l.warehouse.clone(), l.quantity))
             .collect();
-        self.services.store.record_published(&published, Some(&import_id))?;
+        self.services
+            .store
+            .record_published(&published, Some(&import_id))?;
         let ok: HashSet<String> = published.iter().map(|(sku, _, _)| sku.clone()).collect();
         self.observe(&flight.changes, &ok);
-        self.services.store.audit("sto01.finished", &import_id, &json!({"published": published.len(), "failed": failed.len()}).to_string())?;
+        self.services.store.audit(
+            "sto01.finished",
+            &import_id,
+            &json!({"published": published.len(), "failed": failed.len()}).to_string(),
+        )?;
         Ok(Some((published.len(), failed.len())))
     }
 
     /// Plans with the ledger for `skus` and the offer mirror; raises the plan's exceptions.
-    fn plan(&mut self, snapshot: &[StockLevel], skus: &[String], full: bool) -> anyhow::Result<StockPlan> {
+    fn plan(
+        &mut self,
+        snapshot: &[StockLevel],
+        skus: &[String],
+        full: bool,
+    ) -> anyhow::Result<StockPlan> {
         let ledger: Vec<Published> = self
             .services
             .store
             .ledger_for(skus)?
             .into_iter()
-            .map(|e| Published { sku: e.sku, warehouse: e.warehouse, quantity: e.quantity })
+            .map(|e| Published {
+                sku: e.sku,
+                warehouse: e.warehouse,
+                quantity: e.quantity,
+            })
             .collect();
         self.plan_against(snapshot, &ledger, full, true)
     }
@@ -258,15 +313,33 @@ impl StockJob {
     /// Plans against an explicit ledger. `unknown_offer` exceptions are raised only when
     /// `report_unknown` (a full reconciliation sees every Fulfil SKU, most not sold on John
     /// Lewis, and would flood the queue).
-    fn plan_against(&mut self, snapshot: &[StockLevel], ledger: &[Published], full: bool, report_unknown: bool) -> anyhow::Result<StockPlan> {
+    fn plan_against(
+        &mut self,
+        snapshot: &[StockLevel],
+        ledger: &[Published],
+        full: bool,
+        report_unknown: bool,
+    ) -> anyhow::Result<StockPlan> {
         let offers = self.services.store.offer_skus()?;
         let offers = (!offers.is_empty()).then_some(offers);
         let policy = self.services.config.stock.policy();
-        let plan = match self.session()?.plan_stock(snapshot, ledger, offers.as_deref(), &policy, full)? {
-            Ok(plan) => plan,
-            Err(e) => anyhow::bail!("the stock policy or snapshot is unusable: {}: {}", e.code, e.message),
-        };
-        for e in plan.exceptions.iter().filter(|e| report_unknown || e.code != "unknown_offer") {
+        let plan =
+            match self
+                .session()?
+                .plan_stock(snapshot, ledger, offers.as_deref(), &policy, full)?
+            {
+                Ok(plan) => plan,
+                Err(e) => anyhow::bail!(
+                    "the stock policy or snapshot is unusable: {}: {}",
+                    e.code,
+                    e.message
+                ),
+            };
+        for e in plan
+            .exceptions
+            .iter()
+            .filter(|e| report_unknown || e.code != "unknown_offer")
+        {
             self.services.store.raise(&NewException {
                 code: e.code.clone(),
                 team: team_name(e.team).into(),
@@ -290,28 +363,48 @@ impl StockJob {
             Ok(offers) => offers,
             Err(e) => {
                 tracing::info!("offer export (OF52) unavailable ({e}); listing offers with OF21");
-                self.services.mirakl.list_offers().await.map_err(|e| anyhow::anyhow!("read John Lewis offers: {e}"))?
+                self.services
+                    .mirakl
+                    .list_offers()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("read John Lewis offers: {e}"))?
             }
         };
         let mirror: Vec<OfferEntry> = offers
             .iter()
-            .map(|o| OfferEntry { sku: o.sku.clone(), ean: o.ean.clone(), quantity: o.quantity })
+            .map(|o| OfferEntry {
+                sku: o.sku.clone(),
+                ean: o.ean.clone(),
+                quantity: o.quantity,
+            })
             .collect();
         self.services.store.replace_offers(&mirror)?;
         let on_jl: Vec<Published> = offers
             .iter()
-            .filter_map(|o| o.quantity.map(|q| Published { sku: o.sku.clone(), warehouse: None, quantity: q }))
+            .filter_map(|o| {
+                o.quantity.map(|q| Published {
+                    sku: o.sku.clone(),
+                    warehouse: None,
+                    quantity: q,
+                })
+            })
             .collect();
         let snapshot: Vec<StockLevel> = products
             .iter()
-            .map(|p| StockLevel { sku: p.code.clone(), warehouse: None, available: p.quantity_available })
+            .map(|p| StockLevel {
+                sku: p.code.clone(),
+                warehouse: None,
+                available: p.quantity_available,
+            })
             .collect();
         let plan = self.plan_against(&snapshot, &on_jl, false, false)?;
         let now = chrono::Utc::now();
         // The ledger now holds what John Lewis really shows (-1: an offer with no quantity),
         // so every difference is sent with the next upload.
-        let observed: Vec<(String, Option<String>, i64)> =
-            offers.iter().map(|o| (o.sku.clone(), None, o.quantity.unwrap_or(-1))).collect();
+        let observed: Vec<(String, Option<String>, i64)> = offers
+            .iter()
+            .map(|o| (o.sku.clone(), None, o.quantity.unwrap_or(-1)))
+            .collect();
         for line in &plan.lines {
             if let Some(shown) = line.previous
                 && shown > line.quantity
@@ -324,8 +417,16 @@ impl StockJob {
                     format!("John Lewis showed {shown} of {:?} but Fulfil allows {}: the offer could oversell. The connector is publishing {}; if this recurs, look for another system writing stock to John Lewis.", line.sku, line.quantity, line.quantity),
                 )?;
             }
-            let available = snapshot.iter().find(|s| s.sku == line.sku).map_or(0.0, |s| s.available);
-            self.events.push(StockChange { sku: line.sku.clone(), available, event_time: now, received: Instant::now() });
+            let available = snapshot
+                .iter()
+                .find(|s| s.sku == line.sku)
+                .map_or(0.0, |s| s.available);
+            self.events.push(StockChange {
+                sku: line.sku.clone(),
+                available,
+                event_time: now,
+                received: Instant::now(),
+            });
         }
         self.services.store.record_published(&observed, None)?;
         self.services.store.audit("stock.reconciled", "stock", &json!({"products": products.len(), "offers": offers.len(), "differences": plan.lines.len()}).to_string())?;
@@ -335,13 +436,20 @@ impl StockJob {
     /// Records change→published latency for the changes whose SKU was published.
     fn observe(&self, changes: &[StockChange], published: &HashSet<String>) {
         for change in changes.iter().filter(|c| published.contains(&c.sku)) {
-            self.metrics.observe_latency(change.received.elapsed().as_secs_f64());
+            self.metrics
+                .observe_latency(change.received.elapsed().as_secs_f64());
         }
     }
 
     /// Raises or clears `stock_sync_delayed`.
     fn check_delay(&self) -> anyhow::Result<()> {
-        let limit = self.interval() * self.services.config.stock_sync.delayed_after_intervals.max(1);
+        let limit = self.interval()
+            * self
+                .services
+                .config
+                .stock_sync
+                .delayed_after_intervals
+                .max(1);
         match self.events.oldest_age() {
             Some(age) if age > limit => self.raise(
                 "stock_sync_delayed",
@@ -360,7 +468,9 @@ impl StockJob {
     /// Saves the job's state for `jlm stock status`.
     fn save_status(&self) -> anyhow::Result<()> {
         let status = self.status();
-        self.services.store.set_cursor("stock.status", &status.to_string())
+        self.services
+            .store
+            .set_cursor("stock.status", &status.to_string())
     }
 
     /// The queue, the import in flight and latency figures.
@@ -375,7 +485,14 @@ impl StockJob {
         })
     }
 
-    fn raise(&self, code: &str, team: &str, severity: &str, subject: &str, message: String) -> anyhow::Result<()> {
+    fn raise(
+        &self,
+        code: &str,
+        team: &str,
+        severity: &str,
+        subject: &str,
+        message: String,
+    ) -> anyhow::Result<()> {
         self.services.store.raise(&NewException {
             code: code.into(),
             team: team.into(),

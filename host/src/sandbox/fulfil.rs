@@ -1,17 +1,23 @@
 //! The Fulfil API side of the sandbox: state, router and error shapes.
 //!
 //! Every model method is `PUT /api/v2/model/{model}/{method}`; the router dispatches on the pair.
-//! Supported: `sale.channel/create_order` (see `fulfil/create_order.rs`) and `search_read` on
-//! `product.product` and `sale.sale` (see `fulfil/search_read.rs`). Anything else is a 404.
-//! To add a model or method (e.g. `stock.shipment.out`), add a file and a dispatch arm in
-//! [`call`]. Stock changes and the `inventory_level_changed` webhook they send are in
-//! `fulfil/webhook.rs`.
+//! Supported: `sale.channel/create_order` (see `fulfil/create_order.rs`, which also creates the
+//! `sale.line` records) and `search_read` (see `fulfil/search_read.rs`) on the models of
+//! `fulfil/models.rs`: `product.product`, `sale.sale`, `sale.line`, `stock.shipment.out` and
+//! `stock.move`, the last two filled by [`crate::sandbox::Sandbox::add_shipment`] (see
+//! `fulfil/shipments.rs`). Anything else is a 404. To add a model, give it a table in
+//! `models`; to add a method, a file and a dispatch arm in [`call`]. Stock changes and the
+//! `inventory_level_changed` webhook they send are in `fulfil/webhook.rs`; `tagged` has
+//! Fulfil's tagged datetimes and decimals.
 
 mod create_order;
 mod domain;
 mod fields;
+mod models;
 mod order_check;
 mod search_read;
+mod shipments;
+mod tagged;
 pub(crate) mod webhook;
 
 use std::collections::BTreeMap;
@@ -37,6 +43,10 @@ pub struct FulfilState {
     /// Sale records created by `create_order`, by sale id; each keeps the submitted order under
     /// the key `"order"`.
     pub sales: BTreeMap<i64, Value>,
+    /// `sale.line` records created by `create_order`, by id.
+    pub(crate) sale_lines: BTreeMap<i64, Value>,
+    /// Customer shipments and their moves.
+    pub(crate) shipments: shipments::ShipmentBook,
     next_sale_id: i64,
     next_line_id: i64,
     /// Where stock webhooks go.
@@ -54,6 +64,8 @@ impl FulfilState {
             channel_id,
             products: BTreeMap::new(),
             sales: BTreeMap::new(),
+            sale_lines: BTreeMap::new(),
+            shipments: shipments::ShipmentBook::default(),
             next_sale_id: 1,
             next_line_id: 1,
             webhook: None,

@@ -2,15 +2,20 @@
 //!
 //! Each operation (or flow) lives in its own file under `mirakl/` and contributes its routes
 //! through a `routes()` function merged in [`router`]: `or11`, `or21`, `stock` (STO01, STO02,
-//! STO03), `offers` (OF21) and `export` (OF52, OF53, OF54); `files` reads multipart bodies and
-//! CSV. To add an operation (OR23, OR24, SH21, ...) add a file, give it a `routes()`, and
-//! merge it here.
+//! STO03), `offers` (OF21), `export` (OF52, OF53, OF54) and, for dispatch, `carriers` (SH21,
+//! plus the carrier resolution OR23 and ST01 share), `or23`, `or24` and `st01`; `files` reads
+//! multipart bodies and CSV. To add an operation add a file, give it a `routes()`, and merge it
+//! here.
 
+mod carriers;
 mod export;
 mod files;
 mod offers;
 mod or11;
 mod or21;
+mod or23;
+mod or24;
+mod st01;
 mod stock;
 
 use std::collections::BTreeMap;
@@ -45,6 +50,10 @@ pub struct MiraklState {
     pub(crate) stock: stock::StockImports,
     /// OF52 exports.
     pub(crate) exports: export::Exports,
+    /// The approved carriers (SH21).
+    pub(crate) carriers: carriers::Carriers,
+    /// Shipments created by ST01.
+    pub(crate) shipments: st01::Shipments,
 }
 
 impl MiraklState {
@@ -93,6 +102,10 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .merge(stock::routes())
         .merge(offers::routes())
         .merge(export::routes())
+        .merge(carriers::routes())
+        .merge(or23::routes())
+        .merge(or24::routes())
+        .merge(st01::routes())
         .fallback(|| async {
             error(StatusCode::NOT_FOUND, "Resource not found", None).into_response()
         })

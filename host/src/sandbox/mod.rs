@@ -8,6 +8,9 @@
 //! request was applied) from a seeded RNG, so runs are reproducible.
 //!
 //! Orders: OR11, OR21 on the Mirakl side; `create_order` and `search_read` on the Fulfil side.
+//! Dispatch: SH21 (carriers seeded with [`Sandbox::seed_carriers`]), OR23, OR24 and ST01 on the
+//! Mirakl side; on the Fulfil side, customer shipments ([`Sandbox::add_shipment`]) read with
+//! `search_read` on `stock.shipment.out`, `sale.sale`, `stock.move` and `sale.line`.
 //! Stock: the John Lewis offers ([`SandboxOffer`]) are updated by STO01 imports (tracked with
 //! STO02/STO03) and read with OF21 or the OF52/OF53/OF54 export; Fulfil stock changes
 //! ([`Sandbox::change_stock`]) are pushed as signed `inventory_level_changed` webhooks.
@@ -17,14 +20,17 @@
 //!   faults, apply);
 //! - `faults`: fault configuration and the seeded decisions;
 //! - `mirakl` (+ `mirakl/`): the Mirakl router, one file per operation or flow (OR11, OR21,
-//!   stock imports, offers and their export, multipart and CSV files);
-//! - `fulfil` (+ `fulfil/`): the Fulfil router, `create_order`, `search_read`, domains, and
-//!   the stock webhook sender;
+//!   stock imports, offers and their export, multipart and CSV files, carriers (SH21), OR23,
+//!   OR24, ST01);
+//! - `fulfil` (+ `fulfil/`): the Fulfil router, `create_order`, `search_read` and its models,
+//!   domains, tagged values, shipments, and the stock webhook sender;
 //! - `decimal`: exact decimal arithmetic for money validation.
 
 #[cfg(test)]
 mod client_agreement;
 mod decimal;
+#[cfg(test)]
+mod dispatch_agreement;
 mod faults;
 mod fulfil;
 mod mirakl;
@@ -131,16 +137,45 @@ fn default_active() -> bool {
     true
 }
 
+/// A Fulfil customer shipment (`stock.shipment.out`) to add with [`Sandbox::add_shipment`].
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct SandboxShipment {
+    /// Record id (positive); adding an existing id replaces that shipment and its moves.
+    pub id: i64,
+    /// The John Lewis order id: the `channel_identifier` of the sale `create_order` made.
+    pub order_id: String,
+    /// Shipment state: `draft`, `waiting`, `assigned`, `picked`, `packed`, `shipped`, `done`
+    /// or `cancelled`. Its moves are `done` when it is `done`, `cancelled` when it is
+    /// `cancelled`, `draft` before it is assigned and `assigned` otherwise.
+    pub state: String,
+    /// Carrier name (`carrier.rec_name`).
+    pub carrier: String,
+    /// Carrier service name (`carrier_service.name`).
+    pub service: Option<String>,
+    /// Tracking number (`tracking_number.tracking_number`).
+    pub tracking_number: Option<String>,
+    /// `(order line id, SKU, quantity)` per outgoing move; the order line id is the
+    /// `channel_identifier` of one of the sale's lines, the SKU a known product's code.
+    pub lines: Vec<(String, String, f64)>,
+    /// `write_date` (and `create_date` for a new shipment).
+    pub write_date: chrono::DateTime<chrono::Utc>,
+}
+
 /// Counters of what the sandbox saw, for assertions in tests and the demo.
 #[derive(Default, Clone, Debug)]
 pub struct SandboxStats {
     /// Requests by operation name (`OR11`, `OR21`, `STO01`, `STO02`, `STO03`, `OF21`, `OF52`,
-    /// `OF53`, `OF54`, `create_order`, `search_read`), counting every request that reached a
-    /// handler, including rejected, rate-limited and faulted ones.
+    /// `OF53`, `OF54`, `SH21`, `OR23`, `OR24`, `ST01`, `create_order`, `search_read`),
+    /// counting every request that reached a handler, including rejected, rate-limited and
+    /// faulted ones.
     pub requests: BTreeMap<String, u64>,
     /// Order id -> number of OR21 calls that were applied (answered 2xx, or applied and then
     /// left unanswered by a `hang_after_apply` fault).
     pub or21_applied: BTreeMap<String, u64>,
+    /// Order id -> number of OR23 calls that were applied (as for `or21_applied`).
+    pub or23_applied: BTreeMap<String, u64>,
+    /// Order id -> number of OR24 calls that were applied (as for `or21_applied`).
+    pub or24_applied: BTreeMap<String, u64>,
     /// `channel_identifier` -> number of `create_order` calls that reached validation
     /// (including idempotent repeats).
     pub create_order_calls: BTreeMap<String, u64>,
@@ -221,6 +256,28 @@ impl Sandbox {
     /// The order as OR11 would show it now (PII hidden while awaiting acceptance).
     pub fn order(&self, order_id: &str) -> Option<Value> {
         state::lock(&self.state).mirakl.view(order_id)
+    }
+
+    /// Sets the carriers SH21 lists, replacing the previous list (a carrier left out is
+    /// withdrawn): each an object `{code, label, standard_code, tracking_url}`
+    /// (`tracking_url` a template with `{trackingId}`). OR23 and ST01 accept only these codes.
+    /// Objects without a string `code` are skipped with a warning.
+    pub fn seed_carriers(&self, carriers: Vec<Value>) {
+        state::lock(&self.state).mirakl.carriers.seed(carriers);
+    }
+
+    /// Every shipment ST01 created, as ST01 answered it, in creation order.
+    pub fn mirakl_shipments(&self) -> Vec<Value> {
+        state::lock(&self.state).mirakl.shipments.list.clone()
+    }
+
+    /// Adds (or replaces, by id) a Fulfil customer shipment of the sale `create_order` made
+    /// for `shipment.order_id`, with one `stock.move` per line (`origin` `sale.line,<id>`).
+    /// Fails, changing nothing, when there is no such sale, a line's order line id is not one
+    /// of the sale's lines, a SKU is unknown, a quantity is not positive, the carrier is
+    /// blank, or the id or state is invalid (see [`SandboxShipment`]).
+    pub fn add_shipment(&self, shipment: SandboxShipment) -> anyhow::Result<()> {
+        state::lock(&self.state).fulfil.add_shipment(shipment)
     }
 
     /// Every sale record created through `create_order` (one per `channel_identifier`), in

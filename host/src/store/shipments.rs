@@ -75,14 +75,19 @@ fn record(row: &Row) -> rusqlite::Result<ShipmentRecord> {
     })
 }
 
-const COLUMNS: &str = "shipment_id, order_id, state, carrier, service, lines, complete, sent_at, source";
+const COLUMNS: &str =
+    "shipment_id, order_id, state, carrier, service, lines, complete, sent_at, source";
 
 impl Store {
     /// The stored shipment.
     pub fn shipment(&self, shipment_id: i64) -> anyhow::Result<Option<ShipmentRecord>> {
         Ok(self
             .conn()
-            .query_row(&format!("SELECT {COLUMNS} FROM shipments WHERE shipment_id = ?1"), params![shipment_id], record)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM shipments WHERE shipment_id = ?1"),
+                params![shipment_id],
+                record,
+            )
             .optional()?)
     }
 
@@ -116,7 +121,8 @@ impl Store {
     /// Moves a shipment to `state` (recording when it was sent).
     pub fn set_shipment_state(&self, shipment_id: i64, state: ShipmentState) -> anyhow::Result<()> {
         let now = now_text();
-        let sent_at = matches!(state, ShipmentState::Sent | ShipmentState::Done).then(|| now.clone());
+        let sent_at =
+            matches!(state, ShipmentState::Sent | ShipmentState::Done).then(|| now.clone());
         self.conn().execute(
             "UPDATE shipments SET state = ?2, sent_at = COALESCE(sent_at, ?3), updated_at = ?4 WHERE shipment_id = ?1",
             params![shipment_id, state.as_str(), sent_at, now],
@@ -127,7 +133,9 @@ impl Store {
     /// Shipments of an order, oldest first.
     pub fn shipments_of(&self, order_id: &str) -> anyhow::Result<Vec<ShipmentRecord>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM shipments WHERE order_id = ?1 ORDER BY shipment_id"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM shipments WHERE order_id = ?1 ORDER BY shipment_id"
+        ))?;
         let rows = stmt.query_map(params![order_id], record)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -135,7 +143,9 @@ impl Store {
     /// Shipments in `state`.
     pub fn shipments_in(&self, state: ShipmentState) -> anyhow::Result<Vec<ShipmentRecord>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM shipments WHERE state = ?1 ORDER BY shipment_id"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM shipments WHERE state = ?1 ORDER BY shipment_id"
+        ))?;
         let rows = stmt.query_map(params![state.as_str()], record)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -143,7 +153,9 @@ impl Store {
     /// Stored orders whose John Lewis state is one of `states`.
     pub fn orders_in_states(&self, states: &[&str]) -> anyhow::Result<Vec<(String, String)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT order_id, raw FROM orders WHERE mirakl_state = ?1 ORDER BY order_id")?;
+        let mut stmt = conn.prepare(
+            "SELECT order_id, raw FROM orders WHERE mirakl_state = ?1 ORDER BY order_id",
+        )?;
         let mut out = Vec::new();
         for state in states {
             for row in stmt.query_map(params![state], |r| Ok((r.get(0)?, r.get(1)?)))? {

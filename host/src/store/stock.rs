@@ -48,7 +48,11 @@ fn ledger_entry(row: &Row) -> rusqlite::Result<LedgerEntry> {
 impl Store {
     /// Records quantities as now held by John Lewis (after a successful import line, or as
     /// observed by reconciliation).
-    pub fn record_published(&self, entries: &[(String, Option<String>, i64)], import_id: Option<&str>) -> anyhow::Result<()> {
+    pub fn record_published(
+        &self,
+        entries: &[(String, Option<String>, i64)],
+        import_id: Option<&str>,
+    ) -> anyhow::Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
@@ -59,7 +63,13 @@ impl Store {
                      import_id = excluded.import_id, published_at = excluded.published_at",
             )?;
             for (sku, warehouse, quantity) in entries {
-                upsert.execute(params![sku, warehouse.as_deref().unwrap_or(""), quantity, import_id, now])?;
+                upsert.execute(params![
+                    sku,
+                    warehouse.as_deref().unwrap_or(""),
+                    quantity,
+                    import_id,
+                    now
+                ])?;
             }
         }
         tx.commit()?;
@@ -69,7 +79,9 @@ impl Store {
     /// Ledger entries for these SKUs (every warehouse).
     pub fn ledger_for(&self, skus: &[String]) -> anyhow::Result<Vec<LedgerEntry>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT sku, warehouse, quantity, published_at FROM stock_ledger WHERE sku = ?1")?;
+        let mut stmt = conn.prepare(
+            "SELECT sku, warehouse, quantity, published_at FROM stock_ledger WHERE sku = ?1",
+        )?;
         let mut out = Vec::new();
         for sku in skus {
             for row in stmt.query_map(params![sku], ledger_entry)? {
@@ -88,7 +100,12 @@ impl Store {
     }
 
     /// Records an uploaded STO01 file.
-    pub fn record_stock_import(&self, import_id: &str, csv: &str, lines: usize) -> anyhow::Result<()> {
+    pub fn record_stock_import(
+        &self,
+        import_id: &str,
+        csv: &str,
+        lines: usize,
+    ) -> anyhow::Result<()> {
         self.conn().execute(
             "INSERT OR REPLACE INTO stock_imports (import_id, state, lines, csv, submitted_at) VALUES (?1, 'submitted', ?2, ?3, ?4)",
             params![import_id, lines as i64, csv, now_text()],
@@ -97,7 +114,12 @@ impl Store {
     }
 
     /// Records how Mirakl finished an import.
-    pub fn finish_stock_import(&self, import_id: &str, state: &str, lines_in_error: u64) -> anyhow::Result<()> {
+    pub fn finish_stock_import(
+        &self,
+        import_id: &str,
+        state: &str,
+        lines_in_error: u64,
+    ) -> anyhow::Result<()> {
         self.conn().execute(
             "UPDATE stock_imports SET state = ?2, lines_in_error = ?3, finished_at = ?4 WHERE import_id = ?1",
             params![import_id, state, lines_in_error as i64, now_text()],

@@ -7,7 +7,7 @@
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{FulfilState, UserError, order_check};
+use super::{FulfilState, UserError, models, order_check};
 use crate::sandbox::state::SandboxState;
 
 /// Handles one `create_order` call (under the state lock).
@@ -84,19 +84,26 @@ fn answer(record: &Value) -> Value {
 }
 
 impl FulfilState {
-    /// Stores a confirmed sale for a validated `order`; returns the stored record.
+    /// Stores a confirmed sale for a validated `order`, and a `sale.line` record per line
+    /// (`channel_identifier` as sent); returns the stored sale.
     fn insert_sale(&mut self, order: &Value, checked: &order_check::Checked) -> &Value {
         let id = self.next_sale_id;
         self.next_sale_id += 1;
-        let lines: Vec<i64> = (0..checked.lines)
-            .map(|_| {
-                let line_id = self.next_line_id;
-                self.next_line_id += 1;
-                line_id
-            })
-            .collect();
+        let order_lines: &[Value] = order
+            .get("sale_lines")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        let mut lines = Vec::with_capacity(checked.lines);
+        for line in order_lines.iter().take(checked.lines) {
+            let line_id = self.next_line_id;
+            self.next_line_id += 1;
+            let record = models::sale_line_record(self, line_id, id, line);
+            self.sale_lines.insert(line_id, record);
+            lines.push(line_id);
+        }
         let record = json!({
             "id": id,
+            "channel": self.channel_id,
             "channel_identifier": order.get("channel_identifier"),
             "reference": order.get("reference"),
             "state": "confirmed",

@@ -3,10 +3,17 @@
 //!
 //! Operators: `=`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `not in`, `like`, `not like`, `ilike`,
 //! `not ilike` (`%` matches any run of characters, `_` exactly one).
+//!
+//! Datetime fields (the `datetimes` given to [`parse`]) take a tagged datetime (or a naive
+//! `YYYY-MM-DD HH:MM:SS` string, which Tryton accepts too) or null; values are compared as
+//! datetimes, so `["write_date", ">=", {"__class__":"datetime",…}]` works. Field names may be
+//! dotted (`carrier.rec_name`) when the model lists them.
 
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
+
+use super::tagged;
 
 /// A parsed domain.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,8 +83,17 @@ impl Op {
     }
 }
 
+/// The fields a domain may name.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fields<'a> {
+    /// Every field of the model.
+    pub all: &'a [&'a str],
+    /// Those that are datetimes.
+    pub datetimes: &'a [&'a str],
+}
+
 /// Parses `value` (null is the empty domain); every field must be in `fields`.
-pub(super) fn parse(value: &Value, fields: &[&str]) -> Result<Domain, String> {
+pub(super) fn parse(value: &Value, fields: Fields<'_>) -> Result<Domain, String> {
     match value {
         Value::Null => Ok(Domain::And(Vec::new())),
         Value::Array(items) => parse_list(items, fields),
@@ -86,7 +102,7 @@ pub(super) fn parse(value: &Value, fields: &[&str]) -> Result<Domain, String> {
 }
 
 /// Parses a list of clauses / sub-domains with an optional leading `"AND"`/`"OR"`.
-fn parse_list(items: &[Value], fields: &[&str]) -> Result<Domain, String> {
+fn parse_list(items: &[Value], fields: Fields<'_>) -> Result<Domain, String> {
     let (or, rest) = match items.first().and_then(Value::as_str) {
         Some("AND") => (false, &items[1..]),
         Some("OR") => (true, &items[1..]),
@@ -116,7 +132,7 @@ fn is_clause(list: &[Value]) -> bool {
 }
 
 /// Parses one clause.
-fn parse_clause(list: &[Value], fields: &[&str]) -> Result<Domain, String> {
+fn parse_clause(list: &[Value], fields: Fields<'_>) -> Result<Domain, String> {
     let [field, op_text, value] = list else {
         return Err(format!(
             "Invalid domain clause {}",
@@ -124,26 +140,56 @@ fn parse_clause(list: &[Value], fields: &[&str]) -> Result<Domain, String> {
         ));
     };
     let field = field.as_str().unwrap_or_default();
-    if !fields.contains(&field) {
+    if !fields.all.contains(&field) {
         return Err(format!("Unknown field '{field}' in domain"));
     }
     let op = op_text
         .as_str()
         .and_then(Op::parse)
         .ok_or_else(|| format!("Unknown domain operator {op_text}"))?;
-    match op {
+    let is_datetime = fields.datetimes.contains(&field);
+    let value = match op {
         Op::In | Op::NotIn if !value.is_array() => {
-            Err(format!("The value of '{field}' {op_text} must be a list"))
+            return Err(format!("The value of '{field}' {op_text} must be a list"));
+        }
+        Op::Like | Op::NotLike | Op::ILike | Op::NotILike if is_datetime => {
+            return Err(format!("'{field}' is a datetime: {op_text} does not apply"));
         }
         Op::Like | Op::NotLike | Op::ILike | Op::NotILike if !value.is_string() => {
-            Err(format!("The value of '{field}' {op_text} must be a string"))
+            return Err(format!("The value of '{field}' {op_text} must be a string"));
         }
-        _ => Ok(Domain::Clause {
-            field: field.to_string(),
-            op,
-            value: value.clone(),
-        }),
+        Op::In | Op::NotIn if is_datetime => Value::Array(
+            value
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|v| datetime_value(field, v))
+                .collect::<Result<_, _>>()?,
+        ),
+        _ if is_datetime => datetime_value(field, value)?,
+        _ => value.clone(),
+    };
+    Ok(Domain::Clause {
+        field: field.to_string(),
+        op,
+        value,
+    })
+}
+
+/// A datetime field's domain value in canonical tagged form (null stays null).
+fn datetime_value(field: &str, value: &Value) -> Result<Value, String> {
+    if value.is_null() {
+        return Ok(Value::Null);
     }
+    tagged::parse_datetime(value)
+        .map(tagged::naive_datetime)
+        .ok_or_else(|| {
+            format!(
+                "The value of '{field}' must be a datetime \
+                 ({{\"__class__\":\"datetime\",...}} or 'YYYY-MM-DD HH:MM:SS'), got {value}"
+            )
+        })
 }
 
 /// Whether `record` satisfies `domain`.
@@ -179,16 +225,23 @@ pub(super) fn matches(domain: &Domain, record: &Map<String, Value>) -> bool {
     }
 }
 
-/// Equality with numbers compared by value (`1` equals `1.0`).
+/// Equality with numbers compared by value (`1` equals `1.0`) and tagged datetimes by instant.
 fn equal(a: &Value, b: &Value) -> bool {
+    if tagged::is_datetime(a) && tagged::is_datetime(b) {
+        return compare(a, b) == Some(Ordering::Equal);
+    }
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => x == y,
         _ => a == b,
     }
 }
 
-/// Orders two values of the same kind (numbers, strings, booleans); `None` otherwise.
+/// Orders two values of the same kind (numbers, strings, booleans, tagged datetimes); `None`
+/// otherwise.
 pub(super) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    if tagged::is_datetime(a) && tagged::is_datetime(b) {
+        return Some(tagged::parse_datetime(a)?.cmp(&tagged::parse_datetime(b)?));
+    }
     match (a, b) {
         (Value::Number(_), Value::Number(_)) => a.as_f64()?.partial_cmp(&b.as_f64()?),
         (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
@@ -241,13 +294,19 @@ mod tests {
 
     use super::*;
 
-    const FIELDS: &[&str] = &["id", "code", "upc", "quantity_available"];
+    const FIELDS: Fields<'static> = Fields {
+        all: &["id", "code", "upc", "quantity_available", "write_date"],
+        datetimes: &["write_date"],
+    };
 
     fn record() -> Map<String, Value> {
-        json!({"id": 7, "code": "JL-MUG-001", "upc": null, "quantity_available": 4.0})
-            .as_object()
-            .cloned()
-            .unwrap()
+        json!({"id": 7, "code": "JL-MUG-001", "upc": null, "quantity_available": 4.0,
+               "write_date": {"__class__": "datetime", "year": 2026, "month": 11, "day": 26,
+                              "hour": 14, "minute": 3, "second": 7, "microsecond": 0,
+                              "iso_string": "2026-11-26T14:03:07"}})
+        .as_object()
+        .cloned()
+        .unwrap()
     }
 
     fn holds(domain: Value) -> bool {
@@ -294,9 +353,50 @@ mod tests {
             json!([["code", "ilike", 7]]),
             json!(["code", "=", "x"]),
             json!("code"),
+            json!([["write_date", ">=", "2026-11-26T14:03:07Z"]]),
+            json!([["write_date", ">=", 1_764_165_787]]),
+            json!([["write_date", "ilike", "2026%"]]),
+            json!([["write_date", "in", ["yesterday"]]]),
         ] {
             assert!(parse(&domain, FIELDS).is_err(), "{domain}");
         }
+    }
+
+    #[test]
+    fn datetimes_compare_as_instants() {
+        let at = |iso: &str| json!({"__class__": "datetime", "iso_string": iso});
+        assert!(holds(json!([[
+            "write_date",
+            ">=",
+            at("2026-11-26T14:03:07.000000")
+        ]])));
+        assert!(holds(json!([[
+            "write_date",
+            "=",
+            at("2026-11-26T14:03:07.000000")
+        ]])));
+        assert!(!holds(json!([[
+            "write_date",
+            ">",
+            at("2026-11-26T14:03:07")
+        ]])));
+        assert!(holds(json!([[
+            "write_date",
+            "<",
+            at("2026-11-26T14:03:07.000001")
+        ]])));
+        assert!(!holds(json!([[
+            "write_date",
+            ">=",
+            at("2026-11-26T14:03:08")
+        ]])));
+        assert!(holds(json!([["write_date", ">=", "2026-11-26 09:00:00"]])));
+        assert!(holds(json!([[
+            "write_date",
+            "in",
+            [at("2026-11-26T14:03:07")]
+        ]])));
+        assert!(holds(json!([["write_date", "!=", null]])));
     }
 
     #[test]

@@ -1,42 +1,27 @@
-//! `PUT /api/v2/model/{model}/search_read` for `product.product` and `sale.sale`.
+//! `PUT /api/v2/model/{model}/search_read` for the models of `models` (`product.product`,
+//! `sale.sale`, `sale.line`, `stock.shipment.out`, `stock.move`).
 //!
 //! Body either positional `[domain, offset, limit, order, fields]` (trailing elements optional,
 //! any may be null) or an object `{"filters", "fields", "limit", "offset", "order"}` (plus an
 //! ignored `context`). `limit` is capped at 500 (more is a `UserError`); results are ordered by
 //! id unless `order` (`[[field, "ASC"|"DESC"], ...]`) says otherwise. Every record carries `id`
-//! plus the requested fields (all fields when `fields` is null).
+//! plus the requested fields (all fields when `fields` is null); dotted fields
+//! (`carrier.rec_name`) come back as flat keys. A field the model does not have, in `fields`,
+//! `order` or the domain, is a `UserError`.
 
 use std::cmp::Ordering;
 
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::domain::{self, Domain};
+use super::domain::{self, Domain, Fields};
+use super::models;
 use super::{FulfilState, UserError};
 
-/// Models `search_read` serves.
-pub(super) const MODELS: &[&str] = &["product.product", "sale.sale"];
+pub(super) use models::MODELS;
+
 /// Largest `limit`.
 const MAX_LIMIT: u64 = 500;
-/// Fields of `product.product`.
-const PRODUCT_FIELDS: &[&str] = &[
-    "id",
-    "code",
-    "upc",
-    "quantity_available",
-    "quantity_on_hand",
-    "variant_name",
-    "active",
-    "rec_name",
-];
-/// Fields of `sale.sale`.
-const SALE_FIELDS: &[&str] = &[
-    "id",
-    "channel_identifier",
-    "reference",
-    "state",
-    "total_amount",
-];
 
 /// Handles one `search_read` call on `model` (one of [`MODELS`]).
 pub(super) fn search_read(fulfil: &FulfilState, model: &str, body: &[u8]) -> Response {
@@ -57,12 +42,16 @@ struct Request {
 
 /// Parses, filters, sorts, pages and projects.
 fn run(fulfil: &FulfilState, model: &str, body: &[u8]) -> Result<Vec<Value>, UserError> {
-    let (fields, rows) = match model {
-        "product.product" => (PRODUCT_FIELDS, product_rows(fulfil)),
-        _ => (SALE_FIELDS, sale_rows(fulfil)),
+    let Some(table) = models::table(fulfil, model) else {
+        return Err(UserError::new(
+            "unknown_model",
+            format!("Unknown model {model}"),
+            model.to_string(),
+        ));
     };
-    let request = parse(body, model, fields)?;
-    let mut selected: Vec<Map<String, Value>> = rows
+    let request = parse(body, model, table.fields)?;
+    let mut selected: Vec<Map<String, Value>> = table
+        .rows
         .into_iter()
         .filter(|row| domain::matches(&request.domain, row))
         .collect();
@@ -89,7 +78,7 @@ fn run(fulfil: &FulfilState, model: &str, body: &[u8]) -> Result<Vec<Value>, Use
 }
 
 /// Parses the body (positional or object form).
-fn parse(body: &[u8], model: &str, fields: &[&str]) -> Result<Request, UserError> {
+fn parse(body: &[u8], model: &str, fields: Fields<'_>) -> Result<Request, UserError> {
     let args: Value = serde_json::from_slice(body)
         .map_err(|e| UserError::new("invalid_json", format!("Invalid JSON body: {e}"), "body"))?;
     let null = Value::Null;
@@ -149,8 +138,8 @@ fn parse(body: &[u8], model: &str, fields: &[&str]) -> Result<Request, UserError
         domain,
         offset: usize::try_from(offset).unwrap_or(usize::MAX),
         limit: usize::try_from(limit).unwrap_or(usize::MAX),
-        order: parse_order(order, model, fields)?,
-        fields: parse_fields(wanted, model, fields)?,
+        order: parse_order(order, model, fields.all)?,
+        fields: parse_fields(wanted, model, fields.all)?,
     })
 }
 
@@ -266,52 +255,6 @@ fn project(row: Map<String, Value>, fields: Option<&[String]>) -> Value {
         }
     }
     Value::Object(shown)
-}
-
-/// `product.product` rows.
-fn product_rows(fulfil: &FulfilState) -> Vec<Map<String, Value>> {
-    fulfil
-        .products
-        .values()
-        .map(|p| {
-            row(json!({
-                "id": p.id,
-                "code": p.code,
-                "upc": p.upc,
-                "quantity_available": p.quantity_available,
-                "quantity_on_hand": p.quantity_on_hand,
-                "variant_name": null,
-                "active": true,
-                "rec_name": format!("[{}] {}", p.code, p.code),
-            }))
-        })
-        .collect()
-}
-
-/// `sale.sale` rows.
-fn sale_rows(fulfil: &FulfilState) -> Vec<Map<String, Value>> {
-    fulfil
-        .sales
-        .values()
-        .map(|sale| {
-            let mut map = Map::new();
-            for field in SALE_FIELDS {
-                map.insert(
-                    (*field).to_string(),
-                    sale.get(*field).cloned().unwrap_or(Value::Null),
-                );
-            }
-            map
-        })
-        .collect()
-}
-
-/// A JSON object literal as a map.
-fn row(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
 }
 
 #[cfg(test)]

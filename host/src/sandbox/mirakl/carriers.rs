@@ -74,10 +74,12 @@ pub(crate) struct Carriers {
 }
 
 impl Carriers {
-    /// Adds or replaces carriers by `code`. Objects without a non-empty string `code` are
-    /// skipped with a warning; `label`, `standard_code` and `tracking_url` are read when they
-    /// are strings, other keys are ignored.
+    /// Replaces the list with `carriers` (so a carrier left out is withdrawn). Objects
+    /// without a non-empty string `code` are skipped with a warning; `label`,
+    /// `standard_code` and `tracking_url` are read when they are strings, other keys are
+    /// ignored; a repeated code keeps the last.
     pub fn seed(&mut self, carriers: Vec<Value>) {
+        self.by_code.clear();
         for value in carriers {
             let text = |key: &str| {
                 value
@@ -169,7 +171,11 @@ pub(crate) fn resolve(
     carriers: &Carriers,
     request: TrackingRequest<'_>,
 ) -> Result<Tracking, TrackingError> {
-    let present = |v: Option<&str>| v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let present = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let tracking_number = present(request.tracking_number);
     if let Some(code) = present(request.carrier_code) {
         let Some(carrier) = carriers.get(&code) else {
@@ -306,7 +312,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(custom.carrier_code, None);
-        assert_eq!(custom.tracking_url.as_deref(), Some("https://van.example/1"));
+        assert_eq!(
+            custom.tracking_url.as_deref(),
+            Some("https://van.example/1")
+        );
+    }
+
+    #[test]
+    fn seeding_replaces_the_list() {
+        let mut carriers = seeded();
+        carriers.seed(vec![json!({"code": "DPD", "label": "DPD"})]);
+        assert!(carriers.get("RM").is_none(), "withdrawn");
+        assert!(carriers.get("DPD").is_some());
     }
 
     #[tokio::test]

@@ -92,12 +92,11 @@ fn apply(
             "ORDER_INVALID_STATE",
         ));
     }
-    let tracking = carriers::resolve(&state.mirakl.carriers, request)
-        .map_err(|e| MiraklError {
-            status: StatusCode::BAD_REQUEST,
-            message: e.message,
-            code: Some(e.code),
-        })?;
+    let tracking = carriers::resolve(&state.mirakl.carriers, request).map_err(|e| MiraklError {
+        status: StatusCode::BAD_REQUEST,
+        message: e.message,
+        code: Some(e.code),
+    })?;
     let now = now_string();
     if let Some(order) = state.mirakl.orders.get_mut(order_id) {
         if let Some(map) = order.as_object_mut() {
@@ -224,7 +223,10 @@ mod tests {
             error["message"].as_str().unwrap().contains("ROYALMAIL"),
             "{error}"
         );
-        assert_eq!(sandbox.order("O-1").unwrap()["shipping_tracking"], Value::Null);
+        assert_eq!(
+            sandbox.order("O-1").unwrap()["shipping_tracking"],
+            Value::Null
+        );
         assert!(sandbox.stats().or23_applied.is_empty());
         sandbox.shutdown().await;
     }

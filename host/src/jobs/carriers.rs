@@ -1,0 +1,93 @@
+//! `jlm carriers check`: every Fulfil carrier/service pair shipped with recently, checked
+//! against the carrier table and John Lewis' approved carriers (SH21), so a new carrier
+//! service is caught before its first parcel is rejected.
+
+use serde::Serialize;
+
+use crate::jobs::{DispatchJob, Services};
+use crate::runtime::PluginFault;
+
+/// How far back shipments are read.
+pub const LOOKBACK_DAYS: i64 = 90;
+
+/// One carrier/service pair and its mapping status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CarrierRow {
+    /// Fulfil carrier name.
+    pub carrier: String,
+    /// Fulfil carrier service name.
+    pub service: Option<String>,
+    /// `mapped`, `unmapped` or `not_approved`.
+    pub status: String,
+    /// John Lewis carrier code it maps to.
+    pub jl_code: Option<String>,
+    /// The code's SH21 label.
+    pub label: Option<String>,
+}
+
+/// Checks every pair seen in the last [`LOOKBACK_DAYS`] days of shipments.
+pub async fn check_carriers(services: &Services) -> anyhow::Result<Vec<CarrierRow>> {
+    let since = (chrono::Utc::now() - chrono::Duration::days(LOOKBACK_DAYS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let pairs = services
+        .fulfil
+        .recent_carrier_services(&since)
+        .await
+        .map_err(|e| anyhow::anyhow!("read Fulfil shipments: {e}"))?;
+    let carriers = DispatchJob::new(services.clone()).carriers(false).await?;
+    let policy = services.config.dispatch_policy();
+    let mut session = services.runtime.session()?;
+    let mut rows = Vec::new();
+    for (carrier, service) in pairs {
+        let check =
+            match session.check_carrier(&carrier, service.as_deref(), &policy, carriers.as_deref())
+            {
+                Ok(Ok(check)) => check,
+                Ok(Err(e)) => anyhow::bail!(
+                    "the carrier table or SH21 list is unusable: {}: {}",
+                    e.code,
+                    e.message
+                ),
+                Err(PluginFault(fault)) => anyhow::bail!("the component failed: {fault}"),
+            };
+        rows.push(CarrierRow {
+            carrier,
+            service,
+            status: check.status,
+            jl_code: check.jl_code,
+            label: check.label,
+        });
+    }
+    Ok(rows)
+}
+
+/// The human-readable report.
+pub fn render(rows: &[CarrierRow]) -> String {
+    let mut out =
+        format!("Carrier services used by Fulfil shipments in the last {LOOKBACK_DAYS} days:\n");
+    for row in rows {
+        let name = match &row.service {
+            Some(service) => format!("{} / {service}", row.carrier),
+            None => row.carrier.clone(),
+        };
+        let verdict = match row.status.as_str() {
+            "mapped" => format!(
+                "→ {} {}",
+                row.jl_code.as_deref().unwrap_or("(sent by name)"),
+                row.label
+                    .as_deref()
+                    .map(|l| format!("({l})"))
+                    .unwrap_or_default()
+            ),
+            "not_approved" => format!(
+                "✗ maps to {} which is NOT in John Lewis' approved carriers (SH21): fix its jl_code",
+                row.jl_code.as_deref().unwrap_or("?")
+            ),
+            _ => "✗ UNMAPPED: add a [[carriers.map]] entry before its next parcel".to_string(),
+        };
+        out.push_str(&format!("  {name:<44} {verdict}\n"));
+    }
+    let bad = rows.iter().filter(|r| r.status != "mapped").count();
+    out.push_str(&format!("{} pairs, {} need attention\n", rows.len(), bad));
+    out
+}

@@ -1,0 +1,238 @@
+//! Dispatch end to end: the day's orders imported, then Fulfil shipments confirmed to John
+//! Lewis through the real dispatch job and component against the sandbox; rejections and
+//! clocks included.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use jlm::demo::{day, run_until_quiet, sandbox_config};
+use jlm::jobs::{DispatchJob, OrdersJob, Services};
+use jlm::runtime::Runtime;
+use jlm::sandbox::{Faults, Sandbox, SandboxConfig};
+use jlm::store::Store;
+
+fn runtime() -> Arc<Runtime> {
+    static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            Arc::new(Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads"))
+        })
+        .clone()
+}
+
+fn id(n: &str) -> String {
+    format!("JL-20261127-{n}-A")
+}
+
+/// Orders that reach John Lewis as shipped: complete shipments with a mapped, approved carrier.
+const SHIPPED: &[&str] = &["0001", "0002", "0003", "0006", "0007", "0012"];
+
+struct Day {
+    sandbox: Sandbox,
+    store: Store,
+    services: Services,
+}
+
+async fn day_with(faults: Faults) -> Day {
+    let settings = SandboxConfig::default();
+    let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
+    sandbox.seed_products(day::products().expect("products"));
+    sandbox.seed_orders(day::orders().expect("orders"));
+    sandbox.seed_carriers(day::carriers().expect("carriers"));
+    let (mut config, keys) = sandbox_config(&sandbox, &settings);
+    config.carriers = day::carrier_table().expect("carrier table");
+    config.retry.timeout = jlm::config::ConfigDuration(std::time::Duration::from_millis(500));
+    let store = Store::in_memory().expect("store");
+    store
+        .replace_offers(&day::offers().expect("offers"))
+        .expect("offers");
+    let services = Services::new(config, &keys, store.clone(), runtime()).expect("services");
+    let mut orders = OrdersJob::new(services.clone());
+    run_until_quiet(&mut orders, 8)
+        .await
+        .expect("orders imported");
+    for shipment in day::shipments(Utc::now()).expect("shipments") {
+        sandbox.add_shipment(shipment).expect("shipment");
+    }
+    sandbox.set_faults(faults);
+    Day {
+        sandbox,
+        store,
+        services,
+    }
+}
+
+async fn cycles(job: &mut DispatchJob, n: usize) {
+    for _ in 0..n {
+        if let Err(e) = job.run_cycle().await {
+            eprintln!("dispatch cycle: {e:#}");
+        }
+    }
+}
+
+fn open(store: &Store, code: &str) -> Vec<jlm::store::ExceptionRecord> {
+    store
+        .exceptions(false)
+        .expect("exceptions")
+        .into_iter()
+        .filter(|e| e.code == code)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_of_shipments_is_confirmed_exactly_once() {
+    let day = day_with(Faults::default()).await;
+    let mut job = DispatchJob::new(day.services.clone());
+    cycles(&mut job, 3).await;
+    let stats = day.sandbox.stats();
+    for n in SHIPPED {
+        assert_eq!(
+            day.sandbox.order(&id(n)).expect("order")["order_state"],
+            "SHIPPED",
+            "{}",
+            id(n)
+        );
+        assert_eq!(
+            stats.or24_applied.get(&id(n)).copied(),
+            Some(1),
+            "one OR24 for {}",
+            id(n)
+        );
+    }
+    // The partly shipped order got its tracking twice (two parcels) and one OR24.
+    assert_eq!(stats.or23_applied.get(&id("0006")).copied(), Some(2));
+    // Problems stop the shipment, with an exception naming the fix.
+    for (code, order) in [
+        ("unmapped_carrier", "0008"),
+        ("carrier_not_approved", "0009"),
+        ("tracking_invalid", "0011"),
+    ] {
+        assert_eq!(
+            day.sandbox.order(&id(order)).expect("order")["order_state"],
+            "SHIPPING",
+            "{code}"
+        );
+        assert!(
+            !stats.or23_applied.contains_key(&id(order)),
+            "nothing sent for {code}"
+        );
+        assert_eq!(open(&day.store, code).len(), 1, "{code}");
+    }
+    // The unregistered courier went by name with its tracking URL.
+    let avc = day.sandbox.order(&id("0012")).expect("order");
+    assert_eq!(avc["shipping_company"], "Aire Valley Couriers");
+
+    // A restart (a new job over the same store) and more cycles send nothing again.
+    let mut restarted = DispatchJob::new(day.services.clone());
+    cycles(&mut restarted, 2).await;
+    let again = day.sandbox.stats();
+    assert_eq!(stats.or24_applied, again.or24_applied);
+    assert_eq!(stats.or23_applied, again.or23_applied);
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_or24_response_is_confirmed_by_rereading() {
+    let day = day_with(Faults {
+        hang_after_apply: vec!["OR24".into()],
+        ..Faults::default()
+    })
+    .await;
+    let mut job = DispatchJob::new(day.services.clone());
+    cycles(&mut job, 3).await;
+    let stats = day.sandbox.stats();
+    for n in SHIPPED {
+        assert_eq!(
+            stats.or24_applied.get(&id(n)).copied(),
+            Some(1),
+            "exactly one OR24 for {}",
+            id(n)
+        );
+    }
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_carries_mirakls_message() {
+    let day = day_with(Faults::default()).await;
+    let mut job = DispatchJob::new(day.services.clone());
+    // The carrier list is cached, then John Lewis withdraws DPD: OR23 for order 0002 is refused.
+    job.carriers(true).await.expect("SH21");
+    day.sandbox.seed_carriers(
+        day::carriers()
+            .expect("carriers")
+            .into_iter()
+            .filter(|c| c["code"] != "DPD-UK")
+            .collect(),
+    );
+    cycles(&mut job, 2).await;
+    let rejected = open(&day.store, "dispatch_rejected");
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert!(
+        rejected[0].message.contains("OR23"),
+        "{}",
+        rejected[0].message
+    );
+    assert!(
+        rejected[0].message.contains("DPD-UK"),
+        "Mirakl's message is shown: {}",
+        rejected[0].message
+    );
+    assert_eq!(
+        day.sandbox.order(&id("0002")).expect("order")["order_state"],
+        "SHIPPING"
+    );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clocks_fire_at_the_right_simulated_times() {
+    let day = day_with(Faults::default()).await;
+    let mut job = DispatchJob::new(day.services.clone());
+    let at = |t: &str| -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(t)
+            .expect("time")
+            .with_timezone(&Utc)
+    };
+    // Before any shipment: held orders wait for acceptance (deadline created + 48 h, margin 6 h).
+    job.check_clocks(at("2026-11-28T12:00:00Z"))
+        .expect("clocks");
+    assert!(open(&day.store, "acceptance_overdue").is_empty());
+    assert!(
+        open(&day.store, "dispatch_overdue").is_empty(),
+        "shipping deadline 2026-11-28T23:59Z is 12 h away"
+    );
+    job.check_clocks(at("2026-11-29T04:00:00Z"))
+        .expect("clocks");
+    let overdue: Vec<String> = open(&day.store, "acceptance_overdue")
+        .into_iter()
+        .map(|e| e.subject)
+        .collect();
+    assert_eq!(
+        overdue,
+        vec![id("0004")],
+        "only 0004 (created 09:58) is within 6 h of its deadline"
+    );
+    let dispatch_overdue = open(&day.store, "dispatch_overdue");
+    assert_eq!(
+        dispatch_overdue.len(),
+        9,
+        "every accepted order is unshipped 4 h before its deadline"
+    );
+    assert!(
+        dispatch_overdue[0].message.contains("2026-11-28T23:59:59Z"),
+        "names the deadline"
+    );
+
+    // Shipping clears dispatch_overdue for the shipped orders; the blocked ones stay overdue.
+    cycles(&mut job, 2).await;
+    job.check_clocks(at("2026-11-28T21:00:00Z"))
+        .expect("clocks");
+    let mut still: Vec<String> = open(&day.store, "dispatch_overdue")
+        .into_iter()
+        .map(|e| e.subject)
+        .collect();
+    still.sort();
+    assert_eq!(still, vec![id("0008"), id("0009"), id("0011")]);
+    day.sandbox.shutdown().await;
+}
