@@ -5,7 +5,6 @@
 //!
 //! `cargo bench -p jlm --bench stock`
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -48,7 +47,7 @@ fn plan_stock_figures() {
         })
         .collect();
     let offers: Vec<String> = (0..SKUS).map(|i| format!("JL-{i:06}")).collect();
-    let known: HashSet<&str> = offers.iter().map(String::as_str).collect();
+    let known: plugin::fast_hash::FastSet<&str> = offers.iter().map(String::as_str).collect();
     let mut policy = plugin::stock::StockPolicy::default();
     policy.defaults.buffer = 1;
     policy.defaults.max = Some(50);

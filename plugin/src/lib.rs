@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod ean;
 pub mod error;
 pub mod exception;
+pub mod fast_hash;
 pub mod fulfil_order;
 pub mod mirakl_order;
 pub mod money;
@@ -160,7 +161,7 @@ mod component {
                     quantity: p.quantity,
                 })
                 .collect();
-            let known: Option<std::collections::HashSet<&str>> = offers
+            let known: Option<crate::fast_hash::FastSet<&str>> = offers
                 .as_ref()
                 .map(|o| o.iter().map(String::as_str).collect());
             let d = policy.defaults;

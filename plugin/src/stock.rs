@@ -5,12 +5,13 @@
 //! falls below `zero_below`. Availability is read exactly to a thousandth of a unit (Fulfil
 //! quantities can be fractional or negative), so no float rounding ever decides a unit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::error::PlanError;
 use crate::exception::{Exception, Severity, Team};
+use crate::fast_hash::{FastMap, FastSet};
 use crate::money::Decimal;
 use crate::stock_csv;
 
@@ -153,10 +154,16 @@ pub struct StockPlan {
     pub exceptions: Vec<Exception>,
 }
 
-/// Quantity to publish for `available` under `rule`.
-pub fn publishable(available: f64, rule: StockRule) -> i64 {
-    // Thousandths of a unit, read through the shortest decimal form of the number.
-    let milli: i128 = serde_json::Number::from_f64(available)
+/// Thousandths of a unit in `available`, read exactly (through its shortest decimal form
+/// when it is not a whole number of thousandths), rounded down.
+fn milli_units(available: f64) -> i128 {
+    // Fast path: `m / 1000` in f64 is the double nearest to that decimal, so equality means
+    // `available` was read from exactly m thousandths.
+    let scaled = (available * 1000.0).round();
+    if scaled.is_finite() && scaled.abs() < 1e15 && scaled / 1000.0 == available {
+        return scaled as i128;
+    }
+    serde_json::Number::from_f64(available)
         .and_then(|n| Decimal::from_json_number(&n))
         .map(|d| {
             if d.scale <= 3 {
@@ -165,8 +172,12 @@ pub fn publishable(available: f64, rule: StockRule) -> i64 {
                 d.mantissa.div_euclid(10i128.pow(d.scale - 3))
             }
         })
-        .unwrap_or(0);
-    let net = milli - i128::from(rule.buffer) * 1000;
+        .unwrap_or(0)
+}
+
+/// Quantity to publish for `available` under `rule`.
+pub fn publishable(available: f64, rule: StockRule) -> i64 {
+    let net = milli_units(available) - i128::from(rule.buffer) * 1000;
     let share = (net * i128::from(rule.percent)).div_euclid(100 * 1000);
     let capped = match rule.max {
         Some(max) => share.min(i128::from(max)),
@@ -186,7 +197,7 @@ pub fn publishable(available: f64, rule: StockRule) -> i64 {
 pub fn plan_stock(
     snapshot: &[StockLevel],
     ledger: &[Published],
-    offers: Option<&HashSet<&str>>,
+    offers: Option<&FastSet<&str>>,
     policy: &StockPolicy,
     full: bool,
 ) -> Result<StockPlan, PlanError> {
@@ -200,7 +211,6 @@ pub fn plan_stock(
             ),
         });
     }
-    let mut available: BTreeMap<(&str, Option<&str>), f64> = BTreeMap::new();
     for (i, level) in snapshot.iter().enumerate() {
         if level.sku.trim().is_empty() {
             return Err(PlanError::argument(format!("snapshot[{i}].sku is empty")));
@@ -210,12 +220,22 @@ pub fn plan_stock(
                 "snapshot[{i}].available is not a number"
             )));
         }
-        // Several rows for one SKU and warehouse add up.
-        *available
-            .entry((level.sku.as_str(), level.warehouse.as_deref()))
-            .or_insert(0.0) += level.available;
     }
-    let previous: HashMap<(&str, Option<&str>), i64> = ledger
+    // Sorted by SKU then warehouse (warehouse lines of an offer stay together); several rows
+    // for one SKU and warehouse add up.
+    let mut rows: Vec<(&str, Option<&str>, f64)> = snapshot
+        .iter()
+        .map(|l| (l.sku.as_str(), l.warehouse.as_deref(), l.available))
+        .collect();
+    rows.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut available: Vec<(&str, Option<&str>, f64)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match available.last_mut() {
+            Some(last) if last.0 == row.0 && last.1 == row.1 => last.2 += row.2,
+            _ => available.push(row),
+        }
+    }
+    let previous: FastMap<(&str, Option<&str>), i64> = ledger
         .iter()
         .map(|p| ((p.sku.as_str(), p.warehouse.as_deref()), p.quantity))
         .collect();
@@ -224,8 +244,8 @@ pub fn plan_stock(
     csv.push_str(stock_csv::HEADER);
     let mut lines = Vec::new();
     let mut exceptions = Vec::new();
-    let mut unknown_reported: HashSet<&str> = HashSet::new();
-    for ((sku, warehouse), qty) in available {
+    let mut unknown_reported: FastSet<&str> = FastSet::default();
+    for (sku, warehouse, qty) in available {
         if policy.exclude.contains(sku) {
             continue;
         }
@@ -360,7 +380,7 @@ mod tests {
                 available: 2.0,
             },
         ];
-        let offers: HashSet<&str> = ["A", "SECRET"].into_iter().collect();
+        let offers: FastSet<&str> = ["A", "SECRET"].into_iter().collect();
         let mut policy = StockPolicy::default();
         policy.exclude.insert("SECRET".into());
         let plan = plan_stock(&snapshot, &[], Some(&offers), &policy, false).expect("plan");

@@ -2,7 +2,6 @@
 //! The host runs the same cases through the real `.wasm` (`tests/plan_cli.rs`).
 //! `JLM_BLESS=1 cargo test -p plugin --test golden_stock` rewrites `expected.json`.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use plugin::stock::{Published, RuleOverride, StockLevel, StockPolicy, plan_stock};
@@ -69,7 +68,7 @@ fn every_fixture_matches_its_golden_plan() {
         let snapshot: Vec<StockLevel> = read_json(&case.join("snapshot.json")).expect("snapshot");
         let ledger: Vec<Published> = read_json(&case.join("ledger.json")).unwrap_or_default();
         let offers: Option<Vec<Offer>> = read_json(&case.join("offers.json"));
-        let known: Option<HashSet<&str>> = offers
+        let known: Option<plugin::fast_hash::FastSet<&str>> = offers
             .as_ref()
             .map(|o| o.iter().map(|o| o.sku.as_str()).collect());
         let full = read_json::<serde_json::Value>(&case.join("options.json"))

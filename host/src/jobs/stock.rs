@@ -370,6 +370,12 @@ impl StockJob {
                     .map_err(|e| anyhow::anyhow!("read John Lewis offers: {e}"))?
             }
         };
+        // The export carries no EANs: list the offers (OF21, which does) at most daily, so the
+        // order flow's EAN check has John Lewis' side.
+        let offers = match self.refresh_eans(&offers).await {
+            Some(listed) => listed,
+            None => offers,
+        };
         let mirror: Vec<OfferEntry> = offers
             .iter()
             .map(|o| OfferEntry {
@@ -431,6 +437,44 @@ impl StockJob {
         self.services.store.record_published(&observed, None)?;
         self.services.store.audit("stock.reconciled", "stock", &json!({"products": products.len(), "offers": offers.len(), "differences": plan.lines.len()}).to_string())?;
         Ok(plan.lines.len())
+    }
+
+    /// OF21 listing (with EANs) when the offers lack EANs and the last listing is older than
+    /// a day; `None` when not due or unavailable.
+    async fn refresh_eans(
+        &mut self,
+        offers: &[crate::mirakl::MiraklOffer],
+    ) -> Option<Vec<crate::mirakl::MiraklOffer>> {
+        const CURSOR: &str = "of21.listed_at";
+        if offers.iter().any(|o| o.ean.is_some()) {
+            return None;
+        }
+        let due = self
+            .services
+            .store
+            .cursor(CURSOR)
+            .ok()
+            .flatten()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .is_none_or(|t| {
+                chrono::Utc::now().signed_duration_since(t) > chrono::Duration::hours(24)
+            });
+        if !due {
+            return None;
+        }
+        match self.services.mirakl.list_offers().await {
+            Ok(listed) => {
+                let _ = self
+                    .services
+                    .store
+                    .set_cursor(CURSOR, &chrono::Utc::now().to_rfc3339());
+                Some(listed)
+            }
+            Err(e) => {
+                tracing::info!("offer EANs not refreshed (OF21: {e})");
+                None
+            }
+        }
     }
 
     /// Records change→published latency for the changes whose SKU was published.

@@ -70,16 +70,24 @@ impl Store {
             .query_row("SELECT COUNT(*) FROM catalogue", [], |r| r.get(0))?)
     }
 
-    /// Replaces the offer mirror.
+    /// Replaces the offer mirror. An entry without an EAN keeps the EAN the mirror already
+    /// had for that SKU: Mirakl's offer export (OF52) carries no product references, while
+    /// OF21 does.
     pub fn replace_offers(&self, entries: &[OfferEntry]) -> anyhow::Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let known: std::collections::HashMap<String, String> = {
+            let mut stmt = tx.prepare("SELECT sku, ean FROM offers WHERE ean IS NOT NULL")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
         tx.execute("DELETE FROM offers", [])?;
         {
             let now = now_text();
             let mut insert = tx.prepare("INSERT OR REPLACE INTO offers (sku, ean, quantity, refreshed_at) VALUES (?1, ?2, ?3, ?4)")?;
             for e in entries {
-                insert.execute(params![e.sku, e.ean, e.quantity, now])?;
+                let ean = e.ean.clone().or_else(|| known.get(&e.sku).cloned());
+                insert.execute(params![e.sku, ean, e.quantity, now])?;
             }
         }
         tx.commit()?;
@@ -104,5 +112,26 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_without_eans_keeps_the_known_ones() {
+        let store = Store::in_memory().expect("store");
+        let offer = |ean: Option<&str>, quantity| OfferEntry {
+            sku: "JL-MUG-001".into(),
+            ean: ean.map(str::to_string),
+            quantity,
+        };
+        store
+            .replace_offers(&[offer(Some("5012345600017"), Some(3))])
+            .expect("OF21");
+        store.replace_offers(&[offer(None, Some(5))]).expect("OF52");
+        let offers = store.offers_for(&["JL-MUG-001".to_string()]).expect("read");
+        assert_eq!(offers, vec![offer(Some("5012345600017"), Some(5))]);
     }
 }
