@@ -123,3 +123,44 @@ async fn killed_while_sending_or21() {
     assert_exactly_once(&sandbox);
     sandbox.shutdown().await;
 }
+
+/// Adds the day's carrier table to a configuration written by [`write_config`].
+fn with_carriers(config: &Path) {
+    let mut text = std::fs::read_to_string(config).expect("config");
+    text.push_str(include_str!("../fixtures/sandbox/carriers.toml"));
+    std::fs::write(config, text).expect("write config");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_or24_before_recording_it() {
+    let sandbox = sandbox().await;
+    sandbox.seed_carriers(day::carriers().expect("carriers"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &sandbox);
+    with_carriers(&config);
+    assert!(run_once(&config, None).await, "accepts");
+    assert!(run_once(&config, None).await, "creates the sales");
+    for shipment in day::shipments(chrono::Utc::now()).expect("shipments") {
+        sandbox.add_shipment(shipment).expect("shipment");
+    }
+    assert!(
+        !run_once(&config, Some("or24.sent")).await,
+        "killed right after John Lewis applied an OR24"
+    );
+    assert_eq!(sandbox.stats().or24_applied.len(), 1);
+    for _ in 0..2 {
+        assert!(run_once(&config, None).await);
+    }
+    let stats = sandbox.stats();
+    assert!(
+        stats.or24_applied.len() >= 6,
+        "the day's complete shipments are confirmed: {:?}",
+        stats.or24_applied
+    );
+    assert!(
+        stats.or24_applied.values().all(|n| *n == 1),
+        "never twice: {:?}",
+        stats.or24_applied
+    );
+    sandbox.shutdown().await;
+}

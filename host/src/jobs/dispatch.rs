@@ -335,12 +335,13 @@ impl DispatchJob {
                 .as_deref()
                 .and_then(|b| serde_json::from_str(b).ok());
             store.outbox_sending(entry.id)?;
-            match self
+            let result = self
                 .services
                 .mirakl
                 .send_planned(&request.api, &request.path, body_value.as_ref())
-                .await
-            {
+                .await;
+            crate::jobs::crash_point(&format!("{}.sent", request.api.to_lowercase()));
+            match result {
                 Ok(_) => {
                     store.outbox_set(entry.id, OutboxState::Done, None)?;
                     store.audit(

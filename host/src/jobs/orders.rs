@@ -384,7 +384,7 @@ impl OrdersJob {
 
     /// Finishes writes left by an earlier cycle or run.
     async fn replay_outbox(&mut self, report: &mut CycleReport) -> anyhow::Result<()> {
-        for entry in self.services.store.outbox_open()? {
+        for entry in self.services.store.outbox_open(&["or21", "create_order"])? {
             self.send(entry, report).await?;
         }
         Ok(())

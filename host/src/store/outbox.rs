@@ -106,14 +106,20 @@ impl Store {
             .optional()?)
     }
 
-    /// Entries not done or failed, oldest first.
-    pub fn outbox_open(&self) -> anyhow::Result<Vec<OutboxEntry>> {
+    /// Entries of these kinds not done or failed, oldest first.
+    pub fn outbox_open(&self, kinds: &[&str]) -> anyhow::Result<Vec<OutboxEntry>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id"
+            "SELECT {COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') AND kind = ?1 ORDER BY id"
         ))?;
-        let rows = stmt.query_map([], entry)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out = Vec::new();
+        for kind in kinds {
+            for row in stmt.query_map(params![kind], entry)? {
+                out.push(row?);
+            }
+        }
+        out.sort_by_key(|e| e.id);
+        Ok(out)
     }
 
     /// Marks the entry as being sent (counted as an attempt). Must be called right before the call.
