@@ -85,7 +85,8 @@ pub fn render(rows: &[CarrierRow]) -> String {
             ),
             _ => "✗ UNMAPPED: add a [[carriers.map]] entry before its next parcel".to_string(),
         };
-        out.push_str(&format!("  {name:<44} {verdict}\n"));
+        out.push_str(format!("  {name:<44} {verdict}").trim_end());
+        out.push('\n');
     }
     let bad = rows.iter().filter(|r| r.status != "mapped").count();
     out.push_str(&format!("{} pairs, {} need attention\n", rows.len(), bad));
