@@ -92,3 +92,59 @@ pub fn render(rows: &[CarrierRow]) -> String {
     out.push_str(&format!("{} pairs, {} need attention\n", rows.len(), bad));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(
+        carrier: &str,
+        service: Option<&str>,
+        status: &str,
+        code: Option<&str>,
+        label: Option<&str>,
+    ) -> CarrierRow {
+        CarrierRow {
+            carrier: carrier.into(),
+            service: service.map(str::to_string),
+            status: status.into(),
+            jl_code: code.map(str::to_string),
+            label: label.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_report_says_what_to_fix() {
+        let text = render(&[
+            row(
+                "Royal Mail",
+                Some("Tracked 24"),
+                "mapped",
+                Some("ROYAL-MAIL"),
+                Some("Royal Mail"),
+            ),
+            row("Evri", None, "unmapped", None, None),
+            row(
+                "Parcelforce",
+                Some("express24"),
+                "not_approved",
+                Some("PARCELFORCE"),
+                None,
+            ),
+        ]);
+        assert!(
+            text.contains("Royal Mail / Tracked 24") && text.contains("→ ROYAL-MAIL (Royal Mail)"),
+            "{text}"
+        );
+        assert!(text.contains("Evri") && text.contains("UNMAPPED"), "{text}");
+        assert!(
+            text.contains("PARCELFORCE which is NOT in John Lewis' approved carriers"),
+            "{text}"
+        );
+        assert!(text.ends_with("3 pairs, 2 need attention\n"), "{text}");
+        assert!(
+            text.lines().all(|l| l == l.trim_end()),
+            "no trailing spaces"
+        );
+    }
+}
