@@ -156,8 +156,11 @@ impl StockJob {
             self.observe(&changes, &plan_skus(&snapshot));
             return Ok(None);
         }
+        let uploaded = self.services.mirakl.upload_stock(&plan.csv).await;
+        // The interval runs from the answer, not the request: Mirakl measures arrivals, and
+        // the next request cannot arrive before this one was answered.
         self.last_upload = Some(Instant::now());
-        match self.services.mirakl.upload_stock(&plan.csv).await {
+        match uploaded {
             Ok(import_id) => {
                 self.services
                     .store
@@ -229,12 +232,12 @@ impl StockJob {
         let Some(flight) = self.in_flight.take() else {
             return Ok(None);
         };
-        self.services.store.finish_stock_import(
-            &import_id,
-            &status.status,
-            status.lines_in_error,
-        )?;
         if status.status.eq_ignore_ascii_case("FAILED") {
+            self.services.store.finish_stock_import(
+                &import_id,
+                &status.status,
+                status.lines_in_error,
+            )?;
             self.events.requeue(flight.changes);
             self.raise(
                 "stock_import_errors",
@@ -279,6 +282,12 @@ impl StockJob {
         self.services
             .store
             .record_published(&published, Some(&import_id))?;
+        // Finished only once the ledger holds its outcome.
+        self.services.store.finish_stock_import(
+            &import_id,
+            &status.status,
+            status.lines_in_error,
+        )?;
         let ok: HashSet<String> = published.iter().map(|(sku, _, _)| sku.clone()).collect();
         self.observe(&flight.changes, &ok);
         self.services.store.audit(
