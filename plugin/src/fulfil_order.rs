@@ -12,7 +12,9 @@ use crate::country;
 use crate::error::PlanError;
 use crate::exception::{Exception, Severity, Team};
 use crate::mirakl_order::{Address, MiraklOrder, Tax, field_text};
-use crate::money::{Decimal, currency_exponent, format_minor, minor_units, unit_price_for};
+use crate::money::{
+    Decimal, currency_exponent, format_minor, minor_units, minor_units_of, unit_price_for,
+};
 use crate::orders::{Money, OrderPolicy};
 
 /// A payload that adds up, with what the customer paid.
@@ -80,9 +82,9 @@ pub fn build(
         if line.is_dropped() {
             continue;
         }
-        let at = |field: &str| format!("order_lines[{i}].{field}");
-        let price = minor_units(line.price, exp, &at("price"))?;
-        let taxes = tax_amounts(line.taxes.as_deref(), exp, &at("taxes"))?;
+        let at = |field: &'static str| move || format!("order_lines[{i}].{field}");
+        let price = minor_units_of(line.price, exp, at("price"))?;
+        let taxes = tax_amounts(line.taxes.as_deref(), exp, at("taxes"))?;
         let tax_sum: i64 = taxes.iter().map(|(_, _, a)| a).sum();
         let net = if tax_excluded { price } else { price - tax_sum };
         let Some(unit) =
@@ -105,7 +107,7 @@ pub fn build(
         };
         let line_total = line
             .total_price
-            .map(|t| minor_units(t, exp, &at("total_price")))
+            .map(|t| minor_units_of(t, exp, at("total_price")))
             .transpose()?;
         mirakl_total = mirakl_total.zip(line_total).map(|(sum, t)| sum + t);
         let mut sale_line = Map::new();
@@ -134,10 +136,10 @@ pub fn build(
 
         let ship = line
             .shipping_price
-            .map(|p| minor_units(p, exp, &at("shipping_price")))
+            .map(|p| minor_units_of(p, exp, at("shipping_price")))
             .transpose()?
             .unwrap_or(0);
-        let ship_taxes = tax_amounts(line.shipping_taxes.as_deref(), exp, &at("shipping_taxes"))?;
+        let ship_taxes = tax_amounts(line.shipping_taxes.as_deref(), exp, at("shipping_taxes"))?;
         let ship_tax_sum: i64 = ship_taxes.iter().map(|(_, _, a)| a).sum();
         shipping_net += if tax_excluded {
             ship
@@ -238,7 +240,7 @@ pub fn build(
 fn tax_amounts(
     taxes: Option<&[Tax]>,
     exp: u32,
-    field: &str,
+    field: impl Fn() -> String,
 ) -> Result<Vec<(String, Option<f64>, i64)>, PlanError> {
     taxes
         .unwrap_or_default()
@@ -248,7 +250,7 @@ fn tax_amounts(
             Ok((
                 t.code.clone(),
                 t.rate,
-                minor_units(t.amount, exp, &format!("{field}[{i}].amount"))?,
+                minor_units_of(t.amount, exp, || format!("{}[{i}].amount", field()))?,
             ))
         })
         .collect()

@@ -127,6 +127,15 @@ pub fn currency_exponent(currency: &str) -> u32 {
 /// Reads a Mirakl amount (a JSON number in currency units) as minor units. `field` names
 /// the field in errors.
 pub fn minor_units(value: f64, exponent: u32, field: &str) -> Result<i64, PlanError> {
+    minor_units_of(value, exponent, || field.to_string())
+}
+
+/// [`minor_units`] naming the field only when there is an error to report.
+pub fn minor_units_of(
+    value: f64,
+    exponent: u32,
+    field: impl FnOnce() -> String,
+) -> Result<i64, PlanError> {
     // Fast path: `m / 10^e` computed in f64 is the double nearest to that decimal, so if it
     // equals `value`, `value` was read from exactly that decimal (|m| < 2^53).
     let scale = 10f64.powi(exponent as i32);
@@ -134,6 +143,7 @@ pub fn minor_units(value: f64, exponent: u32, field: &str) -> Result<i64, PlanEr
     if scaled.is_finite() && scaled.abs() < 1e15 && scaled / scale == value {
         return Ok(scaled as i64);
     }
+    let field = field();
     let number = serde_json::Number::from_f64(value)
         .ok_or_else(|| PlanError::invalid(format!("{field} is not a finite number")))?;
     let decimal = Decimal::from_json_number(&number)
