@@ -12,9 +12,7 @@ use crate::country;
 use crate::error::PlanError;
 use crate::exception::{Exception, Severity, Team};
 use crate::mirakl_order::{Address, MiraklOrder, Tax, field_text};
-use crate::money::{
-    Decimal, currency_exponent, format_minor, minor_units, minor_units_of, unit_price_for,
-};
+use crate::money::{Decimal, currency_exponent, format_minor, minor_units_of, unit_price_for};
 use crate::orders::{Money, OrderPolicy};
 
 /// A payload that adds up, with what the customer paid.
