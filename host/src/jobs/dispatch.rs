@@ -13,8 +13,8 @@ use crate::fulfil::FulfilShipment;
 use crate::http::ApiError;
 use crate::jobs::{Services, outcome};
 use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
-use crate::runtime::{PluginFault, Session, severity_name, team_name};
-use crate::store::{NewException, OutboxState, ShipmentState};
+use crate::runtime::{PluginFault, Session, severity_name};
+use crate::store::{OutboxState, ShipmentState};
 
 /// Cursor: highest Fulfil `write_date` of the shipments read.
 const CURSOR: &str = "fulfil.shipments.write_date";
@@ -271,13 +271,7 @@ impl DispatchJob {
             }
         };
         for e in &plan.exceptions {
-            store.raise(&NewException {
-                code: e.code.clone(),
-                team: team_name(e.team).into(),
-                severity: severity_name(e.severity).into(),
-                subject: e.subject.clone(),
-                message: e.message.clone(),
-            })?;
+            outcome::raise_planned(&store, e)?;
         }
         let cleared: Vec<&str> = SHIPMENT_CODES
             .iter()
@@ -508,13 +502,7 @@ impl DispatchJob {
                 };
             for e in exceptions {
                 due.push((e.code.clone(), e.subject.clone()));
-                store.raise(&NewException {
-                    code: e.code,
-                    team: team_name(e.team).into(),
-                    severity: severity_name(e.severity).into(),
-                    subject: e.subject,
-                    message: e.message,
-                })?;
+                outcome::raise_planned(&store, &e)?;
             }
         }
         for open in store.exceptions(false)? {
@@ -535,12 +523,6 @@ impl DispatchJob {
         subject: &str,
         message: String,
     ) -> anyhow::Result<()> {
-        self.services.store.raise(&NewException {
-            code: code.into(),
-            team: team.into(),
-            severity: severity.into(),
-            subject: subject.into(),
-            message,
-        })
+        outcome::raise(&self.services.store, code, team, severity, subject, message)
     }
 }

@@ -14,7 +14,7 @@ use crate::http::ApiError;
 use crate::jobs::{Services, outcome};
 use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
 use crate::runtime::{OrderInput, PluginFault, Session, plan_to_json};
-use crate::store::{NewException, OrderStage, OutboxEntry, OutboxState};
+use crate::store::{OrderStage, OutboxEntry, OutboxState};
 
 /// Cursor holding the highest `last_updated_date` imported.
 const CURSOR: &str = "or11.last_updated";
@@ -300,13 +300,7 @@ impl OrdersJob {
         let store = &self.services.store;
         store.set_order_plan(order_id, &plan_to_json(plan).to_string())?;
         for e in &plan.exceptions {
-            store.raise(&NewException {
-                code: e.code.clone(),
-                team: crate::runtime::team_name(e.team).into(),
-                severity: crate::runtime::severity_name(e.severity).into(),
-                subject: e.subject.clone(),
-                message: e.message.clone(),
-            })?;
+            outcome::raise_planned(store, e)?;
         }
         let cleared: Vec<&str> = ORDER_CODES
             .iter()
@@ -538,13 +532,7 @@ impl OrdersJob {
         subject: &str,
         message: String,
     ) -> anyhow::Result<()> {
-        self.services.store.raise(&NewException {
-            code: code.into(),
-            team: team.into(),
-            severity: severity.into(),
-            subject: subject.into(),
-            message,
-        })
+        outcome::raise(&self.services.store, code, team, severity, subject, message)
     }
 }
 

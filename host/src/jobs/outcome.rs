@@ -1,6 +1,8 @@
 //! Turning remote-call failures into exceptions a person can act on.
 
 use crate::http::ApiError;
+use crate::runtime::exports::jlm::connector::types::Exception;
+use crate::runtime::{severity_name, team_name};
 use crate::store::{NewException, Store};
 
 /// Raises `api_unavailable` for `service` when a call could not get through, and returns
@@ -22,4 +24,34 @@ pub fn unavailable(store: &Store, service: &str, error: &ApiError) -> anyhow::Re
 pub fn reachable(store: &Store, service: &str) -> anyhow::Result<()> {
     store.resolve_cleared(service, &["api_unavailable"])?;
     Ok(())
+}
+
+/// Raises a host-side exception.
+pub fn raise(
+    store: &Store,
+    code: &str,
+    team: &str,
+    severity: &str,
+    subject: &str,
+    message: String,
+) -> anyhow::Result<()> {
+    store.raise(&NewException {
+        code: code.into(),
+        team: team.into(),
+        severity: severity.into(),
+        subject: subject.into(),
+        message,
+    })
+}
+
+/// Raises an exception the component reported.
+pub fn raise_planned(store: &Store, e: &Exception) -> anyhow::Result<()> {
+    raise(
+        store,
+        &e.code,
+        team_name(e.team),
+        severity_name(e.severity),
+        &e.subject,
+        e.message.clone(),
+    )
 }

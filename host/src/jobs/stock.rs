@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 
 use crate::http::ApiError;
 use crate::jobs::{Services, outcome};
+use crate::runtime::Session;
 use crate::runtime::exports::jlm::connector::inventory::{
     Published, StockLevel, StockLine, StockPlan,
 };
-use crate::runtime::{Session, severity_name, team_name};
 use crate::stock::events::{StockChange, StockEvents};
-use crate::store::{NewException, OfferEntry};
+use crate::store::OfferEntry;
 use crate::web::metrics::Metrics;
 
 /// An upload Mirakl has accepted and not finished yet.
@@ -349,13 +349,7 @@ impl StockJob {
             .iter()
             .filter(|e| report_unknown || e.code != "unknown_offer")
         {
-            self.services.store.raise(&NewException {
-                code: e.code.clone(),
-                team: team_name(e.team).into(),
-                severity: severity_name(e.severity).into(),
-                subject: e.subject.clone(),
-                message: e.message.clone(),
-            })?;
+            outcome::raise_planned(&self.services.store, e)?;
         }
         Ok(plan)
     }
@@ -546,13 +540,7 @@ impl StockJob {
         subject: &str,
         message: String,
     ) -> anyhow::Result<()> {
-        self.services.store.raise(&NewException {
-            code: code.into(),
-            team: team.into(),
-            severity: severity.into(),
-            subject: subject.into(),
-            message,
-        })
+        outcome::raise(&self.services.store, code, team, severity, subject, message)
     }
 }
 
