@@ -169,22 +169,7 @@ async fn classify_response(response: Response, idempotent: bool, policy: &RetryP
                 what,
             }
         }
-        s if s.is_server_error() => {
-            if idempotent {
-                Attempt::Retry {
-                    delay: None,
-                    defer_pacer: false,
-                    give_up: ApiError::Unavailable {
-                        reason: what.clone(),
-                    },
-                    what,
-                }
-            } else {
-                Attempt::Done(Err(ApiError::OutcomeUnknown {
-                    reason: format!("{what} after the request was sent"),
-                }))
-            }
-        }
+        s if s.is_server_error() => retry_if_idempotent(what, idempotent),
         _ => {
             let body = read_capped(response, MAX_ERROR_BODY_BYTES).await;
             Attempt::Done(Err(ApiError::rejected(status.as_u16(), &body)))
@@ -214,6 +199,12 @@ fn classify_error(error: &reqwest::Error, idempotent: bool, policy: &RetryPolicy
     } else {
         format!("connection failed: {detail}")
     };
+    retry_if_idempotent(what, idempotent)
+}
+
+/// A failure after the request was sent: retried when the call is idempotent, otherwise an
+/// unknown outcome the caller must settle by re-reading remote state.
+fn retry_if_idempotent(what: String, idempotent: bool) -> Attempt {
     if idempotent {
         Attempt::Retry {
             delay: None,
