@@ -116,8 +116,8 @@ async fn world(skus: usize, policy: &str) -> World {
     }
 }
 
-/// Waits until nothing is queued or in flight (every import recorded as finished) and John
-/// Lewis matches `expected` (bounded).
+/// Waits until nothing is queued or in flight (every import recorded as finished), John
+/// Lewis matches `expected` and the ledger matches John Lewis (bounded).
 async fn settle(world: &World, expected: &dyn Fn(&str) -> i64, limit: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < limit {
@@ -128,8 +128,17 @@ async fn settle(world: &World, expected: &dyn Fn(&str) -> i64, limit: Duration) 
             .expect("imports")
             .iter()
             .all(|i| i.state != "submitted");
+        // The ledger catches up last: an import John Lewis already applied may not be
+        // recorded yet.
+        let ledger = world.store.ledger().expect("ledger");
+        let recorded = offers.iter().all(|o| {
+            ledger
+                .iter()
+                .any(|e| e.sku == o.sku && e.quantity == o.quantity)
+        });
         if world.events.depth() == 0
             && imports_done
+            && recorded
             && offers.iter().all(|o| o.quantity == expected(&o.sku))
         {
             return true;
