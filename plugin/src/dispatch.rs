@@ -247,9 +247,9 @@ pub fn plan_dispatch(
     }
     let shipped = shipped_before(&order, shipped_lines)?;
     let subject = shipment.id.to_string();
-    let oid = order.order_id.as_str();
+    let oid = &*order.order_id;
 
-    let state = order.order_state.as_str();
+    let state = &*order.order_state;
     if DISPATCHED_STATES.contains(&state) {
         return Ok(DispatchPlan {
             requests: Vec::new(),
@@ -445,7 +445,7 @@ fn shipped_before<'a>(
                 s.line_id, order.order_id
             )));
         };
-        let total = units.entry(line.order_line_id.as_str()).or_insert(0);
+        let total = units.entry(&*line.order_line_id).or_insert(0);
         *total = total.saturating_add(s.quantity);
     }
     Ok(units)
@@ -493,13 +493,13 @@ fn check_lines<'a>(
             ));
             continue;
         }
-        let total = now.entry(line.order_line_id.as_str()).or_insert(0);
+        let total = now.entry(&*line.order_line_id).or_insert(0);
         *total = total.saturating_add(s.quantity);
     }
     let mut shipping = Vec::new();
     let mut remaining = Vec::new();
     for line in order.order_lines.iter().filter(|l| !l.is_dropped()) {
-        let id = line.order_line_id.as_str();
+        let id = &*line.order_line_id;
         let before = shipped.get(id).copied().unwrap_or(0);
         let this = now.get(id).copied().unwrap_or(0);
         let after = before.saturating_add(this);

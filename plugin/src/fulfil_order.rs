@@ -4,25 +4,244 @@
 //! plus tax lines, plus shipping lines and their taxes) and rejects a mismatch, so every
 //! amount here is derived in integer minor units and the parts add up to `amount` exactly.
 
-use std::collections::BTreeMap;
-
-use serde_json::{Map, Value, json};
-
 use crate::country;
 use crate::error::PlanError;
 use crate::exception::{Exception, Severity, Team};
+use crate::json_reader::Text;
+use crate::json_writer::JsonWriter;
 use crate::mirakl_order::{Address, MiraklOrder, Tax, field_text};
-use crate::money::{Decimal, currency_exponent, format_minor, minor_units_of, unit_price_for};
+use crate::money::{Decimal, currency_exponent, format_minor, minor_units, unit_price_for};
 use crate::orders::{Money, OrderPolicy};
+
+/// The `create_order` order object.
+pub struct SaleOrder<'a> {
+    /// The Mirakl order id: unique per sale, Fulfil's dedup key.
+    pub channel_identifier: &'a str,
+    /// The customer's order number (Mirakl `commercial_id`).
+    pub reference: &'a str,
+    /// When the customer placed the order.
+    pub confirmed_at: &'a str,
+    /// Name and contacts.
+    pub customer: Customer<'a>,
+    /// Billing address (the shipping address when John Lewis sends none).
+    pub billing_address: SaleAddress<'a>,
+    /// Delivery address.
+    pub shipping_address: SaleAddress<'a>,
+    /// One per live order line.
+    pub sale_lines: Vec<SaleLine<'a>>,
+    /// Shipping charged to the customer, when there is any.
+    pub shipping_lines: Vec<ShippingLine<'a>>,
+    /// What the customer paid: lines, shipping and every tax.
+    pub amount: Decimal,
+    /// ISO 4217 currency.
+    pub currency_code: &'a str,
+    /// Always `pending`: Fulfil confirms and processes the sale.
+    pub status: &'static str,
+    /// Always `paid`: John Lewis collected the payment.
+    pub financial_status: &'static str,
+    /// Always `unshipped`.
+    pub fulfillment_status: &'static str,
+    /// Order-level gift message.
+    pub gift_message: Option<Text<'a>>,
+}
+
+/// The Fulfil customer of a sale.
+pub struct Customer<'a> {
+    /// Full name.
+    pub name: String,
+    /// `["email", …]` and `["phone", …]` pairs.
+    pub contacts: Vec<(&'static str, &'a str)>,
+}
+
+/// A Fulfil address.
+pub struct SaleAddress<'a> {
+    /// Addressee (or the company when no person is named).
+    pub name: String,
+    /// Street, line 1.
+    pub address1: &'a str,
+    /// Street, line 2.
+    pub address2: Option<&'a str>,
+    /// Town.
+    pub city: &'a str,
+    /// Postcode.
+    pub zip: &'a str,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: &'static str,
+    /// Phone number.
+    pub phone: Option<&'a str>,
+    /// The order's notification email.
+    pub email: Option<&'a str>,
+}
+
+/// A Fulfil sale line.
+pub struct SaleLine<'a> {
+    /// The Mirakl order line id.
+    pub channel_identifier: &'a str,
+    /// Product code.
+    pub sku: &'a str,
+    /// Product title on John Lewis.
+    pub description: Option<&'a str>,
+    /// Units.
+    pub quantity: i64,
+    /// Net unit price such that quantity × unit price rounds to `amount`.
+    pub unit_price: Decimal,
+    /// Net line amount.
+    pub amount: Decimal,
+    /// Taxes on the line.
+    pub tax_lines: Vec<TaxLine<'a>>,
+    /// Line-level gift message.
+    pub gift_message: Option<Text<'a>>,
+}
+
+/// Shipping charged on the sale.
+pub struct ShippingLine<'a> {
+    /// `<order id>-shipping`.
+    pub channel_identifier: String,
+    /// The customer's shipping method, or "Shipping".
+    pub description: &'a str,
+    /// Net shipping amount.
+    pub amount: Decimal,
+    /// Taxes on shipping, one per tax code.
+    pub tax_lines: Vec<TaxLine<'a>>,
+}
+
+/// A Fulfil tax line: `{name, rate, amount}` with the rate as a fraction ("0.20").
+pub struct TaxLine<'a> {
+    /// Fulfil tax name (the Mirakl code when unmapped).
+    pub name: &'a str,
+    /// Rate as a fraction.
+    pub rate: Option<Decimal>,
+    /// Tax amount.
+    pub amount: Decimal,
+}
+
+impl SaleOrder<'_> {
+    /// The order object as JSON text.
+    pub fn to_json(&self) -> String {
+        let mut w = JsonWriter::with_capacity(1024 + 512 * self.sale_lines.len());
+        w.begin_object();
+        w.field_str("channel_identifier", self.channel_identifier);
+        w.field_str("reference", self.reference);
+        w.field_str("confirmed_at", self.confirmed_at);
+        w.key("customer");
+        self.customer.write(&mut w);
+        w.key("billing_address");
+        self.billing_address.write(&mut w);
+        w.key("shipping_address");
+        self.shipping_address.write(&mut w);
+        w.key("sale_lines");
+        w.begin_array();
+        self.sale_lines.iter().for_each(|line| line.write(&mut w));
+        w.end_array();
+        if !self.shipping_lines.is_empty() {
+            w.key("shipping_lines");
+            w.begin_array();
+            self.shipping_lines
+                .iter()
+                .for_each(|line| line.write(&mut w));
+            w.end_array();
+        }
+        w.field_decimal("amount", self.amount);
+        w.field_str("currency_code", self.currency_code);
+        w.field_str("status", self.status);
+        w.field_str("financial_status", self.financial_status);
+        w.field_str("fulfillment_status", self.fulfillment_status);
+        w.field_opt_str("gift_message", self.gift_message.as_deref());
+        w.end_object();
+        w.finish()
+    }
+}
+
+impl Customer<'_> {
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.field_str("name", &self.name);
+        w.key("contacts");
+        w.begin_array();
+        for (kind, value) in &self.contacts {
+            w.begin_array();
+            w.string(kind);
+            w.string(value);
+            w.end_array();
+        }
+        w.end_array();
+        w.end_object();
+    }
+}
+
+impl SaleAddress<'_> {
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.field_str("name", &self.name);
+        w.field_str("address1", self.address1);
+        w.field_opt_str("address2", self.address2);
+        w.field_str("city", self.city);
+        w.field_str("zip", self.zip);
+        w.field_str("country_code", self.country_code);
+        w.field_opt_str("phone", self.phone);
+        w.field_opt_str("email", self.email);
+        w.end_object();
+    }
+}
+
+impl SaleLine<'_> {
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.field_str("channel_identifier", self.channel_identifier);
+        w.field_str("sku", self.sku);
+        w.field_opt_str("description", self.description);
+        w.field_integer("quantity", self.quantity);
+        w.field_decimal("unit_price", self.unit_price);
+        w.field_decimal("amount", self.amount);
+        w.key("tax_lines");
+        write_tax_lines(w, &self.tax_lines);
+        w.field_opt_str("gift_message", self.gift_message.as_deref());
+        w.end_object();
+    }
+}
+
+impl ShippingLine<'_> {
+    fn write(&self, w: &mut JsonWriter) {
+        w.begin_object();
+        w.field_str("channel_identifier", &self.channel_identifier);
+        w.field_str("description", self.description);
+        w.field_decimal("amount", self.amount);
+        w.key("tax_lines");
+        write_tax_lines(w, &self.tax_lines);
+        w.end_object();
+    }
+}
+
+/// `[{name, rate, amount}, …]`.
+fn write_tax_lines(w: &mut JsonWriter, taxes: &[TaxLine]) {
+    w.begin_array();
+    for tax in taxes {
+        w.begin_object();
+        w.field_str("name", tax.name);
+        if let Some(rate) = tax.rate {
+            w.field_decimal("rate", rate);
+        }
+        w.field_decimal("amount", tax.amount);
+        w.end_object();
+    }
+    w.end_array();
+}
 
 /// A payload that adds up, with what the customer paid.
 pub struct Built {
-    /// The `create_order` order object.
-    pub payload: Value,
+    /// The `create_order` order object, as JSON text.
+    pub payload: String,
     /// Lines + shipping + all taxes.
     pub total: Money,
     /// Set when Mirakl's own total disagrees with the sum of the parts.
     pub total_mismatch: Option<Exception>,
+}
+
+/// One tax read in minor units.
+struct TaxAmount<'a> {
+    code: &'a str,
+    rate: Option<Decimal>,
+    minor: i64,
 }
 
 /// Builds the payload, or the exceptions that prevent it. Unusable amounts are plan errors.
@@ -30,7 +249,7 @@ pub fn build(
     order: &MiraklOrder,
     policy: &OrderPolicy,
 ) -> Result<Result<Built, Vec<Exception>>, PlanError> {
-    let oid = order.order_id.as_str();
+    let oid = &*order.order_id;
     let currency = order
         .currency_iso_code
         .as_deref()
@@ -61,18 +280,16 @@ pub fn build(
                 oid,
                 format!("Order {oid} is accepted and paid but John Lewis sent no shipping address, so it cannot be created in Fulfil. Check the order on John Lewis; the connector retries on its next update."),
             ));
-            Value::Null
+            None
         }
     };
-    let billing_address = billing.map_or(Value::Null, |a| {
-        address(a, email, oid, "billing", &mut problems)
-    });
+    let billing_address = billing.and_then(|a| address(a, email, oid, "billing", &mut problems));
 
     let tax_excluded = order.tax_excluded();
-    let mut sale_lines = Vec::new();
+    let mut sale_lines = Vec::with_capacity(order.order_lines.len());
     let mut total: i64 = 0;
     let mut shipping_net: i64 = 0;
-    let mut shipping_taxes: BTreeMap<String, (Option<f64>, i64)> = BTreeMap::new();
+    let mut shipping_taxes: Vec<TaxAmount> = Vec::new();
     let mut mirakl_taxes: i64 = 0;
     // Mirakl's own total of the live lines; `None` once a line lacks one.
     let mut mirakl_total: Option<i64> = Some(0);
@@ -81,9 +298,9 @@ pub fn build(
             continue;
         }
         let at = |field: &'static str| move || format!("order_lines[{i}].{field}");
-        let price = minor_units_of(line.price, exp, at("price"))?;
-        let taxes = tax_amounts(line.taxes.as_deref(), exp, at("taxes"))?;
-        let tax_sum: i64 = taxes.iter().map(|(_, _, a)| a).sum();
+        let price = minor_units(line.price, exp, at("price"))?;
+        let taxes = tax_amounts(&line.taxes, exp, at("taxes"))?;
+        let tax_sum: i64 = taxes.iter().map(|t| t.minor).sum();
         let net = if tax_excluded { price } else { price - tax_sum };
         let Some(unit) =
             unit_price_for(net, line.quantity, exp, u32::from(policy.unit_price_digits))
@@ -105,48 +322,45 @@ pub fn build(
         };
         let line_total = line
             .total_price
-            .map(|t| minor_units_of(t, exp, at("total_price")))
+            .map(|t| minor_units(t, exp, at("total_price")))
             .transpose()?;
         mirakl_total = mirakl_total.zip(line_total).map(|(sum, t)| sum + t);
-        let mut sale_line = Map::new();
-        sale_line.insert("channel_identifier".into(), json!(line.order_line_id));
-        sale_line.insert("sku".into(), json!(line.offer_sku));
-        if let Some(title) = line
-            .product_title
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-        {
-            sale_line.insert("description".into(), json!(title));
-        }
-        sale_line.insert("quantity".into(), json!(line.quantity));
-        sale_line.insert("unit_price".into(), json!(unit.to_string_min_scale(exp)));
-        sale_line.insert("amount".into(), json!(format_minor(net, exp)));
-        sale_line.insert("tax_lines".into(), tax_lines(&taxes, policy, exp));
-        if let Some(gift) = field_text(
-            line.order_line_additional_fields.as_deref(),
-            &policy.gift_message_line_codes,
-        ) {
-            sale_line.insert("gift_message".into(), json!(gift));
-        }
-        sale_lines.push(Value::Object(sale_line));
+        sale_lines.push(SaleLine {
+            channel_identifier: &line.order_line_id,
+            sku: &line.offer_sku,
+            description: line
+                .product_title
+                .as_deref()
+                .filter(|t| !t.trim().is_empty()),
+            quantity: line.quantity,
+            unit_price: unit.with_min_scale(exp),
+            amount: Decimal::of_minor(net, exp),
+            tax_lines: tax_lines(&taxes, policy, exp),
+            gift_message: field_text(
+                &line.order_line_additional_fields,
+                &policy.gift_message_line_codes,
+            ),
+        });
         total += net + tax_sum;
         mirakl_taxes += tax_sum;
 
         let ship = line
             .shipping_price
-            .map(|p| minor_units_of(p, exp, at("shipping_price")))
+            .map(|p| minor_units(p, exp, at("shipping_price")))
             .transpose()?
             .unwrap_or(0);
-        let ship_taxes = tax_amounts(line.shipping_taxes.as_deref(), exp, at("shipping_taxes"))?;
-        let ship_tax_sum: i64 = ship_taxes.iter().map(|(_, _, a)| a).sum();
+        let ship_taxes = tax_amounts(&line.shipping_taxes, exp, at("shipping_taxes"))?;
+        let ship_tax_sum: i64 = ship_taxes.iter().map(|t| t.minor).sum();
         shipping_net += if tax_excluded {
             ship
         } else {
             ship - ship_tax_sum
         };
-        for (code, rate, amount) in ship_taxes {
-            let entry = shipping_taxes.entry(code).or_insert((rate, 0));
-            entry.1 += amount;
+        for tax in ship_taxes {
+            match shipping_taxes.iter_mut().find(|t| t.code == tax.code) {
+                Some(known) => known.minor += tax.minor,
+                None => shipping_taxes.push(tax),
+            }
         }
         total += if tax_excluded {
             ship + ship_tax_sum
@@ -164,48 +378,43 @@ pub fn build(
             format!("Order {oid} has no live lines (all refused or cancelled); nothing is created in Fulfil."),
         ));
     }
-    if !problems.is_empty() {
+    let (Some(shipping_address), Some(billing_address), true) =
+        (shipping_address, billing_address, problems.is_empty())
+    else {
         return Ok(Err(problems));
-    }
+    };
 
-    let mut payload = Map::new();
-    payload.insert("channel_identifier".into(), json!(oid));
-    payload.insert("reference".into(), json!(order.commercial_id()));
-    payload.insert("confirmed_at".into(), json!(confirmed_at));
-    payload.insert(
-        "customer".into(),
-        customer_json(order, shipping, billing, email),
-    );
-    payload.insert("billing_address".into(), billing_address);
-    payload.insert("shipping_address".into(), shipping_address);
-    payload.insert("sale_lines".into(), Value::Array(sale_lines));
-    let shipping_tax_list: Vec<(String, Option<f64>, i64)> = shipping_taxes
-        .into_iter()
-        .map(|(code, (rate, amount))| (code, rate, amount))
-        .collect();
-    if shipping_net != 0 || !shipping_tax_list.is_empty() {
-        let description = order.shipping_type_label.as_deref().unwrap_or("Shipping");
-        payload.insert(
-            "shipping_lines".into(),
-            json!([{
-                "channel_identifier": format!("{oid}-shipping"),
-                "description": description,
-                "amount": format_minor(shipping_net, exp),
-                "tax_lines": tax_lines(&shipping_tax_list, policy, exp),
-            }]),
-        );
+    let mut shipping_lines = Vec::new();
+    if shipping_net != 0 || !shipping_taxes.is_empty() {
+        // One line per tax code, in code order, so the payload does not depend on line order.
+        shipping_taxes.sort_by(|a, b| a.code.cmp(b.code));
+        shipping_lines.push(ShippingLine {
+            channel_identifier: format!("{oid}-shipping"),
+            description: order.shipping_type_label.as_deref().unwrap_or("Shipping"),
+            amount: Decimal::of_minor(shipping_net, exp),
+            tax_lines: tax_lines(&shipping_taxes, policy, exp),
+        });
     }
-    payload.insert("amount".into(), json!(format_minor(total, exp)));
-    payload.insert("currency_code".into(), json!(currency));
-    payload.insert("status".into(), json!("pending"));
-    payload.insert("financial_status".into(), json!("paid"));
-    payload.insert("fulfillment_status".into(), json!("unshipped"));
-    if let Some(gift) = field_text(
-        order.order_additional_fields.as_deref(),
-        &policy.gift_message_order_codes,
-    ) {
-        payload.insert("gift_message".into(), json!(gift));
-    }
+    let sale = SaleOrder {
+        channel_identifier: oid,
+        reference: order.commercial_id(),
+        confirmed_at,
+        customer: customer_of(order, shipping, billing, email),
+        billing_address,
+        shipping_address,
+        sale_lines,
+        shipping_lines,
+        amount: Decimal::of_minor(total, exp),
+        currency_code: currency,
+        status: "pending",
+        financial_status: "paid",
+        fulfillment_status: "unshipped",
+        gift_message: field_text(
+            &order.order_additional_fields,
+            &policy.gift_message_order_codes,
+        ),
+    };
+    let payload = sale.to_json();
 
     let total_mismatch = mirakl_total
         .map(|t| if tax_excluded { t + mirakl_taxes } else { t })
@@ -225,7 +434,7 @@ pub fn build(
         });
 
     Ok(Ok(Built {
-        payload: Value::Object(payload),
+        payload,
         total: Money {
             minor: total,
             currency: currency.to_string(),
@@ -234,102 +443,79 @@ pub fn build(
     }))
 }
 
-/// Reads a tax list as (code, rate, amount in minor units).
-fn tax_amounts(
-    taxes: Option<&[Tax]>,
+/// Reads a tax list in minor units.
+fn tax_amounts<'a>(
+    taxes: &'a [Tax],
     exp: u32,
     field: impl Fn() -> String,
-) -> Result<Vec<(String, Option<f64>, i64)>, PlanError> {
+) -> Result<Vec<TaxAmount<'a>>, PlanError> {
     taxes
-        .unwrap_or_default()
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            Ok((
-                t.code.clone(),
-                t.rate,
-                minor_units_of(t.amount, exp, || format!("{}[{i}].amount", field()))?,
-            ))
+            Ok(TaxAmount {
+                code: &t.code,
+                rate: t.rate,
+                minor: minor_units(t.amount, exp, || format!("{}[{i}].amount", field()))?,
+            })
         })
         .collect()
 }
 
-/// Fulfil `tax_lines`: `{name, rate, amount}` with the rate as a fraction ("0.20").
-fn tax_lines(taxes: &[(String, Option<f64>, i64)], policy: &OrderPolicy, exp: u32) -> Value {
-    Value::Array(
-        taxes
-            .iter()
-            .map(|(code, rate, amount)| {
-                let mut line = Map::new();
-                let name = policy.tax_names.get(code).unwrap_or(code);
-                line.insert("name".into(), json!(name));
-                if let Some(rate) = rate.and_then(rate_fraction) {
-                    line.insert("rate".into(), json!(rate));
-                }
-                line.insert("amount".into(), json!(format_minor(*amount, exp)));
-                Value::Object(line)
-            })
-            .collect(),
-    )
+/// Fulfil tax lines, with tax codes mapped to Fulfil tax names.
+fn tax_lines<'a>(taxes: &[TaxAmount<'a>], policy: &'a OrderPolicy, exp: u32) -> Vec<TaxLine<'a>> {
+    taxes
+        .iter()
+        .map(|t| TaxLine {
+            name: policy.tax_name(t.code),
+            rate: t.rate.map(rate_fraction),
+            amount: Decimal::of_minor(t.minor, exp),
+        })
+        .collect()
 }
 
-/// A Mirakl percentage (20.0) as Fulfil's fraction string ("0.20").
-fn rate_fraction(percent: f64) -> Option<String> {
-    let number = serde_json::Number::from_f64(percent)?;
-    let d = Decimal::from_json_number(&number)?;
-    let fraction = Decimal {
-        mantissa: d.mantissa,
-        scale: d.scale + 2,
+/// A Mirakl percentage (20.0) as Fulfil's fraction (0.20).
+fn rate_fraction(percent: Decimal) -> Decimal {
+    Decimal {
+        mantissa: percent.mantissa,
+        scale: percent.scale + 2,
     }
-    .normalized();
-    Some(fraction.to_string_min_scale(2))
+    .normalized()
+    .with_min_scale(2)
 }
 
 /// Joins non-empty name parts.
 fn full_name(parts: &[Option<&str>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut name = String::new();
+    for part in parts.iter().flatten().map(|s| s.trim()) {
+        if !part.is_empty() {
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(part);
+        }
+    }
+    name
 }
 
-/// A Fulfil address from a Mirakl one (ISO-3 country converted to ISO-2).
-fn address(
-    a: &Address,
-    email: Option<&str>,
+/// A Fulfil address from a Mirakl one (ISO-3 country converted to ISO-2); `None`, with the
+/// problem recorded, when the country is not a country.
+fn address<'a>(
+    a: &'a Address,
+    email: Option<&'a str>,
     oid: &str,
     kind: &str,
     problems: &mut Vec<Exception>,
-) -> Value {
-    let mut out = Map::new();
+) -> Option<SaleAddress<'a>> {
     let name = full_name(&[a.firstname.as_deref(), a.lastname.as_deref()]);
     let name = if name.is_empty() {
         full_name(&[a.company.as_deref()])
     } else {
         name
     };
-    out.insert("name".into(), json!(name));
-    out.insert(
-        "address1".into(),
-        json!(a.street_1.as_deref().unwrap_or("").trim()),
-    );
-    if let Some(street_2) = a.street_2.as_deref().filter(|s| !s.trim().is_empty()) {
-        out.insert("address2".into(), json!(street_2.trim()));
-    }
-    out.insert("city".into(), json!(a.city.as_deref().unwrap_or("").trim()));
-    out.insert(
-        "zip".into(),
-        json!(a.zip_code.as_deref().unwrap_or("").trim()),
-    );
     let given = a.country_iso_code.as_deref().unwrap_or("");
-    match country::alpha2(given) {
-        Some(code) => {
-            out.insert("country_code".into(), json!(code));
-        }
-        None => problems.push(Exception::new(
+    let Some(country_code) = country::alpha2(given) else {
+        problems.push(Exception::new(
             "address_invalid",
             Team::Operations,
             Severity::Blocking,
@@ -338,24 +524,31 @@ fn address(
                 "Order {oid}: the {kind} address has country code {given:?} ({}), which is not an ISO 3166 country. Correct the address with John Lewis customer service, then retry the order.",
                 a.country.as_deref().unwrap_or("no country name")
             ),
-        )),
-    }
-    if let Some(phone) = a.phone.as_deref().filter(|p| !p.trim().is_empty()) {
-        out.insert("phone".into(), json!(phone.trim()));
-    }
-    if let Some(email) = email {
-        out.insert("email".into(), json!(email));
-    }
-    Value::Object(out)
+        ));
+        return None;
+    };
+    let text = |field: &'a Option<Text>| field.as_deref().unwrap_or("").trim();
+    let present =
+        |field: &'a Option<Text>| field.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    Some(SaleAddress {
+        name,
+        address1: text(&a.street_1),
+        address2: present(&a.street_2),
+        city: text(&a.city),
+        zip: text(&a.zip_code),
+        country_code,
+        phone: present(&a.phone),
+        email,
+    })
 }
 
 /// The Fulfil customer: name and contacts (the notification email and a phone number).
-fn customer_json(
-    order: &MiraklOrder,
-    shipping: Option<&Address>,
-    billing: Option<&Address>,
-    email: Option<&str>,
-) -> Value {
+fn customer_of<'a>(
+    order: &'a MiraklOrder,
+    shipping: Option<&'a Address>,
+    billing: Option<&'a Address>,
+    email: Option<&'a str>,
+) -> Customer<'a> {
     let customer = order.customer.as_ref();
     let mut name = full_name(&[
         customer.and_then(|c| c.firstname.as_deref()),
@@ -372,14 +565,14 @@ fn customer_json(
     }
     let mut contacts = Vec::new();
     if let Some(email) = email {
-        contacts.push(json!(["email", email]));
+        contacts.push(("email", email));
     }
     let phone = billing
         .and_then(|a| a.phone.as_deref())
         .or_else(|| shipping.and_then(|a| a.phone.as_deref()))
         .filter(|p| !p.trim().is_empty());
     if let Some(phone) = phone {
-        contacts.push(json!(["phone", phone.trim()]));
+        contacts.push(("phone", phone.trim()));
     }
-    json!({ "name": name, "contacts": contacts })
+    Customer { name, contacts }
 }

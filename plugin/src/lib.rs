@@ -11,6 +11,9 @@ pub mod error;
 pub mod exception;
 pub mod fast_hash;
 pub mod fulfil_order;
+pub mod json_bytes;
+pub mod json_reader;
+pub mod json_writer;
 pub mod mirakl_order;
 pub mod money;
 pub mod orders;
@@ -123,7 +126,7 @@ mod component {
                         accepted: l.accepted,
                     })
                     .collect(),
-                fulfil_order: plan.fulfil_order.map(|v| v.to_string()),
+                fulfil_order: plan.fulfil_order,
                 total: plan.total.map(|m| wit_types::Money {
                     minor: m.minor,
                     currency: m.currency,

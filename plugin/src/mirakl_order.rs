@@ -1,127 +1,328 @@
 //! The parts of a Mirakl OR11 order the connector reads. Everything Mirakl documents as
-//! optional is an `Option`; unknown fields are ignored (Mirakl adds fields without notice).
-
-use serde::Deserialize;
-use serde_json::Value;
+//! optional is an `Option` (absent and `null` alike); unknown fields are skipped (Mirakl adds
+//! fields without notice). Text is borrowed from the document and amounts are exact decimals.
 
 use crate::error::PlanError;
+use crate::json_reader::{JsonError, Reader, Text};
+use crate::money::Decimal;
 
 /// One object of OR11's `orders[]`.
-#[derive(Debug, Deserialize)]
-pub struct MiraklOrder {
+#[derive(Debug, Default)]
+pub struct MiraklOrder<'a> {
     /// Mirakl order id; the Fulfil `channel_identifier`.
-    pub order_id: String,
+    pub order_id: Text<'a>,
     /// Customer-facing order number.
-    pub commercial_id: Option<String>,
+    pub commercial_id: Option<Text<'a>>,
     /// Order state code.
-    pub order_state: String,
+    pub order_state: Text<'a>,
     /// When the customer placed the order.
-    pub created_date: Option<String>,
+    pub created_date: Option<Text<'a>>,
     /// ISO 4217 currency.
-    pub currency_iso_code: Option<String>,
+    pub currency_iso_code: Option<Text<'a>>,
     /// Customer and addresses (addresses are null before acceptance).
-    pub customer: Option<Customer>,
+    pub customer: Option<Customer<'a>>,
     /// Anonymised relay address for customer notifications.
-    pub customer_notification_email: Option<String>,
+    pub customer_notification_email: Option<Text<'a>>,
     /// Operator-defined order fields (gift messages live here).
-    pub order_additional_fields: Option<Vec<AdditionalField>>,
+    pub order_additional_fields: Vec<AdditionalField<'a>>,
     /// Order lines.
-    pub order_lines: Vec<OrderLine>,
+    pub order_lines: Vec<OrderLine<'a>>,
     /// `TAX_INCLUDED` or `TAX_EXCLUDED`.
-    pub order_tax_mode: Option<String>,
+    pub order_tax_mode: Option<Text<'a>>,
     /// Label of the shipping method chosen by the customer.
-    pub shipping_type_label: Option<String>,
-    /// Code of the shipping method chosen by the customer.
-    pub shipping_type_code: Option<String>,
+    pub shipping_type_label: Option<Text<'a>>,
 }
 
 /// The order's customer.
-#[derive(Debug, Deserialize)]
-pub struct Customer {
+#[derive(Debug, Default)]
+pub struct Customer<'a> {
     /// First name.
-    pub firstname: Option<String>,
+    pub firstname: Option<Text<'a>>,
     /// Last name.
-    pub lastname: Option<String>,
+    pub lastname: Option<Text<'a>>,
     /// Billing address (null before acceptance).
-    pub billing_address: Option<Address>,
+    pub billing_address: Option<Address<'a>>,
     /// Shipping address (null before acceptance).
-    pub shipping_address: Option<Address>,
+    pub shipping_address: Option<Address<'a>>,
 }
 
 /// A Mirakl address.
-#[derive(Debug, Deserialize)]
-pub struct Address {
+#[derive(Debug, Default)]
+pub struct Address<'a> {
     /// First name.
-    pub firstname: Option<String>,
+    pub firstname: Option<Text<'a>>,
     /// Last name.
-    pub lastname: Option<String>,
+    pub lastname: Option<Text<'a>>,
     /// Company.
-    pub company: Option<String>,
+    pub company: Option<Text<'a>>,
     /// Street, line 1.
-    pub street_1: Option<String>,
+    pub street_1: Option<Text<'a>>,
     /// Street, line 2.
-    pub street_2: Option<String>,
+    pub street_2: Option<Text<'a>>,
     /// Town.
-    pub city: Option<String>,
+    pub city: Option<Text<'a>>,
     /// Postcode.
-    pub zip_code: Option<String>,
-    /// Region / county.
-    pub state: Option<String>,
+    pub zip_code: Option<Text<'a>>,
     /// ISO 3166-1 country code (alpha-3 in practice).
-    pub country_iso_code: Option<String>,
+    pub country_iso_code: Option<Text<'a>>,
     /// Country name.
-    pub country: Option<String>,
+    pub country: Option<Text<'a>>,
     /// Phone number.
-    pub phone: Option<String>,
+    pub phone: Option<Text<'a>>,
 }
 
 /// One order line.
-#[derive(Debug, Deserialize)]
-pub struct OrderLine {
+#[derive(Debug)]
+pub struct OrderLine<'a> {
     /// Mirakl order line id.
-    pub order_line_id: String,
+    pub order_line_id: Text<'a>,
     /// Line state code.
-    pub order_line_state: Option<String>,
+    pub order_line_state: Option<Text<'a>>,
     /// Our offer SKU.
-    pub offer_sku: String,
+    pub offer_sku: Text<'a>,
     /// Product title on John Lewis.
-    pub product_title: Option<String>,
+    pub product_title: Option<Text<'a>>,
     /// Units ordered.
     pub quantity: i64,
     /// Line price (quantity × unit price), excluding shipping.
-    pub price: f64,
+    pub price: Decimal,
     /// Shipping price of the line.
-    pub shipping_price: Option<f64>,
+    pub shipping_price: Option<Decimal>,
     /// Line price + shipping + fees (excluding tax in `TAX_EXCLUDED` mode).
-    pub total_price: Option<f64>,
+    pub total_price: Option<Decimal>,
     /// Taxes on the line price.
-    pub taxes: Option<Vec<Tax>>,
+    pub taxes: Vec<Tax<'a>>,
     /// Taxes on the line's shipping price.
-    pub shipping_taxes: Option<Vec<Tax>>,
+    pub shipping_taxes: Vec<Tax<'a>>,
     /// Operator-defined line fields.
-    pub order_line_additional_fields: Option<Vec<AdditionalField>>,
+    pub order_line_additional_fields: Vec<AdditionalField<'a>>,
 }
 
 /// One tax amount on a line or its shipping.
-#[derive(Debug, Deserialize)]
-pub struct Tax {
+#[derive(Debug)]
+pub struct Tax<'a> {
     /// Mirakl tax code.
-    pub code: String,
+    pub code: Text<'a>,
     /// Amount in currency units.
-    pub amount: f64,
+    pub amount: Decimal,
     /// Rate in percent.
-    pub rate: Option<f64>,
+    pub rate: Option<Decimal>,
 }
 
-/// An operator-defined field: `{code, type, value}`; `value` is a string except for
-/// multiple-value lists.
-#[derive(Debug, Deserialize)]
-pub struct AdditionalField {
+/// An operator-defined field: `{code, type, value}`.
+#[derive(Debug)]
+pub struct AdditionalField<'a> {
     /// Field code.
-    pub code: String,
+    pub code: Text<'a>,
     /// Field value.
-    #[serde(default)]
-    pub value: Value,
+    pub value: FieldValue<'a>,
+}
+
+/// The value of an additional field: text, a multiple-value list, or another type (a number,
+/// a boolean) that never carries a message.
+#[derive(Debug)]
+pub enum FieldValue<'a> {
+    /// A single text value.
+    Text(Text<'a>),
+    /// The text items of a multiple-value list.
+    List(Vec<Text<'a>>),
+    /// Absent, null or not text.
+    Other,
+}
+
+/// The error for a required field the document lacks.
+fn missing(field: &str) -> JsonError {
+    JsonError::shape(format!("missing field `{field}`"))
+}
+
+impl<'a> MiraklOrder<'a> {
+    /// Reads one order object.
+    fn read(r: &mut Reader<'a>) -> Result<MiraklOrder<'a>, JsonError> {
+        let mut order = MiraklOrder::default();
+        let (mut id, mut state, mut lines) = (None, None, None);
+        r.object(|r, key| {
+            match key {
+                "order_id" => id = Some(r.string()?),
+                "commercial_id" => order.commercial_id = r.nullable(Reader::string)?,
+                "order_state" => state = Some(r.string()?),
+                "created_date" => order.created_date = r.nullable(Reader::string)?,
+                "currency_iso_code" => order.currency_iso_code = r.nullable(Reader::string)?,
+                "customer" => order.customer = r.nullable(Customer::read)?,
+                "customer_notification_email" => {
+                    order.customer_notification_email = r.nullable(Reader::string)?
+                }
+                "order_additional_fields" => {
+                    order.order_additional_fields = AdditionalField::read_list(r)?
+                }
+                "order_lines" => lines = Some(r.vec(OrderLine::read)?),
+                "order_tax_mode" => order.order_tax_mode = r.nullable(Reader::string)?,
+                "shipping_type_label" => order.shipping_type_label = r.nullable(Reader::string)?,
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        order.order_id = id.ok_or_else(|| missing("order_id"))?;
+        order.order_state = state.ok_or_else(|| missing("order_state"))?;
+        order.order_lines = lines.ok_or_else(|| missing("order_lines"))?;
+        Ok(order)
+    }
+}
+
+impl<'a> Customer<'a> {
+    /// Reads the customer object.
+    fn read(r: &mut Reader<'a>) -> Result<Customer<'a>, JsonError> {
+        let mut customer = Customer::default();
+        r.object(|r, key| {
+            match key {
+                "firstname" => customer.firstname = r.nullable(Reader::string)?,
+                "lastname" => customer.lastname = r.nullable(Reader::string)?,
+                "billing_address" => customer.billing_address = r.nullable(Address::read)?,
+                "shipping_address" => customer.shipping_address = r.nullable(Address::read)?,
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(customer)
+    }
+}
+
+impl<'a> Address<'a> {
+    /// Reads an address object.
+    fn read(r: &mut Reader<'a>) -> Result<Address<'a>, JsonError> {
+        let mut a = Address::default();
+        r.object(|r, key| {
+            let slot = match key {
+                "firstname" => &mut a.firstname,
+                "lastname" => &mut a.lastname,
+                "company" => &mut a.company,
+                "street_1" => &mut a.street_1,
+                "street_2" => &mut a.street_2,
+                "city" => &mut a.city,
+                "zip_code" => &mut a.zip_code,
+                "country_iso_code" => &mut a.country_iso_code,
+                "country" => &mut a.country,
+                "phone" => &mut a.phone,
+                _ => return r.skip(),
+            };
+            *slot = r.nullable(Reader::string)?;
+            Ok(())
+        })?;
+        Ok(a)
+    }
+}
+
+impl<'a> OrderLine<'a> {
+    /// Reads one order line object.
+    fn read(r: &mut Reader<'a>) -> Result<OrderLine<'a>, JsonError> {
+        let (mut id, mut state, mut sku, mut title) = (None, None, None, None);
+        let (mut quantity, mut price, mut shipping_price, mut total_price) =
+            (None, None, None, None);
+        let (mut taxes, mut shipping_taxes, mut fields) = (Vec::new(), Vec::new(), Vec::new());
+        r.object(|r, key| {
+            match key {
+                "order_line_id" => id = Some(r.string()?),
+                "order_line_state" => state = r.nullable(Reader::string)?,
+                "offer_sku" => sku = Some(r.string()?),
+                "product_title" => title = r.nullable(Reader::string)?,
+                "quantity" => quantity = Some(r.integer()?),
+                "price" => price = Some(r.decimal()?),
+                "shipping_price" => shipping_price = r.nullable(Reader::decimal)?,
+                "total_price" => total_price = r.nullable(Reader::decimal)?,
+                "taxes" => taxes = Tax::read_list(r)?,
+                "shipping_taxes" => shipping_taxes = Tax::read_list(r)?,
+                "order_line_additional_fields" => fields = AdditionalField::read_list(r)?,
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(OrderLine {
+            order_line_id: id.ok_or_else(|| missing("order_line_id"))?,
+            order_line_state: state,
+            offer_sku: sku.ok_or_else(|| missing("offer_sku"))?,
+            product_title: title,
+            quantity: quantity.ok_or_else(|| missing("quantity"))?,
+            price: price.ok_or_else(|| missing("price"))?,
+            shipping_price,
+            total_price,
+            taxes,
+            shipping_taxes,
+            order_line_additional_fields: fields,
+        })
+    }
+}
+
+impl<'a> Tax<'a> {
+    /// Reads a tax list; `null` is an empty list.
+    fn read_list(r: &mut Reader<'a>) -> Result<Vec<Tax<'a>>, JsonError> {
+        Ok(r.nullable(|r| r.vec(Tax::read))?.unwrap_or_default())
+    }
+
+    /// Reads one tax object.
+    fn read(r: &mut Reader<'a>) -> Result<Tax<'a>, JsonError> {
+        let (mut code, mut amount, mut rate) = (None, None, None);
+        r.object(|r, key| {
+            match key {
+                "code" => code = Some(r.string()?),
+                "amount" => amount = Some(r.decimal()?),
+                "rate" => rate = r.nullable(Reader::decimal)?,
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(Tax {
+            code: code.ok_or_else(|| missing("code"))?,
+            amount: amount.ok_or_else(|| missing("amount"))?,
+            rate,
+        })
+    }
+}
+
+impl<'a> AdditionalField<'a> {
+    /// Reads a list of additional fields; `null` is an empty list.
+    fn read_list(r: &mut Reader<'a>) -> Result<Vec<AdditionalField<'a>>, JsonError> {
+        Ok(r.nullable(|r| r.vec(AdditionalField::read))?
+            .unwrap_or_default())
+    }
+
+    /// Reads one `{code, type, value}` object.
+    fn read(r: &mut Reader<'a>) -> Result<AdditionalField<'a>, JsonError> {
+        let (mut code, mut value) = (None, FieldValue::Other);
+        r.object(|r, key| {
+            match key {
+                "code" => code = Some(r.string()?),
+                "value" => value = FieldValue::read(r)?,
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(AdditionalField {
+            code: code.ok_or_else(|| missing("code"))?,
+            value,
+        })
+    }
+}
+
+impl<'a> FieldValue<'a> {
+    /// Reads a value of any type, keeping text and the text items of lists.
+    fn read(r: &mut Reader<'a>) -> Result<FieldValue<'a>, JsonError> {
+        if r.at_string() {
+            return Ok(FieldValue::Text(r.string()?));
+        }
+        if r.at_array() {
+            let mut items = Vec::new();
+            r.array(|r, _| {
+                if r.at_string() {
+                    items.push(r.string()?);
+                    Ok(())
+                } else {
+                    r.skip()
+                }
+            })?;
+            return Ok(FieldValue::List(items));
+        }
+        r.skip()?;
+        Ok(FieldValue::Other)
+    }
 }
 
 /// Mirakl order states (SDK `AbstractOrderStatus`).
@@ -142,10 +343,14 @@ pub const ORDER_STATES: &[&str] = &[
 /// Line-only states in addition to the order states.
 const LINE_ONLY_STATES: &[&str] = &["INCIDENT_OPEN", "INCIDENT_CLOSED", "REFUNDED"];
 
-impl MiraklOrder {
+impl<'a> MiraklOrder<'a> {
     /// Parses and checks one order document.
-    pub fn parse(json: &str) -> Result<MiraklOrder, PlanError> {
-        let order: MiraklOrder = PlanError::parse_json("order", json)?;
+    pub fn parse(json: &'a str) -> Result<MiraklOrder<'a>, PlanError> {
+        PlanError::check_size("order", json)?;
+        let mut reader = Reader::new(json);
+        let order = MiraklOrder::read(&mut reader)
+            .and_then(|order| reader.end().map(|()| order))
+            .map_err(|e| PlanError::from_json("order", e))?;
         order.check()?;
         Ok(order)
     }
@@ -155,10 +360,10 @@ impl MiraklOrder {
         if self.order_id.trim().is_empty() {
             return Err(PlanError::invalid("order_id is empty"));
         }
-        if !ORDER_STATES.contains(&self.order_state.as_str()) {
+        if !ORDER_STATES.contains(&&*self.order_state) {
             return Err(PlanError::unknown_value("order_state", &self.order_state));
         }
-        if let Some(mode) = &self.order_tax_mode
+        if let Some(mode) = self.order_tax_mode.as_deref()
             && mode != "TAX_INCLUDED"
             && mode != "TAX_EXCLUDED"
         {
@@ -177,7 +382,7 @@ impl MiraklOrder {
                     "order_lines[{i}].order_line_id is empty"
                 )));
             }
-            if !seen.insert(line.order_line_id.as_str()) {
+            if !seen.insert(&*line.order_line_id) {
                 return Err(PlanError::invalid(format!(
                     "order_lines[{i}].order_line_id {:?} appears twice",
                     line.order_line_id
@@ -189,9 +394,9 @@ impl MiraklOrder {
                     line.quantity
                 )));
             }
-            if let Some(state) = &line.order_line_state
-                && !ORDER_STATES.contains(&state.as_str())
-                && !LINE_ONLY_STATES.contains(&state.as_str())
+            if let Some(state) = line.order_line_state.as_deref()
+                && !ORDER_STATES.contains(&state)
+                && !LINE_ONLY_STATES.contains(&state)
             {
                 return Err(PlanError::unknown_value(
                     &format!("order_lines[{i}].order_line_state"),
@@ -213,7 +418,7 @@ impl MiraklOrder {
     }
 }
 
-impl OrderLine {
+impl OrderLine<'_> {
     /// True when the line was refused or cancelled and must not reach Fulfil.
     pub fn is_dropped(&self) -> bool {
         matches!(
@@ -223,17 +428,15 @@ impl OrderLine {
     }
 }
 
-/// The first non-empty text value among `fields` whose code is one of `codes`.
-pub fn field_text(fields: Option<&[AdditionalField]>, codes: &[String]) -> Option<String> {
-    fields?
+/// The first non-empty text value among `fields` whose code is one of `codes` (list items
+/// joined with ", "), trimmed.
+pub fn field_text<'f>(fields: &'f [AdditionalField<'_>], codes: &[String]) -> Option<Text<'f>> {
+    fields
         .iter()
-        .filter(|f| codes.contains(&f.code))
+        .filter(|f| codes.iter().any(|c| *c == f.code))
         .find_map(|f| match &f.value {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Value::Array(items) => {
-                let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-                (!parts.is_empty()).then(|| parts.join(", "))
-            }
+            FieldValue::Text(s) if !s.trim().is_empty() => Some(Text::Borrowed(s.trim())),
+            FieldValue::List(items) if !items.is_empty() => Some(Text::Owned(items.join(", "))),
             _ => None,
         })
 }

@@ -1,8 +1,8 @@
 //! Exact money: integer minor units inside, decimal strings on the Fulfil wire.
 //!
-//! Mirakl sends amounts as JSON numbers (`3.95`). They are read through the shortest decimal
-//! representation of the parsed number, which round-trips exactly for any amount with up to
-//! 15 significant digits, and rejected when they carry more decimals than the currency has.
+//! Mirakl sends amounts as JSON numbers (`3.95`). Order documents are read exactly from their
+//! text (see [`crate::json_reader`]); amounts with more decimals than the currency has are
+//! rejected, never rounded.
 
 use crate::error::PlanError;
 
@@ -68,6 +68,14 @@ impl Decimal {
     /// Drops trailing zero decimals (`24.50` → `24.5`).
     pub fn normalized(self) -> Decimal {
         let mut d = self;
+        if let Ok(mut mantissa) = i64::try_from(d.mantissa) {
+            while d.scale > 0 && mantissa % 10 == 0 {
+                mantissa /= 10;
+                d.scale -= 1;
+            }
+            d.mantissa = i128::from(mantissa);
+            return d;
+        }
         while d.scale > 0 && d.mantissa % 10 == 0 {
             d.mantissa /= 10;
             d.scale -= 1;
@@ -77,6 +85,26 @@ impl Decimal {
 
     /// The same value with exactly `scale` decimals, if that loses nothing.
     pub fn rescaled(self, scale: u32) -> Option<Decimal> {
+        // Amounts fit in 64 bits; 128-bit arithmetic is a slow library call in wasm.
+        let shift = scale.abs_diff(self.scale);
+        if let (Ok(mantissa), Some(factor)) =
+            (i64::try_from(self.mantissa), 10i64.checked_pow(shift))
+        {
+            let mantissa = if scale >= self.scale {
+                mantissa.checked_mul(factor)
+            } else {
+                (mantissa % factor == 0).then_some(mantissa / factor)
+            };
+            if let Some(mantissa) = mantissa {
+                return Some(Decimal {
+                    mantissa: i128::from(mantissa),
+                    scale,
+                });
+            }
+            if scale < self.scale {
+                return None;
+            }
+        }
         if scale >= self.scale {
             let factor = 10i128.checked_pow(scale - self.scale)?;
             Some(Decimal {
@@ -92,26 +120,89 @@ impl Decimal {
         }
     }
 
+    /// The same value with at least `min_scale` decimals (`20` → `20.00`).
+    pub fn with_min_scale(self, min_scale: u32) -> Decimal {
+        self.rescaled(self.scale.max(min_scale)).unwrap_or(self)
+    }
+
     /// Formats with at least `min_scale` decimals: `Decimal{2000,2}` → `"20.00"`.
     pub fn to_string_min_scale(self, min_scale: u32) -> String {
-        let d = self.rescaled(self.scale.max(min_scale)).unwrap_or(self);
-        let negative = d.mantissa < 0;
-        let digits = d.mantissa.unsigned_abs().to_string();
-        let scale = d.scale as usize;
-        let (int_part, frac_part) = if scale == 0 {
-            (digits, String::new())
-        } else if digits.len() > scale {
-            let (i, f) = digits.split_at(digits.len() - scale);
-            (i.to_string(), f.to_string())
-        } else {
-            ("0".to_string(), format!("{digits:0>scale$}"))
-        };
-        let sign = if negative { "-" } else { "" };
-        if frac_part.is_empty() {
-            format!("{sign}{int_part}")
-        } else {
-            format!("{sign}{int_part}.{frac_part}")
+        self.with_min_scale(min_scale).to_string()
+    }
+
+    /// An amount in minor units of a currency with `exponent` decimals (`1250, 2` → 12.50).
+    pub fn of_minor(minor: i64, exponent: u32) -> Decimal {
+        Decimal {
+            mantissa: i128::from(minor),
+            scale: exponent,
         }
+    }
+}
+
+impl std::fmt::Display for Decimal {
+    /// Plain notation with exactly `scale` decimals: `Decimal{-5,2}` → `-0.05`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text().as_str())
+    }
+}
+
+/// A decimal written out in plain notation, on the stack (no allocation, no formatter).
+pub struct DecimalText {
+    buf: [u8; 48],
+    start: usize,
+}
+
+impl DecimalText {
+    /// The text, e.g. `-0.05`.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or_default()
+    }
+}
+
+impl Decimal {
+    /// The value in plain notation with exactly `scale` decimals (at most 40).
+    pub fn text(self) -> DecimalText {
+        // The magnitude's digits, least significant last.
+        let mut digits = [b'0'; 40];
+        let mut first = digits.len();
+        let magnitude = self.mantissa.unsigned_abs();
+        match u64::try_from(magnitude) {
+            Ok(mut n) => {
+                while n > 0 {
+                    first -= 1;
+                    digits[first] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+            }
+            Err(_) => {
+                let mut n = magnitude;
+                while n > 0 {
+                    first -= 1;
+                    digits[first] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+            }
+        }
+        // At least one integer digit; zeros pad the fraction on the left.
+        let scale = (self.scale as usize).min(digits.len() - 1);
+        let first = first.min(digits.len() - scale - 1);
+        let (int_part, frac_part) = digits[first..].split_at(digits.len() - first - scale);
+        // Written right to left: fraction, point, integer part, sign.
+        let mut buf = [0u8; 48];
+        let mut start = buf.len();
+        let mut prepend = |bytes: &[u8]| {
+            start -= bytes.len();
+            buf[start..start + bytes.len()].copy_from_slice(bytes);
+        };
+        if !frac_part.is_empty() {
+            prepend(frac_part);
+            prepend(b".");
+        }
+        prepend(int_part);
+        if self.mantissa < 0 {
+            prepend(b"-");
+        }
+        DecimalText { buf, start }
     }
 }
 
@@ -124,52 +215,43 @@ pub fn currency_exponent(currency: &str) -> u32 {
     }
 }
 
-/// Reads a Mirakl amount (a JSON number in currency units) as minor units. `field` names
-/// the field in errors.
-pub fn minor_units(value: f64, exponent: u32, field: &str) -> Result<i64, PlanError> {
-    minor_units_of(value, exponent, || field.to_string())
-}
-
-/// [`minor_units`] naming the field only when there is an error to report.
-pub fn minor_units_of(
-    value: f64,
+/// A Mirakl amount in minor units of a currency with `exponent` decimals. `field` names the
+/// field, and is called only when there is an error to report.
+pub fn minor_units(
+    amount: Decimal,
     exponent: u32,
     field: impl FnOnce() -> String,
 ) -> Result<i64, PlanError> {
-    // Fast path: `m / 10^e` computed in f64 is the double nearest to that decimal, so if it
-    // equals `value`, `value` was read from exactly that decimal (|m| < 2^53).
-    let scale = 10f64.powi(exponent as i32);
-    let scaled = (value * scale).round();
-    if scaled.is_finite() && scaled.abs() < 1e15 && scaled / scale == value {
-        return Ok(scaled as i64);
-    }
-    let field = field();
-    let number = serde_json::Number::from_f64(value)
-        .ok_or_else(|| PlanError::invalid(format!("{field} is not a finite number")))?;
-    let decimal = Decimal::from_json_number(&number)
-        .ok_or_else(|| PlanError::invalid(format!("{field} ({value}) is not a usable amount")))?;
-    let exact = decimal.rescaled(exponent).ok_or_else(|| {
-        PlanError::invalid(format!(
-            "{field} ({value}) has more than {exponent} decimal places"
-        ))
-    })?;
+    let Some(exact) = amount.rescaled(exponent) else {
+        return Err(PlanError::invalid(format!(
+            "{} ({amount}) has more than {exponent} decimal places",
+            field()
+        )));
+    };
     i64::try_from(exact.mantissa)
         .ok()
         .filter(|m| m.unsigned_abs() < 1_000_000_000_000_000)
-        .ok_or_else(|| PlanError::invalid(format!("{field} ({value}) is out of range")))
+        .ok_or_else(|| PlanError::invalid(format!("{} ({amount}) is out of range", field())))
 }
 
-/// Formats minor units as a decimal string for the Fulfil wire: `1250` → `"12.50"`.
+/// Formats minor units as a decimal string: `1250` → `"12.50"`.
 pub fn format_minor(minor: i64, exponent: u32) -> String {
-    Decimal {
-        mantissa: i128::from(minor),
-        scale: exponent,
-    }
-    .to_string_min_scale(exponent)
+    Decimal::of_minor(minor, exponent).to_string()
 }
 
 /// Divides `numerator / denominator` and rounds half to even (banker's rounding).
 pub fn div_round_half_even(numerator: i128, denominator: i128) -> i128 {
+    if let (Ok(n), Ok(d)) = (i64::try_from(numerator), i64::try_from(denominator))
+        && n.checked_rem_euclid(d).is_some()
+    {
+        // The same steps in 64 bits: 128-bit division is a slow library call in wasm.
+        let (quotient, remainder) = (n.div_euclid(d), n.rem_euclid(d));
+        let round_up = match remainder.checked_mul(2) {
+            Some(twice) => twice > d || (twice == d && quotient % 2 != 0),
+            None => true,
+        };
+        return i128::from(quotient) + i128::from(round_up);
+    }
     let quotient = numerator.div_euclid(denominator);
     let remainder = numerator.rem_euclid(denominator);
     let twice = remainder * 2;
@@ -193,12 +275,13 @@ pub fn unit_price_for(
         return None;
     }
     for digits in exponent..=max_digits.max(exponent) {
-        let shift = 10i128.checked_pow(digits - exponent)?;
-        let target = i128::from(line_minor).checked_mul(shift)?;
-        let unit = div_round_half_even(target, i128::from(quantity));
-        let product = unit.checked_mul(i128::from(quantity))?;
-        // Strictly less than half a minor unit away: both rounding modes agree.
-        if (product - target).abs() * 2 < shift {
+        let extra = digits - exponent;
+        // 64-bit arithmetic first: 128-bit multiplication is a slow library call in wasm.
+        let found = match unit_within_half(line_minor, quantity, extra) {
+            Some(found) => found,
+            None => unit_within_half_wide(line_minor, quantity, extra)?,
+        };
+        if let Some(unit) = found {
             return Some(Decimal {
                 mantissa: unit,
                 scale: digits,
@@ -208,22 +291,49 @@ pub fn unit_price_for(
     None
 }
 
+/// The unit price with `extra` digits beyond the currency's when `quantity ×` it is strictly
+/// less than half a minor unit from the line (so both rounding modes agree); the outer `None`
+/// when 64 bits are not enough.
+fn unit_within_half(line_minor: i64, quantity: i64, extra: u32) -> Option<Option<i128>> {
+    let shift = 10i64.checked_pow(extra)?;
+    let target = line_minor.checked_mul(shift)?;
+    let unit = div_round_half_even(i128::from(target), i128::from(quantity));
+    let product = i64::try_from(unit).ok()?.checked_mul(quantity)?;
+    let twice_distance = product.checked_sub(target)?.checked_abs()?.checked_mul(2)?;
+    Some((twice_distance < shift).then_some(unit))
+}
+
+/// [`unit_within_half`] in 128 bits; `None` when even those overflow.
+fn unit_within_half_wide(line_minor: i64, quantity: i64, extra: u32) -> Option<Option<i128>> {
+    let shift = 10i128.checked_pow(extra)?;
+    let target = i128::from(line_minor).checked_mul(shift)?;
+    let unit = div_round_half_even(target, i128::from(quantity));
+    let product = unit.checked_mul(i128::from(quantity))?;
+    Some(((product - target).abs() * 2 < shift).then_some(unit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn reads_json_amounts_exactly() {
-        assert_eq!(minor_units(3.95, 2, "x").ok(), Some(395));
-        assert_eq!(minor_units(24.0, 2, "x").ok(), Some(2400));
+    fn reads_amounts_exactly() {
+        let minor = |text: &str| {
+            let amount = Decimal::parse(text).expect("decimal");
+            minor_units(amount, 2, || "x".into()).ok()
+        };
+        assert_eq!(minor("3.95"), Some(395));
+        assert_eq!(minor("24.0"), Some(2400));
+        assert_eq!(minor("24.500"), Some(2450));
+        assert_eq!(minor("0.30000000000000004"), None, "not money");
+        assert_eq!(minor("1.005"), None);
+        assert_eq!(minor("-9.99"), Some(-999));
+        assert_eq!(minor("10000000000000000"), None, "out of range");
+        let err = minor_units(Decimal::parse("1.005").expect("d"), 2, || "price".into());
         assert_eq!(
-            minor_units(0.1 + 0.2, 2, "x").ok(),
-            None,
-            "0.30000000000000004 is not money"
+            err.map_err(|e| e.message),
+            Err("price (1.005) has more than 2 decimal places".into())
         );
-        assert_eq!(minor_units(1.005, 2, "x").ok(), None);
-        assert_eq!(minor_units(-9.99, 2, "x").ok(), Some(-999));
-        assert_eq!(minor_units(1e300, 2, "x").ok(), None);
     }
 
     #[test]
@@ -233,6 +343,12 @@ mod tests {
         assert_eq!(format_minor(-5, 2), "-0.05");
         assert_eq!(format_minor(0, 2), "0.00");
         assert_eq!(format_minor(7, 0), "7");
+        assert_eq!(format_minor(i64::MIN, 2), "-92233720368547758.08");
+        let big = Decimal {
+            mantissa: -(10i128.pow(30)),
+            scale: 3,
+        };
+        assert_eq!(big.to_string(), format!("-1{}.000", "0".repeat(27)));
     }
 
     #[test]

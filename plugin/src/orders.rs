@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::ean::{EanProblem, validate_gtin13};
 use crate::error::PlanError;
@@ -43,7 +43,7 @@ pub struct OrderPolicy {
     /// Line-level gift message field codes.
     pub gift_message_line_codes: Vec<String>,
     /// Mirakl tax code → Fulfil tax name.
-    pub tax_names: BTreeMap<String, String>,
+    pub tax_names: Vec<(String, String)>,
     /// Minutes between order creation and John Lewis' acceptance deadline.
     pub acceptance_window_minutes: u32,
     /// Most decimals Fulfil keeps on a unit price.
@@ -56,10 +56,20 @@ impl Default for OrderPolicy {
             refuse_out_of_stock: true,
             gift_message_order_codes: vec!["gift-message".into()],
             gift_message_line_codes: vec!["gift-message".into()],
-            tax_names: BTreeMap::new(),
+            tax_names: Vec::new(),
             acceptance_window_minutes: 48 * 60,
             unit_price_digits: 4,
         }
+    }
+}
+
+impl OrderPolicy {
+    /// The Fulfil tax name for a Mirakl tax code (the code itself when unmapped).
+    pub fn tax_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.tax_names
+            .iter()
+            .find(|(mirakl, _)| mirakl == code)
+            .map_or(code, |(_, fulfil)| fulfil)
     }
 }
 
@@ -96,7 +106,7 @@ pub struct Money {
 }
 
 /// The plan for one order; serialises to the `jlm plan order` JSON.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct OrderPlan {
     /// Mirakl order id.
     pub order_id: String,
@@ -108,17 +118,31 @@ pub struct OrderPlan {
     pub action: Action,
     /// OR21 lines when accepting or refusing.
     pub lines: Vec<LineDecision>,
-    /// The `create_order` body, when the order is paid and clean.
-    pub fulfil_order: Option<Value>,
+    /// The `create_order` body (JSON text), when the order is paid and clean.
+    #[serde(serialize_with = "as_raw_json")]
+    pub fulfil_order: Option<String>,
     /// What the customer paid, with `fulfil_order`.
     pub total: Option<Money>,
     /// Problems for the exception queue.
     pub exceptions: Vec<Exception>,
 }
 
+/// Writes JSON text as the JSON value it holds.
+fn as_raw_json<S: serde::Serializer>(
+    json: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let raw = json
+        .as_ref()
+        .map(|text| RawValue::from_string(text.clone()))
+        .transpose()
+        .map_err(serde::ser::Error::custom)?;
+    raw.serialize(serializer)
+}
+
 /// What the review of one line found.
 struct LineReview<'a> {
-    line: &'a OrderLine,
+    line: &'a OrderLine<'a>,
     /// A data problem (SKU or EAN) that needs a person.
     data_blocked: bool,
     /// Fewer units available than ordered.
@@ -186,9 +210,9 @@ pub fn plan_order(
     }
 
     Ok(OrderPlan {
-        order_id: order.order_id.clone(),
+        order_id: order.order_id.to_string(),
         commercial_id: order.commercial_id().to_string(),
-        state: order.order_state.clone(),
+        state: order.order_state.to_string(),
         action,
         lines,
         fulfil_order,
@@ -199,18 +223,18 @@ pub fn plan_order(
 
 /// Matches every live line to the catalogue and checks EANs and stock.
 fn review_lines<'a>(
-    order: &'a MiraklOrder,
+    order: &'a MiraklOrder<'a>,
     catalogue: &[Product],
     offers: &[Offer],
     awaiting_acceptance: bool,
     findings: &mut Findings,
 ) -> Vec<LineReview<'a>> {
     let mut remaining: BTreeMap<&str, i64> = BTreeMap::new();
-    let oid = order.order_id.as_str();
-    let mut reviews = Vec::new();
+    let oid = &*order.order_id;
+    let mut reviews = Vec::with_capacity(order.order_lines.len());
     for line in order.order_lines.iter().filter(|l| !l.is_dropped()) {
-        let lid = line.order_line_id.as_str();
-        let sku = line.offer_sku.as_str();
+        let lid = &*line.order_line_id;
+        let sku = &*line.offer_sku;
         let mut review = LineReview {
             line,
             data_blocked: false,
@@ -341,7 +365,7 @@ fn decide_acceptance(
     now: time::UnixSeconds,
     findings: &mut Findings,
 ) -> Result<(Action, Vec<LineDecision>), PlanError> {
-    let oid = order.order_id.as_str();
+    let oid = &*order.order_id;
     let short: Vec<&LineReview> = reviews.iter().filter(|r| r.short).collect();
     let data_blocked = reviews.iter().any(|r| r.data_blocked);
     let refuse_short = policy.refuse_out_of_stock && !data_blocked;
@@ -409,7 +433,7 @@ fn decide_acceptance(
         .order_lines
         .iter()
         .map(|line| LineDecision {
-            line_id: line.order_line_id.clone(),
+            line_id: line.order_line_id.to_string(),
             accepted: !short.iter().any(|r| std::ptr::eq(r.line, line)),
         })
         .collect();
