@@ -9,7 +9,7 @@ use crate::error::PlanError;
 use crate::exception::{Exception, Severity, Team};
 use crate::json_reader::Text;
 use crate::json_writer::JsonWriter;
-use crate::mirakl_order::{Address, MiraklOrder, Tax, field_text};
+use crate::mirakl_order::{Address, MiraklOrder, field_text};
 use crate::money::{Decimal, currency_exponent, format_minor, minor_units, unit_price_for};
 use crate::orders::{Money, OrderPolicy};
 
@@ -237,7 +237,7 @@ pub struct Built {
     pub total_mismatch: Option<Exception>,
 }
 
-/// One tax read in minor units.
+/// One shipping tax, summed over the lines, in minor units.
 struct TaxAmount<'a> {
     code: &'a str,
     rate: Option<Decimal>,
@@ -299,8 +299,19 @@ pub fn build(
         }
         let at = |field: &'static str| move || format!("order_lines[{i}].{field}");
         let price = minor_units(line.price, exp, at("price"))?;
-        let taxes = tax_amounts(&line.taxes, exp, at("taxes"))?;
-        let tax_sum: i64 = taxes.iter().map(|t| t.minor).sum();
+        let mut tax_lines = Vec::with_capacity(line.taxes.len());
+        let mut tax_sum: i64 = 0;
+        for (t, tax) in line.taxes.iter().enumerate() {
+            let minor = minor_units(tax.amount, exp, || {
+                format!("order_lines[{i}].taxes[{t}].amount")
+            })?;
+            tax_sum += minor;
+            tax_lines.push(TaxLine {
+                name: policy.tax_name(&tax.code),
+                rate: tax.rate.map(rate_fraction),
+                amount: Decimal::of_minor(minor, exp),
+            });
+        }
         let net = if tax_excluded { price } else { price - tax_sum };
         let Some(unit) =
             unit_price_for(net, line.quantity, exp, u32::from(policy.unit_price_digits))
@@ -335,7 +346,7 @@ pub fn build(
             quantity: line.quantity,
             unit_price: unit.with_min_scale(exp),
             amount: Decimal::of_minor(net, exp),
-            tax_lines: tax_lines(&taxes, policy, exp),
+            tax_lines,
             gift_message: field_text(
                 &line.order_line_additional_fields,
                 &policy.gift_message_line_codes,
@@ -349,19 +360,29 @@ pub fn build(
             .map(|p| minor_units(p, exp, at("shipping_price")))
             .transpose()?
             .unwrap_or(0);
-        let ship_taxes = tax_amounts(&line.shipping_taxes, exp, at("shipping_taxes"))?;
-        let ship_tax_sum: i64 = ship_taxes.iter().map(|t| t.minor).sum();
+        let mut ship_tax_sum: i64 = 0;
+        for (t, tax) in line.shipping_taxes.iter().enumerate() {
+            let minor = minor_units(tax.amount, exp, || {
+                format!("order_lines[{i}].shipping_taxes[{t}].amount")
+            })?;
+            ship_tax_sum += minor;
+            match shipping_taxes
+                .iter_mut()
+                .find(|known| known.code == tax.code)
+            {
+                Some(known) => known.minor += minor,
+                None => shipping_taxes.push(TaxAmount {
+                    code: &tax.code,
+                    rate: tax.rate,
+                    minor,
+                }),
+            }
+        }
         shipping_net += if tax_excluded {
             ship
         } else {
             ship - ship_tax_sum
         };
-        for tax in ship_taxes {
-            match shipping_taxes.iter_mut().find(|t| t.code == tax.code) {
-                Some(known) => known.minor += tax.minor,
-                None => shipping_taxes.push(tax),
-            }
-        }
         total += if tax_excluded {
             ship + ship_tax_sum
         } else {
@@ -392,7 +413,14 @@ pub fn build(
             channel_identifier: format!("{oid}-shipping"),
             description: order.shipping_type_label.as_deref().unwrap_or("Shipping"),
             amount: Decimal::of_minor(shipping_net, exp),
-            tax_lines: tax_lines(&shipping_taxes, policy, exp),
+            tax_lines: shipping_taxes
+                .iter()
+                .map(|t| TaxLine {
+                    name: policy.tax_name(t.code),
+                    rate: t.rate.map(rate_fraction),
+                    amount: Decimal::of_minor(t.minor, exp),
+                })
+                .collect(),
         });
     }
     let sale = SaleOrder {
@@ -441,37 +469,6 @@ pub fn build(
         },
         total_mismatch,
     }))
-}
-
-/// Reads a tax list in minor units.
-fn tax_amounts<'a>(
-    taxes: &'a [Tax],
-    exp: u32,
-    field: impl Fn() -> String,
-) -> Result<Vec<TaxAmount<'a>>, PlanError> {
-    taxes
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            Ok(TaxAmount {
-                code: &t.code,
-                rate: t.rate,
-                minor: minor_units(t.amount, exp, || format!("{}[{i}].amount", field()))?,
-            })
-        })
-        .collect()
-}
-
-/// Fulfil tax lines, with tax codes mapped to Fulfil tax names.
-fn tax_lines<'a>(taxes: &[TaxAmount<'a>], policy: &'a OrderPolicy, exp: u32) -> Vec<TaxLine<'a>> {
-    taxes
-        .iter()
-        .map(|t| TaxLine {
-            name: policy.tax_name(t.code),
-            rate: t.rate.map(rate_fraction),
-            amount: Decimal::of_minor(t.minor, exp),
-        })
-        .collect()
 }
 
 /// A Mirakl percentage (20.0) as Fulfil's fraction (0.20).

@@ -5,6 +5,14 @@
 /// `bytes.len()` when there is none.
 #[inline(always)]
 pub fn next_special(bytes: &[u8], from: usize) -> usize {
+    // Most JSON strings are short: the first word is checked before any loop (in wasm every
+    // loop pays an interruption check).
+    if let Some(chunk) = bytes.get(from..).and_then(<[u8]>::first_chunk::<8>) {
+        let special = special_bytes(u64::from_le_bytes(*chunk));
+        if special != 0 {
+            return from + (special.trailing_zeros() / 8) as usize;
+        }
+    }
     let mut i = from;
     while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
         let special = special_bytes(u64::from_le_bytes(*chunk));

@@ -179,6 +179,26 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A string, or `None` for `null`.
+    #[inline(always)]
+    pub fn opt_string(&mut self) -> Result<Option<Text<'a>>, JsonError> {
+        if self.null() {
+            Ok(None)
+        } else {
+            self.string().map(Some)
+        }
+    }
+
+    /// A number read exactly, or `None` for `null`.
+    #[inline(always)]
+    pub fn opt_decimal(&mut self) -> Result<Option<Decimal>, JsonError> {
+        if self.null() {
+            Ok(None)
+        } else {
+            self.decimal().map(Some)
+        }
+    }
+
     /// True when a string is next.
     #[inline(always)]
     pub fn at_string(&mut self) -> bool {
@@ -296,6 +316,16 @@ impl<'a> Reader<'a> {
     /// Skips whitespace and returns the next byte without consuming it.
     #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
+        // No loop on the common path: compact JSON has no whitespace between tokens, and in
+        // wasm every loop pays an interruption check.
+        match self.text.as_bytes().get(self.pos) {
+            Some(b' ' | b'\n' | b'\r' | b'\t') => self.peek_after_whitespace(),
+            next => next.copied(),
+        }
+    }
+
+    /// [`Reader::peek`] past a run of whitespace.
+    fn peek_after_whitespace(&mut self) -> Option<u8> {
         let bytes = self.text.as_bytes();
         while let Some(&b) = bytes.get(self.pos) {
             if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {

@@ -2,14 +2,15 @@
 //! they are, text is escaped in runs between special bytes ([`crate::json_bytes`]), amounts are
 //! decimal strings. Commas are placed by the writer, so callers only open, write and close.
 
-use std::fmt::Write;
+use std::io::Write;
 
 use crate::json_bytes::next_special;
 use crate::money::Decimal;
 
 /// JSON text under construction.
 pub struct JsonWriter {
-    out: String,
+    /// UTF-8 by construction: only `&str` pieces and ASCII are written.
+    out: Vec<u8>,
     /// True when the next value or key needs a comma before it.
     comma: bool,
 }
@@ -18,39 +19,40 @@ impl JsonWriter {
     /// An empty writer with room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> JsonWriter {
         JsonWriter {
-            out: String::with_capacity(capacity),
+            out: Vec::with_capacity(capacity),
             comma: false,
         }
     }
 
     /// The text written.
     pub fn finish(self) -> String {
-        self.out
+        String::from_utf8(self.out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// Opens an object (as a value).
     pub fn begin_object(&mut self) {
         self.separate();
-        self.out.push('{');
+        self.out.push(b'{');
         self.comma = false;
     }
 
     /// Closes the innermost object.
     pub fn end_object(&mut self) {
-        self.out.push('}');
+        self.out.push(b'}');
         self.comma = true;
     }
 
     /// Opens an array (as a value).
     pub fn begin_array(&mut self) {
         self.separate();
-        self.out.push('[');
+        self.out.push(b'[');
         self.comma = false;
     }
 
     /// Closes the innermost array.
     pub fn end_array(&mut self) {
-        self.out.push(']');
+        self.out.push(b']');
         self.comma = true;
     }
 
@@ -58,37 +60,37 @@ impl JsonWriter {
     pub fn key(&mut self, key: &'static str) {
         debug_assert!(!key.bytes().any(crate::json_bytes::is_special));
         self.separate();
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\":");
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
         self.comma = false;
     }
 
     /// Writes a string value.
     pub fn string(&mut self, text: &str) {
         self.separate();
-        self.out.push('"');
+        self.out.push(b'"');
         let bytes = text.as_bytes();
         let mut from = 0;
         loop {
             let at = next_special(bytes, from);
-            self.out.push_str(&text[from..at]);
+            self.out.extend_from_slice(&bytes[from..at]);
             let Some(&b) = bytes.get(at) else { break };
             match b {
-                b'"' => self.out.push_str("\\\""),
-                b'\\' => self.out.push_str("\\\\"),
-                b'\n' => self.out.push_str("\\n"),
-                b'\r' => self.out.push_str("\\r"),
-                b'\t' => self.out.push_str("\\t"),
-                0x08 => self.out.push_str("\\b"),
-                0x0c => self.out.push_str("\\f"),
+                b'"' => self.out.extend_from_slice(b"\\\""),
+                b'\\' => self.out.extend_from_slice(b"\\\\"),
+                b'\n' => self.out.extend_from_slice(b"\\n"),
+                b'\r' => self.out.extend_from_slice(b"\\r"),
+                b'\t' => self.out.extend_from_slice(b"\\t"),
+                0x08 => self.out.extend_from_slice(b"\\b"),
+                0x0c => self.out.extend_from_slice(b"\\f"),
                 control => {
                     let _ = write!(self.out, "\\u{control:04x}");
                 }
             }
             from = at + 1;
         }
-        self.out.push('"');
+        self.out.push(b'"');
         self.comma = true;
     }
 
@@ -96,16 +98,16 @@ impl JsonWriter {
     pub fn integer(&mut self, value: i64) {
         self.separate();
         self.out
-            .push_str(Decimal::of_minor(value, 0).text().as_str());
+            .extend_from_slice(Decimal::of_minor(value, 0).text().as_bytes());
         self.comma = true;
     }
 
     /// Writes a decimal as a string value (`"12.50"`), as Fulfil's wire wants amounts.
     pub fn decimal(&mut self, value: Decimal) {
         self.separate();
-        self.out.push('"');
-        self.out.push_str(value.text().as_str());
-        self.out.push('"');
+        self.out.push(b'"');
+        self.out.extend_from_slice(value.text().as_bytes());
+        self.out.push(b'"');
         self.comma = true;
     }
 
@@ -136,7 +138,7 @@ impl JsonWriter {
 
     fn separate(&mut self) {
         if self.comma {
-            self.out.push(',');
+            self.out.push(b',');
         }
     }
 }

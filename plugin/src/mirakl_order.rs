@@ -143,20 +143,20 @@ impl<'a> MiraklOrder<'a> {
         r.object(|r, key| {
             match key {
                 "order_id" => id = Some(r.string()?),
-                "commercial_id" => order.commercial_id = r.nullable(Reader::string)?,
+                "commercial_id" => order.commercial_id = r.opt_string()?,
                 "order_state" => state = Some(r.string()?),
-                "created_date" => order.created_date = r.nullable(Reader::string)?,
-                "currency_iso_code" => order.currency_iso_code = r.nullable(Reader::string)?,
+                "created_date" => order.created_date = r.opt_string()?,
+                "currency_iso_code" => order.currency_iso_code = r.opt_string()?,
                 "customer" => order.customer = r.nullable(Customer::read)?,
                 "customer_notification_email" => {
-                    order.customer_notification_email = r.nullable(Reader::string)?
+                    order.customer_notification_email = r.opt_string()?
                 }
                 "order_additional_fields" => {
                     order.order_additional_fields = AdditionalField::read_list(r)?
                 }
                 "order_lines" => lines = Some(r.vec(OrderLine::read)?),
-                "order_tax_mode" => order.order_tax_mode = r.nullable(Reader::string)?,
-                "shipping_type_label" => order.shipping_type_label = r.nullable(Reader::string)?,
+                "order_tax_mode" => order.order_tax_mode = r.opt_string()?,
+                "shipping_type_label" => order.shipping_type_label = r.opt_string()?,
                 _ => r.skip()?,
             }
             Ok(())
@@ -174,8 +174,8 @@ impl<'a> Customer<'a> {
         let mut customer = Customer::default();
         r.object(|r, key| {
             match key {
-                "firstname" => customer.firstname = r.nullable(Reader::string)?,
-                "lastname" => customer.lastname = r.nullable(Reader::string)?,
+                "firstname" => customer.firstname = r.opt_string()?,
+                "lastname" => customer.lastname = r.opt_string()?,
                 "billing_address" => customer.billing_address = r.nullable(Address::read)?,
                 "shipping_address" => customer.shipping_address = r.nullable(Address::read)?,
                 _ => r.skip()?,
@@ -204,7 +204,7 @@ impl<'a> Address<'a> {
                 "phone" => &mut a.phone,
                 _ => return r.skip(),
             };
-            *slot = r.nullable(Reader::string)?;
+            *slot = r.opt_string()?;
             Ok(())
         })?;
         Ok(a)
@@ -221,13 +221,13 @@ impl<'a> OrderLine<'a> {
         r.object(|r, key| {
             match key {
                 "order_line_id" => id = Some(r.string()?),
-                "order_line_state" => state = r.nullable(Reader::string)?,
+                "order_line_state" => state = r.opt_string()?,
                 "offer_sku" => sku = Some(r.string()?),
-                "product_title" => title = r.nullable(Reader::string)?,
+                "product_title" => title = r.opt_string()?,
                 "quantity" => quantity = Some(r.integer()?),
                 "price" => price = Some(r.decimal()?),
-                "shipping_price" => shipping_price = r.nullable(Reader::decimal)?,
-                "total_price" => total_price = r.nullable(Reader::decimal)?,
+                "shipping_price" => shipping_price = r.opt_decimal()?,
+                "total_price" => total_price = r.opt_decimal()?,
                 "taxes" => taxes = Tax::read_list(r)?,
                 "shipping_taxes" => shipping_taxes = Tax::read_list(r)?,
                 "order_line_additional_fields" => fields = AdditionalField::read_list(r)?,
@@ -264,7 +264,7 @@ impl<'a> Tax<'a> {
             match key {
                 "code" => code = Some(r.string()?),
                 "amount" => amount = Some(r.decimal()?),
-                "rate" => rate = r.nullable(Reader::decimal)?,
+                "rate" => rate = r.opt_decimal()?,
                 _ => r.skip()?,
             }
             Ok(())
@@ -439,4 +439,76 @@ pub fn field_text<'f>(fields: &'f [AdditionalField<'_>], codes: &[String]) -> Op
             FieldValue::List(items) if !items.is_empty() => Some(Text::Owned(items.join(", "))),
             _ => None,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORDER: &str = include_str!("../../fixtures/orders/shipping-gift-multiline/order.json");
+
+    /// The reader's verdict agrees with serde_json's on the document's syntax: text serde_json
+    /// rejects is always an error, and text it accepts is never called malformed.
+    fn agrees_with_serde_json(text: &str) {
+        let ours = MiraklOrder::parse(text);
+        let serde_ok = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+        match (&ours, serde_ok) {
+            (Ok(_), false) => panic!("accepted malformed JSON: {text}"),
+            (Err(e), true) if e.code == "invalid_json" => {
+                panic!("called valid JSON malformed ({}): {text}", e.message)
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn reads_a_real_order_exactly() {
+        let order = MiraklOrder::parse(ORDER).expect("fixture");
+        assert_eq!(order.order_id, "JL-20261126-0002-A");
+        assert_eq!(order.order_lines.len(), 3);
+        let line = &order.order_lines[0];
+        assert_eq!(line.price, Decimal::parse("45.0").expect("d"));
+        assert_eq!(
+            line.shipping_taxes[0].amount,
+            Decimal::parse("0.83").expect("d")
+        );
+        let address = order
+            .customer
+            .as_ref()
+            .and_then(|c| c.shipping_address.as_ref());
+        assert_eq!(
+            address.and_then(|a| a.street_2.as_deref()),
+            Some("41 Marlowe Street")
+        );
+        assert!(matches!(order.order_id, Text::Borrowed(_)), "no copy");
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let text = ORDER.trim_end();
+        for end in (0..text.len()).filter(|&end| text.is_char_boundary(end)) {
+            let err = MiraklOrder::parse(&text[..end]).expect_err("truncated");
+            assert!(
+                err.code == "invalid_json" || err.code == "invalid_order",
+                "{end}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn damaged_orders_are_judged_like_serde_json_judges_them() {
+        let compact = serde_json::from_str::<serde_json::Value>(ORDER)
+            .expect("fixture")
+            .to_string();
+        for text in [ORDER, compact.as_str()] {
+            for at in (0..text.len()).step_by(4) {
+                for replacement in ["\"", "\\", "{", "]", ",", ":", "\u{1}", "x", "0", " ", ""] {
+                    let (Some(before), Some(after)) = (text.get(..at), text.get(at + 1..)) else {
+                        continue;
+                    };
+                    agrees_with_serde_json(&format!("{before}{replacement}{after}"));
+                }
+            }
+        }
+    }
 }
