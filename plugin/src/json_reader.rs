@@ -4,9 +4,9 @@
 //! they hold escapes, numbers are read as exact decimals (never through a float), and every
 //! value the caller does not ask for is skipped — still checked against the JSON grammar, so
 //! malformed text is always an error. Strings are scanned eight bytes at a time
-//! ([`crate::json_bytes`]). An OR11 order
-//! carries some sixty fields per line of which the connector reads a dozen; reading only those
-//! is much faster than deserialising the whole document into structs.
+//! ([`crate::json_bytes`]). An OR11 order carries some sixty fields per line of which the
+//! connector reads a dozen; reading only those is much faster than deserialising the whole
+//! document into structs.
 
 use std::borrow::Cow;
 
@@ -33,6 +33,7 @@ pub struct JsonError {
 }
 
 impl JsonError {
+    /// Text that is not JSON.
     fn syntax(message: String) -> JsonError {
         JsonError {
             syntax: true,

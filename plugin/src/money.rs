@@ -125,11 +125,6 @@ impl Decimal {
         self.rescaled(self.scale.max(min_scale)).unwrap_or(self)
     }
 
-    /// Formats with at least `min_scale` decimals: `Decimal{2000,2}` → `"20.00"`.
-    pub fn to_string_min_scale(self, min_scale: u32) -> String {
-        self.with_min_scale(min_scale).to_string()
-    }
-
     /// An amount in minor units of a currency with `exponent` decimals (`1250, 2` → 12.50).
     pub fn of_minor(minor: i64, exponent: u32) -> Decimal {
         Decimal {
@@ -359,11 +354,14 @@ mod tests {
     #[test]
     fn parses_and_rescales_decimals() {
         let d = Decimal::parse("20").and_then(|d| d.rescaled(2));
-        assert_eq!(d.map(|d| d.to_string_min_scale(2)), Some("20.00".into()));
+        assert_eq!(
+            d.map(|d| d.with_min_scale(2).to_string()),
+            Some("20.00".into())
+        );
         assert_eq!(Decimal::parse("1e5"), None);
         assert_eq!(Decimal::parse("."), None);
         assert_eq!(
-            Decimal::parse("0.175").map(|d| d.to_string_min_scale(2)),
+            Decimal::parse("0.175").map(|d| d.with_min_scale(2).to_string()),
             Some("0.175".into())
         );
     }
@@ -371,11 +369,11 @@ mod tests {
     #[test]
     fn unit_price_adds_up_for_awkward_vat() {
         // 3 × £9.99 with £5.00 VAT included: net £24.97.
-        let unit = unit_price_for(2497, 3, 2, 4).map(|d| d.to_string_min_scale(2));
+        let unit = unit_price_for(2497, 3, 2, 4).map(|d| d.with_min_scale(2).to_string());
         assert_eq!(unit.as_deref(), Some("8.323"));
         assert_eq!(
             unit_price_for(2400, 2, 2, 4)
-                .map(|d| d.to_string_min_scale(2))
+                .map(|d| d.with_min_scale(2).to_string())
                 .as_deref(),
             Some("12.00")
         );
@@ -383,7 +381,7 @@ mod tests {
         assert_eq!(unit_price_for(100_001, 1000, 2, 4), None);
         assert_eq!(
             unit_price_for(100_001, 1000, 2, 6)
-                .map(|d| d.to_string_min_scale(2))
+                .map(|d| d.with_min_scale(2).to_string())
                 .as_deref(),
             Some("1.00001")
         );
