@@ -107,13 +107,8 @@ impl<'a> Reader<'a> {
         loop {
             let key = self.key()?;
             field(self, &key).map_err(|e| e.in_field(&key))?;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.syntax_error("expected ',' or '}' after an object field")),
+            if self.item_end(b'}', "expected ',' or '}' after an object field")? {
+                return Ok(());
             }
         }
     }
@@ -132,13 +127,8 @@ impl<'a> Reader<'a> {
         loop {
             item(self, index).map_err(|e| e.in_item(index))?;
             index += 1;
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.syntax_error("expected ',' or ']' after an array item")),
+            if self.item_end(b']', "expected ',' or ']' after an array item")? {
+                return Ok(());
             }
         }
     }
@@ -335,6 +325,22 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         None
+    }
+
+    /// After an item: consumes a comma (more items follow: `false`) or `close` (`true`).
+    #[inline(always)]
+    fn item_end(&mut self, close: u8, expected: &str) -> Result<bool, JsonError> {
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.syntax_error(expected)),
+        }
     }
 
     /// Consumes `open`, or explains what was found instead of `expected`.
