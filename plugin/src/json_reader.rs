@@ -449,23 +449,17 @@ impl<'a> Reader<'a> {
         }
         let bytes = self.text.as_bytes();
         let start = self.pos;
-        let digits = |from: usize| {
-            from + bytes[from..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count()
-        };
         let mut i = start + usize::from(bytes[start] == b'-');
         let int_start = i;
         i = match bytes.get(i) {
             Some(b'0') => i + 1,
-            Some(b'1'..=b'9') => digits(i),
+            Some(b'1'..=b'9') => digits_end(bytes, i),
             _ => return Err(JsonError::syntax(format!("invalid number at byte {start}"))),
         };
         let int_end = i;
         let mut frac = None;
         if bytes.get(i) == Some(&b'.') {
-            let end = digits(i + 1);
+            let end = digits_end(bytes, i + 1);
             if end == i + 1 {
                 return Err(JsonError::syntax(format!("invalid number at byte {start}")));
             }
@@ -476,7 +470,7 @@ impl<'a> Reader<'a> {
         if matches!(bytes.get(i), Some(b'e' | b'E')) {
             let sign = i + 1;
             let from = sign + usize::from(matches!(bytes.get(sign), Some(b'+' | b'-')));
-            let end = digits(from);
+            let end = digits_end(bytes, from);
             if end == from {
                 return Err(JsonError::syntax(format!("invalid number at byte {start}")));
             }
@@ -518,6 +512,16 @@ impl<'a> Reader<'a> {
             JsonError::syntax(format!("{what} at byte {}", self.pos))
         }
     }
+}
+
+/// The end of the run of ASCII digits that starts at `from`.
+#[inline(always)]
+fn digits_end(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
 }
 
 /// The parts of a number as written.
