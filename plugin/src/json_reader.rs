@@ -538,7 +538,12 @@ impl Number<'_> {
     fn decimal(&self) -> Result<Decimal, JsonError> {
         let too_precise =
             || JsonError::shape(format!("{} has more digits than an amount can", self.text));
+        // Trailing zeros of the fraction do not change the value (`45.000…0` is 45).
         let frac = self.frac.unwrap_or_default();
+        let frac = &frac[..frac
+            .iter()
+            .rposition(|&b| b != b'0')
+            .map_or(0, |last| last + 1)];
         let mut mantissa: u64 = 0;
         let mut significant = 0;
         for &b in self.int.iter().chain(frac) {
@@ -694,11 +699,14 @@ mod tests {
     fn numbers_are_exact_decimals() {
         let read = |text: &str| Reader::new(text).decimal();
         let d = |mantissa: i128, scale: u32| Ok(Decimal { mantissa, scale });
-        assert_eq!(read("45.0"), d(450, 1));
+        assert_eq!(read("45.0"), d(45, 0));
+        assert_eq!(read("45.50"), d(455, 1));
         assert_eq!(read("-0.83"), d(-83, 2));
         assert_eq!(read("1.5e2"), d(150, 0));
         assert_eq!(read("125E-2"), d(125, 2));
         assert_eq!(read("0.1"), d(1, 1));
+        assert_eq!(read("45.000000000000000000000"), d(45, 0));
+        assert_eq!(read("0.0"), d(0, 0));
         assert!(!read("1234567890.1234567890").unwrap_err().syntax);
         assert!(!read("1e999").unwrap_err().syntax);
         assert!(!read("\"4.5\"").unwrap_err().syntax);

@@ -467,7 +467,7 @@ mod tests {
         assert_eq!(order.order_id, "JL-20261126-0002-A");
         assert_eq!(order.order_lines.len(), 3);
         let line = &order.order_lines[0];
-        assert_eq!(line.price, Decimal::parse("45.0").expect("d"));
+        assert_eq!(line.price, Decimal::parse("45").expect("d"));
         assert_eq!(
             line.shipping_taxes[0].amount,
             Decimal::parse("0.83").expect("d")
