@@ -110,3 +110,45 @@ fn bad_orders_are_typed_errors_not_traps() {
     assert_eq!(plan.order_id, good["order_id"].as_str().expect("id"));
     assert!(!session.is_poisoned());
 }
+
+#[test]
+fn damaged_orders_never_trap_the_component() {
+    let order = include_str!("../fixtures/orders/shipping-gift-multiline/order.json");
+    let order: serde_json::Value = serde_json::from_str(order).expect("fixture");
+    let order = order.to_string();
+    let runtime = Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads");
+    let mut session = runtime.session().expect("instantiate");
+    let policy = jlm::config::Config::default().orders.policy();
+    let input = OrderInput {
+        catalogue: &[],
+        offers: &[],
+        policy: &policy,
+        now: "2026-11-27T12:00:00Z",
+    };
+    let (mut plans, mut errors) = (0, 0);
+    for at in (0..order.len()).step_by(2) {
+        if !order.is_char_boundary(at) || !order.is_char_boundary(at + 1) {
+            continue;
+        }
+        for replacement in ["\"", "\\", "}", "[", "9", "-", "\u{0}", ""] {
+            let damaged = format!("{}{replacement}{}", &order[..at], &order[at + 1..]);
+            match session
+                .plan_order(&damaged, &input)
+                .unwrap_or_else(|fault| panic!("trapped at byte {at} ({replacement:?}): {fault}"))
+            {
+                Ok(_) => plans += 1,
+                Err(e) => {
+                    assert!(
+                        ["invalid_json", "invalid_order", "unknown_value"]
+                            .contains(&e.code.as_str()),
+                        "{}",
+                        e.code
+                    );
+                    errors += 1;
+                }
+            }
+        }
+    }
+    assert!(plans > 0 && errors > 0, "{plans} plans, {errors} errors");
+    assert!(!session.is_poisoned());
+}
