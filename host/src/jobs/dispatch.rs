@@ -190,7 +190,17 @@ impl DispatchJob {
             }
         };
         let Some(order) = order else {
-            self.raise("order_orphaned", "operations", "blocking", &shipment.id.to_string(), format!("Fulfil shipment {} belongs to John Lewis order {order_id}, which John Lewis no longer returns. Check the order in the John Lewis back office.", shipment.id))?;
+            outcome::raise(
+                &self.services.store,
+                "order_orphaned",
+                "operations",
+                "blocking",
+                &shipment.id.to_string(),
+                format!(
+                    "Fulfil shipment {} belongs to John Lewis order {order_id}, which John Lewis no longer returns. Check the order in the John Lewis back office.",
+                    shipment.id
+                ),
+            )?;
             return Ok(());
         };
         let raw = order.to_string();
@@ -249,7 +259,17 @@ impl DispatchJob {
         ) {
             Ok(Ok(plan)) => plan,
             Ok(Err(e)) => {
-                self.raise("dispatch_mismatch", "operations", "blocking", &sid, format!("Fulfil shipment {sid} for order {order_id} could not be planned ({}: {}). Check the shipment's lines and carrier in Fulfil.", e.code, e.message))?;
+                outcome::raise(
+                    &self.services.store,
+                    "dispatch_mismatch",
+                    "operations",
+                    "blocking",
+                    &sid,
+                    format!(
+                        "Fulfil shipment {sid} for order {order_id} could not be planned ({}: {}). Check the shipment's lines and carrier in Fulfil.",
+                        e.code, e.message
+                    ),
+                )?;
                 store.save_shipment(
                     shipment.id,
                     &order_id,
@@ -266,7 +286,16 @@ impl DispatchJob {
                 return Ok(());
             }
             Err(PluginFault(fault)) => {
-                self.raise("plugin_fault", "operations", "blocking", &sid, format!("The connector's component failed on shipment {sid} ({fault}); it is retried next cycle."))?;
+                outcome::raise(
+                    &self.services.store,
+                    "plugin_fault",
+                    "operations",
+                    "blocking",
+                    &sid,
+                    format!(
+                        "The connector's component failed on shipment {sid} ({fault}); it is retried next cycle."
+                    ),
+                )?;
                 return Ok(());
             }
         };
@@ -363,12 +392,16 @@ impl DispatchJob {
                 }
                 Err(e @ ApiError::Rejected { .. }) => {
                     store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                    self.raise(
+                    outcome::raise(
+                        &self.services.store,
                         "dispatch_rejected",
                         "operations",
                         "blocking",
                         &sid,
-                        format!("John Lewis rejected {} for order {order_id} (Fulfil shipment {sid}): {e}. Correct the shipment or the carrier mapping; the shipment is planned again each cycle.", request.api),
+                        format!(
+                            "John Lewis rejected {} for order {order_id} (Fulfil shipment {sid}): {e}. Correct the shipment or the carrier mapping; the shipment is planned again each cycle.",
+                            request.api
+                        ),
                     )?;
                     // A fix re-plans the shipment: let the failed request be sent again then.
                     store.outbox_set(entry.id, OutboxState::Pending, Some(&e.to_string()))?;
@@ -513,16 +546,5 @@ impl DispatchJob {
             }
         }
         Ok(due.len())
-    }
-
-    fn raise(
-        &self,
-        code: &str,
-        team: &str,
-        severity: &str,
-        subject: &str,
-        message: String,
-    ) -> anyhow::Result<()> {
-        outcome::raise(&self.services.store, code, team, severity, subject, message)
     }
 }

@@ -93,7 +93,7 @@ impl OrdersJob {
                 .and_then(Value::as_str)
                 .map(str::to_string)
             else {
-                self.raise("order_invalid", "operations", "blocking", "unknown order", "OR11 returned an order without an order_id; it was skipped. Report this to John Lewis' Mirakl support.".into())?;
+                outcome::raise(&self.services.store, "order_invalid", "operations", "blocking", "unknown order", "OR11 returned an order without an order_id; it was skipped. Report this to John Lewis' Mirakl support.".into())?;
                 continue;
             };
             let last_updated = order
@@ -205,7 +205,8 @@ impl OrdersJob {
         let plan = match result {
             Ok(Ok(plan)) => plan,
             Ok(Err(error)) => {
-                self.raise(
+                outcome::raise(
+                    &self.services.store,
                     "order_invalid",
                     "operations",
                     "blocking",
@@ -218,12 +219,15 @@ impl OrdersJob {
                 return Ok(());
             }
             Err(PluginFault(fault)) => {
-                self.raise(
+                outcome::raise(
+                    &self.services.store,
                     "plugin_fault",
                     "operations",
                     "blocking",
                     order_id,
-                    format!("The connector's component failed on order {order_id} ({fault}). The order is kept and retried on the next cycle; report this to the jlm maintainers if it repeats."),
+                    format!(
+                        "The connector's component failed on order {order_id} ({fault}). The order is kept and retried on the next cycle; report this to the jlm maintainers if it repeats."
+                    ),
                 )?;
                 return Ok(());
             }
@@ -440,12 +444,15 @@ impl OrdersJob {
                     store.audit("or21.confirmed_by_reread", &order_id, &e.to_string())?;
                 } else {
                     store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                    self.raise(
+                    outcome::raise(
+                        &self.services.store,
                         "acceptance_rejected",
                         "operations",
                         "blocking",
                         &order_id,
-                        format!("John Lewis rejected the acceptance decision for order {order_id}: {e}. Accept or refuse the order in the John Lewis back office before its deadline."),
+                        format!(
+                            "John Lewis rejected the acceptance decision for order {order_id}: {e}. Accept or refuse the order in the John Lewis back office before its deadline."
+                        ),
                     )?;
                 }
             }
@@ -506,12 +513,15 @@ impl OrdersJob {
             }
             Err(e @ ApiError::Rejected { .. }) => {
                 store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                self.raise(
+                outcome::raise(
+                    &self.services.store,
                     "fulfil_rejected",
                     "operations",
                     "blocking",
                     &order_id,
-                    format!("Fulfil refused to create order {order_id}: {e}. Fix the cause in Fulfil (product, tax or channel set-up); the order is sent again when its data changes, or create it by hand."),
+                    format!(
+                        "Fulfil refused to create order {order_id}: {e}. Fix the cause in Fulfil (product, tax or channel set-up); the order is sent again when its data changes, or create it by hand."
+                    ),
                 )?;
             }
             Err(e) => {
@@ -521,18 +531,6 @@ impl OrdersJob {
             }
         }
         Ok(())
-    }
-
-    /// Raises a host-side exception.
-    fn raise(
-        &self,
-        code: &str,
-        team: &str,
-        severity: &str,
-        subject: &str,
-        message: String,
-    ) -> anyhow::Result<()> {
-        outcome::raise(&self.services.store, code, team, severity, subject, message)
     }
 }
 

@@ -189,12 +189,15 @@ impl StockJob {
                 self.metrics
                     .inc("jlm_stock_uploads_total", &[("outcome", "failed")]);
                 match &e {
-                    ApiError::Rejected { .. } => self.raise(
+                    ApiError::Rejected { .. } => outcome::raise(
+                        &self.services.store,
                         "stock_import_errors",
                         "operations",
                         "warning",
                         "STO01",
-                        format!("John Lewis rejected a stock file ({e}). The changes are kept and sent again with the next upload; if this repeats, check the shop's stock import settings."),
+                        format!(
+                            "John Lewis rejected a stock file ({e}). The changes are kept and sent again with the next upload; if this repeats, check the shop's stock import settings."
+                        ),
                     )?,
                     _ => {
                         outcome::unavailable(&self.services.store, "mirakl", &e)?;
@@ -239,12 +242,15 @@ impl StockJob {
                 status.lines_in_error,
             )?;
             self.events.requeue(flight.changes);
-            self.raise(
+            outcome::raise(
+                &self.services.store,
                 "stock_import_errors",
                 "operations",
                 "warning",
                 &import_id,
-                format!("John Lewis stock import {import_id} failed as a whole. Its changes are merged into the next upload."),
+                format!(
+                    "John Lewis stock import {import_id} failed as a whole. Its changes are merged into the next upload."
+                ),
             )?;
             return Ok(Some((0, flight.lines.len())));
         }
@@ -253,12 +259,16 @@ impl StockJob {
             match self.services.mirakl.stock_error_report(&import_id).await {
                 Ok(errors) => {
                     for line in errors {
-                        self.raise(
+                        outcome::raise(
+                            &self.services.store,
                             "stock_import_errors",
                             "ecommerce",
                             "warning",
                             &line.sku,
-                            format!("John Lewis refused the stock line for {:?} in import {import_id}: {}. Fix the offer on John Lewis (or the SKU in Fulfil); it is sent again at the next reconciliation.", line.sku, line.message),
+                            format!(
+                                "John Lewis refused the stock line for {:?} in import {import_id}: {}. Fix the offer on John Lewis (or the SKU in Fulfil); it is sent again at the next reconciliation.",
+                                line.sku, line.message
+                            ),
                         )?;
                         failed.insert(line.sku);
                     }
@@ -418,12 +428,16 @@ impl StockJob {
             if let Some(shown) = line.previous
                 && shown > line.quantity
             {
-                self.raise(
+                outcome::raise(
+                    &self.services.store,
                     "stock_drift",
                     "operations",
                     "warning",
                     &line.sku,
-                    format!("John Lewis showed {shown} of {:?} but Fulfil allows {}: the offer could oversell. The connector is publishing {}; if this recurs, look for another system writing stock to John Lewis.", line.sku, line.quantity, line.quantity),
+                    format!(
+                        "John Lewis showed {shown} of {:?} but Fulfil allows {}: the offer could oversell. The connector is publishing {}; if this recurs, look for another system writing stock to John Lewis.",
+                        line.sku, line.quantity, line.quantity
+                    ),
                 )?;
             }
             let available = snapshot
@@ -498,15 +512,22 @@ impl StockJob {
                 .delayed_after_intervals
                 .max(1);
         match self.events.oldest_age() {
-            Some(age) if age > limit => self.raise(
+            Some(age) if age > limit => outcome::raise(
+                &self.services.store,
                 "stock_sync_delayed",
                 "operations",
                 "blocking",
                 "stock",
-                format!("The oldest unpublished Fulfil stock change is {}s old (limit {}s): John Lewis may be overselling. Check `jlm exceptions list` for api_unavailable or stock_import_errors.", age.as_secs(), limit.as_secs()),
+                format!(
+                    "The oldest unpublished Fulfil stock change is {}s old (limit {}s): John Lewis may be overselling. Check `jlm exceptions list` for api_unavailable or stock_import_errors.",
+                    age.as_secs(),
+                    limit.as_secs()
+                ),
             ),
             _ => {
-                self.services.store.resolve_cleared("stock", &["stock_sync_delayed"])?;
+                self.services
+                    .store
+                    .resolve_cleared("stock", &["stock_sync_delayed"])?;
                 Ok(())
             }
         }
@@ -530,17 +551,6 @@ impl StockJob {
             "latency_p50_seconds": self.metrics.latency_quantile(0.5),
             "latency_p99_seconds": self.metrics.latency_quantile(0.99),
         })
-    }
-
-    fn raise(
-        &self,
-        code: &str,
-        team: &str,
-        severity: &str,
-        subject: &str,
-        message: String,
-    ) -> anyhow::Result<()> {
-        outcome::raise(&self.services.store, code, team, severity, subject, message)
     }
 }
 
