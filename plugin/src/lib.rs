@@ -140,6 +140,80 @@ mod component {
         }
     }
 
+    fn stock_levels(snapshot: Vec<inv::StockLevel>) -> Vec<stock::StockLevel> {
+        snapshot
+            .into_iter()
+            .map(|l| stock::StockLevel {
+                sku: l.sku,
+                warehouse: l.warehouse,
+                available: l.available,
+            })
+            .collect()
+    }
+
+    fn published(ledger: Vec<inv::Published>) -> Vec<stock::Published> {
+        ledger
+            .into_iter()
+            .map(|p| stock::Published {
+                sku: p.sku,
+                warehouse: p.warehouse,
+                quantity: p.quantity,
+            })
+            .collect()
+    }
+
+    fn stock_policy(policy: inv::StockPolicy) -> stock::StockPolicy {
+        let d = policy.defaults;
+        stock::StockPolicy {
+            defaults: stock::StockRule {
+                buffer: d.buffer,
+                percent: i64::from(d.percent),
+                max: d.max,
+                zero_below: d.zero_below,
+            },
+            overrides: policy
+                .overrides
+                .into_iter()
+                .map(|o| {
+                    (
+                        o.sku,
+                        stock::RuleOverride {
+                            buffer: o.buffer,
+                            percent: o.percent.map(i64::from),
+                            max: o.max,
+                            zero_below: o.zero_below,
+                        },
+                    )
+                })
+                .collect(),
+            exclude: policy.exclude.into_iter().collect(),
+        }
+    }
+
+    fn stock_plan(plan: stock::StockPlan) -> inv::StockPlan {
+        inv::StockPlan {
+            csv: plan.csv,
+            lines: plan
+                .lines
+                .into_iter()
+                .map(|l| inv::StockLine {
+                    sku: l.sku,
+                    warehouse: l.warehouse,
+                    quantity: l.quantity,
+                    previous: l.previous,
+                })
+                .collect(),
+            exceptions: plan.exceptions.into_iter().map(exception).collect(),
+        }
+    }
+
+    /// The offer mirror as the set `plan-stock` checks against.
+    fn known_offers(offers: &Option<Vec<String>>) -> Option<crate::fast_hash::FastSet<&str>> {
+        offers
+            .as_ref()
+            .map(|o| o.iter().map(String::as_str).collect())
+    }
+
     impl exports::jlm::connector::inventory::Guest for Component {
         fn plan_stock(
             snapshot: Vec<inv::StockLevel>,
@@ -148,66 +222,31 @@ mod component {
             policy: inv::StockPolicy,
             full: bool,
         ) -> Result<inv::StockPlan, wit_types::PlanError> {
-            let snapshot: Vec<stock::StockLevel> = snapshot
-                .into_iter()
-                .map(|l| stock::StockLevel {
-                    sku: l.sku,
-                    warehouse: l.warehouse,
-                    available: l.available,
-                })
-                .collect();
-            let ledger: Vec<stock::Published> = ledger
-                .into_iter()
-                .map(|p| stock::Published {
-                    sku: p.sku,
-                    warehouse: p.warehouse,
-                    quantity: p.quantity,
-                })
-                .collect();
-            let known: Option<crate::fast_hash::FastSet<&str>> = offers
-                .as_ref()
-                .map(|o| o.iter().map(String::as_str).collect());
-            let d = policy.defaults;
-            let policy = stock::StockPolicy {
-                defaults: stock::StockRule {
-                    buffer: d.buffer,
-                    percent: i64::from(d.percent),
-                    max: d.max,
-                    zero_below: d.zero_below,
-                },
-                overrides: policy
-                    .overrides
-                    .into_iter()
-                    .map(|o| {
-                        (
-                            o.sku,
-                            stock::RuleOverride {
-                                buffer: o.buffer,
-                                percent: o.percent.map(i64::from),
-                                max: o.max,
-                                zero_below: o.zero_below,
-                            },
-                        )
-                    })
-                    .collect(),
-                exclude: policy.exclude.into_iter().collect(),
-            };
-            let plan = stock::plan_stock(&snapshot, &ledger, known.as_ref(), &policy, full)
-                .map_err(plan_error)?;
-            Ok(inv::StockPlan {
-                csv: plan.csv,
-                lines: plan
-                    .lines
-                    .into_iter()
-                    .map(|l| inv::StockLine {
-                        sku: l.sku,
-                        warehouse: l.warehouse,
-                        quantity: l.quantity,
-                        previous: l.previous,
-                    })
-                    .collect(),
-                exceptions: plan.exceptions.into_iter().map(exception).collect(),
-            })
+            let plan = stock::plan_stock(
+                &stock_levels(snapshot),
+                &published(ledger),
+                known_offers(&offers).as_ref(),
+                &stock_policy(policy),
+                full,
+            )
+            .map_err(plan_error)?;
+            Ok(stock_plan(plan))
+        }
+
+        fn reconcile_stock(
+            snapshot: Vec<inv::StockLevel>,
+            shown: Vec<inv::Published>,
+            offers: Option<Vec<String>>,
+            policy: inv::StockPolicy,
+        ) -> Result<inv::StockPlan, wit_types::PlanError> {
+            let plan = stock::reconcile_stock(
+                &stock_levels(snapshot),
+                &published(shown),
+                known_offers(&offers).as_ref(),
+                &stock_policy(policy),
+            )
+            .map_err(plan_error)?;
+            Ok(stock_plan(plan))
         }
     }
 

@@ -283,6 +283,35 @@ pub fn plan_stock(
     })
 }
 
+/// Plans the correction after a full comparison (see the WIT `reconcile-stock`): `shown` is
+/// what John Lewis shows. Where it shows more than the policy allows, `stock_drift`: the offer
+/// could oversell, and something besides the connector may be writing stock to John Lewis.
+pub fn reconcile_stock(
+    snapshot: &[StockLevel],
+    shown: &[Published],
+    offers: Option<&FastSet<&str>>,
+    policy: &StockPolicy,
+) -> Result<StockPlan, PlanError> {
+    let mut plan = plan_stock(snapshot, shown, offers, policy, false)?;
+    for line in &plan.lines {
+        if let Some(shown) = line.previous
+            && shown > line.quantity
+        {
+            plan.exceptions.push(Exception::new(
+                "stock_drift",
+                Team::Operations,
+                Severity::Warning,
+                &line.sku,
+                format!(
+                    "John Lewis showed {shown} of {:?} but Fulfil allows {}: the offer could oversell. The connector is publishing {}; if this recurs, look for another system writing stock to John Lewis.",
+                    line.sku, line.quantity, line.quantity
+                ),
+            ));
+        }
+    }
+    Ok(plan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,6 +388,41 @@ mod tests {
         let full =
             plan_stock(&snapshot, &ledger, None, &StockPolicy::default(), true).expect("plan");
         assert_eq!(full.lines.len(), 2);
+    }
+
+    #[test]
+    fn reconciliation_flags_offers_john_lewis_oversells() {
+        let level = |sku: &str, available: f64| StockLevel {
+            sku: sku.into(),
+            warehouse: None,
+            available,
+        };
+        let shown = |sku: &str, quantity: i64| Published {
+            sku: sku.into(),
+            warehouse: None,
+            quantity,
+        };
+        let snapshot = vec![level("OVER", 3.0), level("UNDER", 9.0), level("SAME", 4.0)];
+        let on_jl = vec![shown("OVER", 10), shown("UNDER", 2), shown("SAME", 4)];
+        let plan = reconcile_stock(&snapshot, &on_jl, None, &StockPolicy::default()).expect("plan");
+        let corrected: Vec<(&str, i64)> = plan
+            .lines
+            .iter()
+            .map(|l| (l.sku.as_str(), l.quantity))
+            .collect();
+        assert_eq!(corrected, vec![("OVER", 3), ("UNDER", 9)]);
+        let drift: Vec<&str> = plan
+            .exceptions
+            .iter()
+            .filter(|e| e.code == "stock_drift")
+            .map(|e| e.subject.as_str())
+            .collect();
+        assert_eq!(
+            drift,
+            vec!["OVER"],
+            "showing less than allowed is not drift"
+        );
+        assert!(plan.exceptions[0].message.contains("showed 10"));
     }
 
     #[test]

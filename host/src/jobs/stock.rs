@@ -28,6 +28,15 @@ struct InFlight {
     last_poll: Option<Instant>,
 }
 
+/// Which component plan a stock plan is.
+#[derive(Clone, Copy)]
+enum Planning {
+    /// A publication against the ledger; `full` sends every SKU.
+    Publish { full: bool },
+    /// A correction against what John Lewis shows (with `stock_drift`).
+    Reconcile,
+}
+
 /// What one tick did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StockTick {
@@ -326,34 +335,39 @@ impl StockJob {
                 quantity: e.quantity,
             })
             .collect();
-        self.plan_against(snapshot, &ledger, full, true)
+        self.plan_against(snapshot, &ledger, Planning::Publish { full })
     }
 
-    /// Plans against an explicit ledger. `unknown_offer` exceptions are raised only when
-    /// `report_unknown` (a full reconciliation sees every Fulfil SKU, most not sold on John
-    /// Lewis, and would flood the queue).
+    /// Plans against an explicit ledger (for a reconciliation: what John Lewis shows) and
+    /// raises the plan's exceptions. A reconciliation raises no `unknown_offer`: it sees every
+    /// Fulfil SKU, most not sold on John Lewis, and would flood the queue.
     fn plan_against(
         &mut self,
         snapshot: &[StockLevel],
         ledger: &[Published],
-        full: bool,
-        report_unknown: bool,
+        planning: Planning,
     ) -> anyhow::Result<StockPlan> {
         let offers = self.services.store.offer_skus()?;
         let offers = (!offers.is_empty()).then_some(offers);
         let policy = self.services.config.stock.policy();
-        let plan =
-            match self
-                .session()?
-                .plan_stock(snapshot, ledger, offers.as_deref(), &policy, full)?
-            {
-                Ok(plan) => plan,
-                Err(e) => anyhow::bail!(
-                    "the stock policy or snapshot is unusable: {}: {}",
-                    e.code,
-                    e.message
-                ),
-            };
+        let session = self.session()?;
+        let planned = match planning {
+            Planning::Publish { full } => {
+                session.plan_stock(snapshot, ledger, offers.as_deref(), &policy, full)?
+            }
+            Planning::Reconcile => {
+                session.reconcile_stock(snapshot, ledger, offers.as_deref(), &policy)?
+            }
+        };
+        let report_unknown = matches!(planning, Planning::Publish { .. });
+        let plan = match planned {
+            Ok(plan) => plan,
+            Err(e) => anyhow::bail!(
+                "the stock policy or snapshot is unusable: {}: {}",
+                e.code,
+                e.message
+            ),
+        };
         for e in plan
             .exceptions
             .iter()
@@ -365,8 +379,8 @@ impl StockJob {
     }
 
     /// Full reconciliation: every Fulfil quantity against every John Lewis offer; refreshes
-    /// the offer mirror, raises `stock_drift` where John Lewis shows more than Fulfil allows,
-    /// and queues every difference. Returns the number of differences.
+    /// the offer mirror, raises the component's `stock_drift` where John Lewis shows more than
+    /// Fulfil allows, and queues every difference. Returns the number of differences.
     pub async fn reconcile(&mut self) -> anyhow::Result<usize> {
         let products = self.services.fulfil.all_products().await.map_err(|e| {
             let _ = outcome::unavailable(&self.services.store, "fulfil", &e);
@@ -416,7 +430,7 @@ impl StockJob {
                 available: p.quantity_available,
             })
             .collect();
-        let plan = self.plan_against(&snapshot, &on_jl, false, false)?;
+        let plan = self.plan_against(&snapshot, &on_jl, Planning::Reconcile)?;
         let now = chrono::Utc::now();
         // The ledger now holds what John Lewis really shows (-1: an offer with no quantity),
         // so every difference is sent with the next upload.
@@ -425,21 +439,6 @@ impl StockJob {
             .map(|o| (o.sku.clone(), None, o.quantity.unwrap_or(-1)))
             .collect();
         for line in &plan.lines {
-            if let Some(shown) = line.previous
-                && shown > line.quantity
-            {
-                outcome::raise(
-                    &self.services.store,
-                    "stock_drift",
-                    "operations",
-                    "warning",
-                    &line.sku,
-                    format!(
-                        "John Lewis showed {shown} of {:?} but Fulfil allows {}: the offer could oversell. The connector is publishing {}; if this recurs, look for another system writing stock to John Lewis.",
-                        line.sku, line.quantity, line.quantity
-                    ),
-                )?;
-            }
             let available = snapshot
                 .iter()
                 .find(|s| s.sku == line.sku)

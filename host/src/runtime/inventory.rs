@@ -27,6 +27,21 @@ impl Session {
                 .call_plan_stock(store, snapshot, ledger, offers, policy, full)
         })
     }
+
+    /// Plans the correction after a full comparison with what John Lewis shows.
+    pub fn reconcile_stock(
+        &mut self,
+        snapshot: &[StockLevel],
+        shown: &[Published],
+        offers: Option<&[String]>,
+        policy: &StockPolicy,
+    ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
+        self.call(PLAN_STOCK_DEADLINE, |instance, store| {
+            instance
+                .jlm_connector_inventory()
+                .call_reconcile_stock(store, snapshot, shown, offers, policy)
+        })
+    }
 }
 
 /// The `jlm plan stock` JSON of a plan.
