@@ -2,15 +2,14 @@
 //! they are, text is escaped in runs between special bytes ([`crate::json_bytes`]), amounts are
 //! decimal strings. Commas are placed by the writer, so callers only open, write and close.
 
-use std::io::Write;
+use std::fmt::Write;
 
 use crate::json_bytes::next_special;
 use crate::money::Decimal;
 
 /// JSON text under construction.
 pub struct JsonWriter {
-    /// UTF-8 by construction: only `&str` pieces and ASCII are written.
-    out: Vec<u8>,
+    out: String,
     /// True when the next value or key needs a comma before it.
     comma: bool,
 }
@@ -19,40 +18,39 @@ impl JsonWriter {
     /// An empty writer with room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> JsonWriter {
         JsonWriter {
-            out: Vec::with_capacity(capacity),
+            out: String::with_capacity(capacity),
             comma: false,
         }
     }
 
     /// The text written.
     pub fn finish(self) -> String {
-        String::from_utf8(self.out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.out
     }
 
     /// Opens an object (as a value).
     pub fn begin_object(&mut self) {
         self.separate();
-        self.out.push(b'{');
+        self.out.push('{');
         self.comma = false;
     }
 
     /// Closes the innermost object.
     pub fn end_object(&mut self) {
-        self.out.push(b'}');
+        self.out.push('}');
         self.comma = true;
     }
 
     /// Opens an array (as a value).
     pub fn begin_array(&mut self) {
         self.separate();
-        self.out.push(b'[');
+        self.out.push('[');
         self.comma = false;
     }
 
     /// Closes the innermost array.
     pub fn end_array(&mut self) {
-        self.out.push(b']');
+        self.out.push(']');
         self.comma = true;
     }
 
@@ -60,37 +58,38 @@ impl JsonWriter {
     pub fn key(&mut self, key: &'static str) {
         debug_assert!(!key.bytes().any(crate::json_bytes::is_special));
         self.separate();
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
         self.comma = false;
     }
 
     /// Writes a string value.
     pub fn string(&mut self, text: &str) {
         self.separate();
-        self.out.push(b'"');
+        self.out.push('"');
         let bytes = text.as_bytes();
         let mut from = 0;
         loop {
             let at = next_special(bytes, from);
-            self.out.extend_from_slice(&bytes[from..at]);
+            // Special bytes are ASCII, so `from` and `at` are character boundaries.
+            self.out.push_str(&text[from..at]);
             let Some(&b) = bytes.get(at) else { break };
             match b {
-                b'"' => self.out.extend_from_slice(b"\\\""),
-                b'\\' => self.out.extend_from_slice(b"\\\\"),
-                b'\n' => self.out.extend_from_slice(b"\\n"),
-                b'\r' => self.out.extend_from_slice(b"\\r"),
-                b'\t' => self.out.extend_from_slice(b"\\t"),
-                0x08 => self.out.extend_from_slice(b"\\b"),
-                0x0c => self.out.extend_from_slice(b"\\f"),
+                b'"' => self.out.push_str("\\\""),
+                b'\\' => self.out.push_str("\\\\"),
+                b'\n' => self.out.push_str("\\n"),
+                b'\r' => self.out.push_str("\\r"),
+                b'\t' => self.out.push_str("\\t"),
+                0x08 => self.out.push_str("\\b"),
+                0x0c => self.out.push_str("\\f"),
                 control => {
                     let _ = write!(self.out, "\\u{control:04x}");
                 }
             }
             from = at + 1;
         }
-        self.out.push(b'"');
+        self.out.push('"');
         self.comma = true;
     }
 
@@ -98,16 +97,16 @@ impl JsonWriter {
     pub fn integer(&mut self, value: i64) {
         self.separate();
         self.out
-            .extend_from_slice(Decimal::of_minor(value, 0).text().as_bytes());
+            .push_str(Decimal::of_minor(value, 0).text().as_str());
         self.comma = true;
     }
 
     /// Writes a decimal as a string value (`"12.50"`), as Fulfil's wire wants amounts.
     pub fn decimal(&mut self, value: Decimal) {
         self.separate();
-        self.out.push(b'"');
-        self.out.extend_from_slice(value.text().as_bytes());
-        self.out.push(b'"');
+        self.out.push('"');
+        self.out.push_str(value.text().as_str());
+        self.out.push('"');
         self.comma = true;
     }
 
@@ -138,7 +137,7 @@ impl JsonWriter {
 
     fn separate(&mut self) {
         if self.comma {
-            self.out.push(b',');
+            self.out.push(',');
         }
     }
 }
