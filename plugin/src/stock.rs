@@ -286,6 +286,8 @@ pub fn plan_stock(
 /// Plans the correction after a full comparison (see the WIT `reconcile-stock`): `shown` is
 /// what John Lewis shows. Where it shows more than the policy allows, `stock_drift`: the offer
 /// could oversell, and something besides the connector may be writing stock to John Lewis.
+/// No `unknown_offer`: a reconciliation sees every Fulfil SKU, most of them not sold on John
+/// Lewis, and would flood the queue (they are still not sent).
 pub fn reconcile_stock(
     snapshot: &[StockLevel],
     shown: &[Published],
@@ -293,6 +295,7 @@ pub fn reconcile_stock(
     policy: &StockPolicy,
 ) -> Result<StockPlan, PlanError> {
     let mut plan = plan_stock(snapshot, shown, offers, policy, false)?;
+    plan.exceptions.retain(|e| e.code != "unknown_offer");
     for line in &plan.lines {
         if let Some(shown) = line.previous
             && shown > line.quantity
@@ -404,7 +407,10 @@ mod tests {
         };
         let snapshot = vec![level("OVER", 3.0), level("UNDER", 9.0), level("SAME", 4.0)];
         let on_jl = vec![shown("OVER", 10), shown("UNDER", 2), shown("SAME", 4)];
-        let plan = reconcile_stock(&snapshot, &on_jl, None, &StockPolicy::default()).expect("plan");
+        let offers: FastSet<&str> = ["OVER", "UNDER", "SAME"].into_iter().collect();
+        let with_unsold = [snapshot.clone(), vec![level("NOT-ON-JL", 5.0)]].concat();
+        let plan = reconcile_stock(&with_unsold, &on_jl, Some(&offers), &StockPolicy::default())
+            .expect("plan");
         let corrected: Vec<(&str, i64)> = plan
             .lines
             .iter()
@@ -423,6 +429,11 @@ mod tests {
             "showing less than allowed is not drift"
         );
         assert!(plan.exceptions[0].message.contains("showed 10"));
+        assert_eq!(
+            plan.exceptions.len(),
+            1,
+            "a SKU John Lewis does not sell is skipped without an exception"
+        );
     }
 
     #[test]

@@ -339,8 +339,7 @@ impl StockJob {
     }
 
     /// Plans against an explicit ledger (for a reconciliation: what John Lewis shows) and
-    /// raises the plan's exceptions. A reconciliation raises no `unknown_offer`: it sees every
-    /// Fulfil SKU, most not sold on John Lewis, and would flood the queue.
+    /// raises the plan's exceptions.
     fn plan_against(
         &mut self,
         snapshot: &[StockLevel],
@@ -359,7 +358,6 @@ impl StockJob {
                 session.reconcile_stock(snapshot, ledger, offers.as_deref(), &policy)?
             }
         };
-        let report_unknown = matches!(planning, Planning::Publish { .. });
         let plan = match planned {
             Ok(plan) => plan,
             Err(e) => anyhow::bail!(
@@ -368,11 +366,7 @@ impl StockJob {
                 e.message
             ),
         };
-        for e in plan
-            .exceptions
-            .iter()
-            .filter(|e| report_unknown || e.code != "unknown_offer")
-        {
+        for e in &plan.exceptions {
             outcome::raise_planned(&self.services.store, e)?;
         }
         Ok(plan)
