@@ -35,12 +35,6 @@ pub struct SaleOrder<'a> {
     pub amount: Decimal,
     /// ISO 4217 currency.
     pub currency_code: &'a str,
-    /// Always `pending`: Fulfil confirms and processes the sale.
-    pub status: &'static str,
-    /// Always `paid`: John Lewis collected the payment.
-    pub financial_status: &'static str,
-    /// Always `unshipped`.
-    pub fulfillment_status: &'static str,
     /// Order-level gift message.
     pub gift_message: Option<Text<'a>>,
 }
@@ -143,9 +137,10 @@ impl SaleOrder<'_> {
         }
         w.field_decimal("amount", self.amount);
         w.field_str("currency_code", self.currency_code);
-        w.field_str("status", self.status);
-        w.field_str("financial_status", self.financial_status);
-        w.field_str("fulfillment_status", self.fulfillment_status);
+        // Fulfil confirms and processes the sale; John Lewis has collected the payment.
+        w.field_str("status", "pending");
+        w.field_str("financial_status", "paid");
+        w.field_str("fulfillment_status", "unshipped");
         w.field_opt_str("gift_message", self.gift_message.as_deref());
         w.end_object();
         w.finish()
@@ -434,9 +429,6 @@ pub fn build(
         shipping_lines,
         amount: Decimal::of_minor(total, exp),
         currency_code: currency,
-        status: "pending",
-        financial_status: "paid",
-        fulfillment_status: "unshipped",
         gift_message: field_text(
             &order.order_additional_fields,
             &policy.gift_message_order_codes,

@@ -150,12 +150,7 @@ pub struct DecimalText {
 impl DecimalText {
     /// The text, e.g. `-0.05`.
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
-    }
-
-    /// The text as ASCII bytes.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.buf[self.start..]
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or_default()
     }
 }
 
