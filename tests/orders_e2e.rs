@@ -38,6 +38,11 @@ struct Day {
 }
 
 async fn day_with(faults: Faults, extra_orders: Vec<Value>) -> Day {
+    day_counting(faults, extra_orders, &[]).await
+}
+
+/// [`day_with`] counting only `warehouses` (`[stock_sync] warehouses`).
+async fn day_counting(faults: Faults, extra_orders: Vec<Value>, warehouses: &[&str]) -> Day {
     let settings = SandboxConfig {
         faults,
         ..SandboxConfig::default()
@@ -47,7 +52,8 @@ async fn day_with(faults: Faults, extra_orders: Vec<Value>) -> Day {
     let mut orders = day::orders().expect("orders");
     orders.extend(extra_orders);
     sandbox.seed_orders(orders);
-    let (config, keys) = sandbox_config(&sandbox, &settings);
+    let (mut config, keys) = sandbox_config(&sandbox, &settings);
+    config.stock_sync.warehouses = warehouses.iter().map(|w| w.to_string()).collect();
     let store = Store::in_memory().expect("store");
     store
         .replace_offers(&day::offers().expect("offers"))
@@ -272,4 +278,46 @@ async fn bad_orders_become_exceptions_and_the_run_continues() {
         "the bad order is kept, not lost"
     );
     day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_only_in_a_warehouse_john_lewis_does_not_sell_from_does_not_accept_an_order() {
+    // Order 0007 wants a lamp: none in MAIN, 3 in the shop.
+    let lamp_in_the_shop = || {
+        let mut lamp = day::products()
+            .expect("products")
+            .into_iter()
+            .find(|p| p.code == "JL-LAMP-002")
+            .expect("lamp");
+        lamp.store_available = 3.0;
+        vec![lamp]
+    };
+    let lamp_line = |day: &Day| {
+        day.sandbox.order(&id("0007")).expect("order")["order_lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .find(|l| l["offer_sku"] == "JL-LAMP-002")
+            .map(|l| l["order_line_state"].clone())
+    };
+
+    let mut main_only = day_counting(Faults::default(), Vec::new(), &["MAIN"]).await;
+    main_only.sandbox.seed_products(lamp_in_the_shop());
+    let report = run_until_quiet(&mut main_only.job, 8)
+        .await
+        .expect("cycles");
+    assert_eq!(report.refused, 1);
+    assert_eq!(lamp_line(&main_only), Some("REFUSED".into()));
+    assert!(open_codes(&main_only.store).contains(&("insufficient_stock".into(), id("0007"))));
+    main_only.sandbox.shutdown().await;
+
+    // Counting every warehouse, the shop's lamps make the order acceptable.
+    let mut everywhere = day_with(Faults::default(), Vec::new()).await;
+    everywhere.sandbox.seed_products(lamp_in_the_shop());
+    let report = run_until_quiet(&mut everywhere.job, 8)
+        .await
+        .expect("cycles");
+    assert_eq!(report.refused, 0);
+    assert_ne!(lamp_line(&everywhere), Some("REFUSED".into()));
+    everywhere.sandbox.shutdown().await;
 }

@@ -43,6 +43,12 @@ struct World {
 
 /// A sandbox with `skus` products and offers, our web endpoint, and the stock job running.
 async fn world(skus: usize, policy: &str) -> World {
+    world_with(skus, policy, 0.0).await
+}
+
+/// [`world`] whose products also hold `store_available` in the shop warehouse, `STORE`
+/// (10 in `MAIN`); `policy` may set `[stock]` and `[stock_sync] warehouses`.
+async fn world_with(skus: usize, policy: &str, store_available: f64) -> World {
     let settings = SandboxConfig {
         // A small margin under our interval: arrival gaps jitter by a few ms on loopback.
         stock_import_min_interval: INTERVAL.mul_f64(0.9),
@@ -57,6 +63,7 @@ async fn world(skus: usize, policy: &str) -> World {
                 upc: None,
                 quantity_available: 10.0,
                 quantity_on_hand: 10.0,
+                store_available,
             })
             .collect(),
     );
@@ -73,12 +80,13 @@ async fn world(skus: usize, policy: &str) -> World {
     let (mut config, keys): (Config, ApiKeys) = sandbox_config(&sandbox, &settings);
     let parsed = Config::parse(policy).expect("policy");
     config.stock = parsed.stock;
+    config.stock_sync.warehouses = parsed.stock_sync.warehouses;
     config.stock_sync.interval = ConfigDuration(INTERVAL);
     config.stock_sync.status_interval = ConfigDuration(INTERVAL / 10);
     config.stock_sync.reconcile_every = ConfigDuration(Duration::from_secs(3600));
     let store = Store::in_memory().expect("store");
+    let events = StockEvents::new(config.stock_sync.warehouses.clone());
     let services = Services::new(config, &keys, store.clone(), runtime()).expect("services");
-    let events = StockEvents::new(Vec::new());
     let metrics = Metrics::new();
     let wake = Arc::new(Notify::new());
     let mut state = WebState::new(events.clone(), metrics.clone(), SECRET);
@@ -406,5 +414,66 @@ async fn refused_lines_become_exceptions_and_are_not_recorded_as_published() {
         ledger.iter().find(|e| e.sku == sku(5)).map(|e| e.quantity),
         Some(1)
     );
+    finish(world).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_in_a_warehouse_john_lewis_does_not_sell_from_is_never_published() {
+    // Every product: 10 in MAIN, 4 in the shop; John Lewis shows 10.
+    let world = world_with(5, "[stock_sync]\nwarehouses = [\"MAIN\"]\n", 4.0).await;
+    world
+        .sandbox
+        .change_stock(&[(sku(1), 6.0)], true)
+        .await
+        .expect("change");
+    assert!(
+        settle(
+            &world,
+            &|s| if s == sku(1) { 6 } else { 10 },
+            Duration::from_secs(5)
+        )
+        .await
+    );
+    world.stop.notify_one();
+    let mut job = world.job.await.expect("job");
+    assert_eq!(job.reconcile().await.expect("reconcile"), 0, "MAIN only");
+    let exceptions = world.store.exceptions(false).expect("exceptions");
+    assert!(exceptions.is_empty(), "{exceptions:?}");
+    world.sandbox.shutdown().await;
+
+    // The same shop stock with every warehouse counted is published.
+    let everywhere = world_with(5, "", 4.0).await;
+    assert!(settle(&everywhere, &|_| 14, Duration::from_secs(5)).await);
+    finish(everywhere).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warehouse_fulfil_does_not_know_holds_stock_back_and_tells_operations() {
+    let world = world_with(3, "[stock_sync]\nwarehouses = [\"MAIN\", \"EAST\"]\n", 4.0).await;
+    world
+        .sandbox
+        .change_stock(&[(sku(1), 0.0)], true)
+        .await
+        .expect("change");
+    tokio::time::sleep(INTERVAL * 3).await;
+    let unknown: Vec<_> = world
+        .store
+        .exceptions(false)
+        .expect("exceptions")
+        .into_iter()
+        .filter(|e| e.code == "warehouse_unknown")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0].subject, "stock_sync.warehouses");
+    assert_eq!(unknown[0].team, "operations");
+    assert!(
+        unknown[0].message.contains("EAST"),
+        "{}",
+        unknown[0].message
+    );
+    // Nothing was published: not the reconciliation, not the webhook's change.
+    assert!(world.sandbox.offers().iter().all(|o| o.quantity == 10));
+    assert_eq!(world.sandbox.stats().requests.get("STO01"), None);
+    assert_eq!(world.events.depth(), 1, "the change is kept");
     finish(world).await;
 }

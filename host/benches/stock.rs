@@ -130,6 +130,7 @@ async fn latency_figures() {
                 upc: None,
                 quantity_available: 10.0,
                 quantity_on_hand: 10.0,
+                store_available: 0.0,
             })
             .collect(),
     );

@@ -322,6 +322,7 @@ impl Config {
         config.ean_field = self.fulfil.ean_field.clone();
         config.retry = self.retry.policy();
         config.min_interval = self.fulfil.call_interval.0;
+        config.warehouses = self.stock_sync.warehouses.clone();
         config
     }
 }

@@ -16,7 +16,8 @@ pub struct StockSyncSection {
     pub status_interval: ConfigDuration,
     /// Full reconciliation against Fulfil and John Lewis (also run at start).
     pub reconcile_every: ConfigDuration,
-    /// Fulfil warehouses whose availability counts (codes); empty = all.
+    /// Fulfil warehouses whose availability counts (codes), for stock published to John Lewis
+    /// and for order acceptance alike; empty = all.
     pub warehouses: Vec<String>,
     /// `stock_sync_delayed` is raised when the oldest unpublished change is older than this
     /// many intervals.

@@ -74,7 +74,7 @@ unconfirmed_after = "1h"                     # dispatch_unconfirmed when John Le
 interval = "60s"                             # STO01 at most once a minute (Mirakl's limit)
 status_interval = "15s"                      # STO02 polling of the import in flight
 reconcile_every = "1h"                       # full comparison of Fulfil and John Lewis (also at start)
-warehouses = []                              # Fulfil warehouse codes that count; empty = all
+warehouses = []                              # Fulfil warehouse codes whose stock John Lewis may sell; empty = all
 delayed_after_intervals = 3                  # stock_sync_delayed after this many intervals
 
 [web]                                        # POST /webhooks/fulfil, GET / (dashboard), /metrics, /health

@@ -1,10 +1,12 @@
 //! [`Client`]: authenticated, paced, retried access to Fulfil's REST v2 model API.
 
 use std::fmt;
+use std::sync::Arc;
 
 use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
+use tokio::sync::OnceCell;
 
 use super::config::FulfilConfig;
 use crate::http::{self, ApiError, Pacer, RetryPolicy};
@@ -22,6 +24,10 @@ pub struct Client {
     api_key: String,
     channel_id: i64,
     pub(super) ean_field: String,
+    /// Warehouses whose stock counts, as configured (codes or ids); empty = all.
+    pub(super) warehouses: Vec<String>,
+    /// Their location ids, once resolved (shared by clones).
+    pub(super) counted_locations: Arc<OnceCell<Vec<i64>>>,
     retry: RetryPolicy,
     pacer: Pacer,
 }
@@ -65,6 +71,13 @@ impl Client {
             api_key,
             channel_id: config.channel_id,
             ean_field,
+            warehouses: config
+                .warehouses
+                .iter()
+                .map(|w| w.trim().to_owned())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            counted_locations: Arc::new(OnceCell::new()),
             retry: config.retry,
             pacer: Pacer::new(config.min_interval),
         })
@@ -80,17 +93,21 @@ impl Client {
         &self.pacer
     }
 
-    /// Calls `PUT /api/v2/model/{model}/{method}` with the positional `args` array and returns
-    /// the JSON result (`Null` for an empty body). `idempotent` decides whether 5xx/timeouts
-    /// are retried or reported as [`ApiError::OutcomeUnknown`].
+    /// Calls `PUT /api/v2/model/{model}/{method}` with the positional `args` array (and the
+    /// `context` query parameter when given) and returns the JSON result (`Null` for an empty
+    /// body). `idempotent` decides whether 5xx/timeouts are retried or reported as
+    /// [`ApiError::OutcomeUnknown`].
     pub async fn call(
         &self,
         model: &str,
         method: &str,
         args: &Value,
         idempotent: bool,
+        context: Option<&Value>,
     ) -> Result<Value, ApiError> {
-        let url = http::endpoint(&self.api_root, &["model", model, method], &[]);
+        let context = context.map(Value::to_string);
+        let query: Vec<(&str, &str)> = context.iter().map(|c| ("context", c.as_str())).collect();
+        let url = http::endpoint(&self.api_root, &["model", model, method], &query);
         let result = async {
             let response = http::send(&self.http, &self.pacer, &self.retry, idempotent, || {
                 self.http.put(url.clone()).json(args)
@@ -113,6 +130,7 @@ impl Client {
                 "create_order",
                 &json!([self.channel_id, order]),
                 true,
+                None,
             )
             .await?;
         if record.is_null() {
@@ -134,12 +152,13 @@ impl Client {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<Value>, ApiError> {
-        self.search_read_ordered(model, domain, fields, offset, limit, Value::Null)
+        self.search_read_ordered(model, domain, fields, offset, limit, Value::Null, None)
             .await
     }
 
     /// [`Client::search_read`] with an explicit `order` (e.g. `[["id","ASC"]]`), needed for
-    /// stable paging.
+    /// stable paging, and an optional `context` (e.g. `{"locations":[1]}`).
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn search_read_ordered(
         &self,
         model: &str,
@@ -148,10 +167,14 @@ impl Client {
         offset: u32,
         limit: u32,
         order: Value,
+        context: Option<&Value>,
     ) -> Result<Vec<Value>, ApiError> {
         let limit = limit.clamp(1, SEARCH_READ_MAX);
         let args = json!([domain, offset, limit, order, fields]);
-        match self.call(model, "search_read", &args, true).await? {
+        match self
+            .call(model, "search_read", &args, true, context)
+            .await?
+        {
             Value::Array(records) => Ok(records),
             _ => Err(ApiError::Decode {
                 reason: format!("{model}.search_read did not return a list of records"),

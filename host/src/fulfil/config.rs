@@ -21,11 +21,13 @@ pub struct FulfilConfig {
     pub retry: RetryPolicy,
     /// Minimum gap between any two Fulfil calls.
     pub min_interval: Duration,
+    /// Warehouses whose stock counts, by code (or id); empty = every warehouse.
+    pub warehouses: Vec<String>,
 }
 
 impl FulfilConfig {
     /// Settings for `base_url`, `api_key` and `channel_id` with the defaults: EAN in `upc`,
-    /// default retries, 100 ms between calls.
+    /// default retries, 100 ms between calls, every warehouse counted.
     pub fn new(base_url: impl Into<String>, api_key: impl Into<String>, channel_id: i64) -> Self {
         FulfilConfig {
             base_url: base_url.into(),
@@ -34,6 +36,7 @@ impl FulfilConfig {
             ean_field: "upc".into(),
             retry: RetryPolicy::default(),
             min_interval: Duration::from_millis(100),
+            warehouses: Vec::new(),
         }
     }
 }
@@ -47,6 +50,7 @@ impl fmt::Debug for FulfilConfig {
             .field("ean_field", &self.ean_field)
             .field("retry", &self.retry)
             .field("min_interval", &self.min_interval)
+            .field("warehouses", &self.warehouses)
             .finish()
     }
 }

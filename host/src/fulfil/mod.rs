@@ -7,9 +7,11 @@ mod client;
 mod config;
 mod products;
 mod shipments;
+mod warehouses;
 pub mod wire;
 
 pub use client::{Client, SEARCH_READ_MAX};
 pub use config::FulfilConfig;
 pub use products::FulfilProduct;
 pub use shipments::{FulfilShipment, FulfilShipmentLine};
+pub use warehouses::ProductsError;

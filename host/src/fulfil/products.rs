@@ -1,10 +1,11 @@
-//! Products (`product.product`): SKU, EAN and available quantity, by code or all of them.
+//! Products (`product.product`): SKU, EAN and available quantity in the counted warehouses,
+//! by code or all of them.
 
 use serde_json::{Value, json};
 
 use super::client::{Client, SEARCH_READ_MAX};
+use super::warehouses::ProductsError;
 use super::wire;
-use crate::http::ApiError;
 
 /// Codes per `search_read` when looking products up by code (keeps requests small).
 const CODES_PER_REQUEST: usize = 100;
@@ -18,7 +19,7 @@ pub struct FulfilProduct {
     pub code: String,
     /// EAN/GTIN read from the configured field; `None` when empty.
     pub ean: Option<String>,
-    /// `quantity_available` (0 when Fulfil sends none).
+    /// `quantity_available` summed over the counted warehouses (0 when Fulfil sends none).
     pub quantity_available: f64,
 }
 
@@ -28,7 +29,7 @@ impl Client {
     pub async fn products_by_codes(
         &self,
         codes: &[String],
-    ) -> Result<Vec<FulfilProduct>, ApiError> {
+    ) -> Result<Vec<FulfilProduct>, ProductsError> {
         let mut wanted: Vec<&str> = Vec::new();
         for code in codes.iter().map(String::as_str) {
             if !code.trim().is_empty() && !wanted.contains(&code) {
@@ -45,12 +46,16 @@ impl Client {
 
     /// Every product, read 500 at a time (ordered by id so pages are stable) until a short
     /// page.
-    pub async fn all_products(&self) -> Result<Vec<FulfilProduct>, ApiError> {
+    pub async fn all_products(&self) -> Result<Vec<FulfilProduct>, ProductsError> {
         self.all_pages(json!([])).await
     }
 
     /// All products matching `domain`, paging by [`SEARCH_READ_MAX`].
-    async fn all_pages(&self, domain: Value) -> Result<Vec<FulfilProduct>, ApiError> {
+    async fn all_pages(&self, domain: Value) -> Result<Vec<FulfilProduct>, ProductsError> {
+        let context = self
+            .counted_locations()
+            .await?
+            .map(|ids| json!({ "locations": ids }));
         let mut fields: Vec<&str> = Vec::new();
         for field in ["id", "code", self.ean_field.as_str(), "quantity_available"] {
             if !fields.contains(&field) {
@@ -68,6 +73,7 @@ impl Client {
                     offset,
                     SEARCH_READ_MAX,
                     json!([["id", "ASC"]]),
+                    context.as_ref(),
                 )
                 .await?;
             let received = page.len();

@@ -122,6 +122,7 @@ impl Client {
                     offset,
                     SEARCH_READ_MAX,
                     json!([["write_date", "ASC"], ["id", "ASC"]]),
+                    None,
                 )
                 .await?;
             let received = page.len();
@@ -156,6 +157,7 @@ impl Client {
                     offset,
                     SEARCH_READ_MAX,
                     json!([["write_date", "ASC"], ["id", "ASC"]]),
+                    None,
                 )
                 .await?;
             for record in &page {
@@ -293,6 +295,7 @@ impl Client {
                     0,
                     chunk.len() as u32,
                     json!([["id", "ASC"]]),
+                    None,
                 )
                 .await?;
             for record in page {

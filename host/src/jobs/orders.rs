@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use crate::fulfil::ProductsError;
 use crate::http::ApiError;
 use crate::jobs::{Services, outcome};
 use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
@@ -186,11 +187,12 @@ impl OrdersJob {
         let input = match self.gather(raw).await {
             Ok(input) => input,
             Err(e) => {
-                outcome::unavailable(&self.services.store, "fulfil", &e)?;
+                outcome::products_unreadable(&self.services.store, &e)?;
                 report.deferred += 1;
                 return Ok(());
             }
         };
+        outcome::products_readable(&self.services.store)?;
         let policy = self.services.config.orders.policy();
         let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let result = self.session()?.plan_order(
@@ -238,7 +240,7 @@ impl OrdersJob {
 
     /// Catalogue entries (exact codes fresh from Fulfil, near-spellings from the mirror) and
     /// offer mirror entries for the order's SKUs.
-    async fn gather(&mut self, raw: &str) -> Result<(Vec<Product>, Vec<Offer>), ApiError> {
+    async fn gather(&mut self, raw: &str) -> Result<(Vec<Product>, Vec<Offer>), ProductsError> {
         let order: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
         let skus: Vec<String> = order
             .get("order_lines")

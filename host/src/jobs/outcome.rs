@@ -1,9 +1,13 @@
 //! Turning remote-call failures into exceptions a person can act on.
 
+use crate::fulfil::ProductsError;
 use crate::http::ApiError;
 use crate::runtime::exports::jlm::connector::types::Exception;
 use crate::runtime::{severity_name, team_name};
 use crate::store::{NewException, Store};
+
+/// The subject of `warehouse_unknown`: the configuration key to correct.
+const WAREHOUSES_KEY: &str = "stock_sync.warehouses";
 
 /// Raises `api_unavailable` for `service` when a call could not get through, and returns
 /// the error text for the outbox.
@@ -18,6 +22,33 @@ pub fn unavailable(store: &Store, service: &str, error: &ApiError) -> anyhow::Re
         ),
     })?;
     Ok(error.to_string())
+}
+
+/// Raises what a failed product read means: `api_unavailable` for Fulfil, or
+/// `warehouse_unknown` when the configured warehouses do not all exist; returns the error text.
+pub fn products_unreadable(store: &Store, error: &ProductsError) -> anyhow::Result<String> {
+    match error {
+        ProductsError::Api(error) => unavailable(store, "fulfil", error),
+        ProductsError::UnknownWarehouses(_) => {
+            raise(
+                store,
+                "warehouse_unknown",
+                "operations",
+                "blocking",
+                WAREHOUSES_KEY,
+                format!(
+                    "{error}. Stock is not published and orders are not planned until it is fixed: set it to the codes of Fulfil warehouses (or leave it empty to count every warehouse) and restart jlm."
+                ),
+            )?;
+            Ok(error.to_string())
+        }
+    }
+}
+
+/// Clears `warehouse_unknown` once products were read for the configured warehouses.
+pub fn products_readable(store: &Store) -> anyhow::Result<()> {
+    store.resolve_cleared(WAREHOUSES_KEY, &["warehouse_unknown"])?;
+    Ok(())
 }
 
 /// Clears `api_unavailable` for `service` after a successful cycle.

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::fulfil::ProductsError;
 use crate::http::ApiError;
 use crate::jobs::{Services, outcome};
 use crate::runtime::Session;
@@ -55,6 +56,7 @@ pub struct StockJob {
     metrics: Metrics,
     session: Option<Session>,
     in_flight: Option<InFlight>,
+    /// When the last STO01 was sent, or the last upload was held back.
     last_upload: Option<Instant>,
     next_reconcile: Instant,
 }
@@ -141,8 +143,17 @@ impl StockJob {
         Ok(tick)
     }
 
-    /// Drains the queue, plans and uploads one STO01 file.
+    /// Drains the queue, plans and uploads one STO01 file. Nothing is drained while the
+    /// configured warehouses are not all Fulfil's: the webhooks' quantities would count none.
     async fn upload(&mut self) -> anyhow::Result<Option<usize>> {
+        if let Err(e @ ProductsError::UnknownWarehouses(_)) =
+            self.services.fulfil.counted_locations().await
+        {
+            outcome::products_unreadable(&self.services.store, &e)?;
+            // Try again an interval later, not on every tick.
+            self.last_upload = Some(Instant::now());
+            return Ok(None);
+        }
         let changes = self.events.drain();
         let skus: Vec<String> = changes.iter().map(|c| c.sku.clone()).collect();
         let snapshot: Vec<StockLevel> = changes
@@ -377,9 +388,10 @@ impl StockJob {
     /// Fulfil allows, and queues every difference. Returns the number of differences.
     pub async fn reconcile(&mut self) -> anyhow::Result<usize> {
         let products = self.services.fulfil.all_products().await.map_err(|e| {
-            let _ = outcome::unavailable(&self.services.store, "fulfil", &e);
+            let _ = outcome::products_unreadable(&self.services.store, &e);
             anyhow::anyhow!("read Fulfil quantities: {e}")
         })?;
+        outcome::products_readable(&self.services.store)?;
         let offers = match self.services.mirakl.export_offers().await {
             Ok(offers) => offers,
             Err(e) => {

@@ -3,8 +3,8 @@
 //! Every model method is `PUT /api/v2/model/{model}/{method}`; the router dispatches on the pair.
 //! Supported: `sale.channel/create_order` (see `fulfil/create_order.rs`, which also creates the
 //! `sale.line` records) and `search_read` (see `fulfil/search_read.rs`) on the models of
-//! `fulfil/models.rs`: `product.product`, `sale.sale`, `sale.line`, `stock.shipment.out` and
-//! `stock.move`, the last two filled by [`crate::sandbox::Sandbox::add_shipment`] (see
+//! `fulfil/models.rs`: `product.product`, `stock.location` (see `fulfil/locations.rs`),
+//! `sale.sale`, `sale.line`, `stock.shipment.out` and `stock.move`, the last two filled by [`crate::sandbox::Sandbox::add_shipment`] (see
 //! `fulfil/shipments.rs`). Anything else is a 404. To add a model, give it a table in
 //! `models`; to add a method, a file and a dispatch arm in [`call`]. Stock changes and the
 //! `inventory_level_changed` webhook they send are in `fulfil/webhook.rs`; `tagged` has
@@ -13,6 +13,7 @@
 mod create_order;
 mod domain;
 mod fields;
+mod locations;
 mod models;
 mod order_check;
 mod search_read;
@@ -20,11 +21,11 @@ mod shipments;
 mod tagged;
 pub(crate) mod webhook;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::put;
@@ -99,6 +100,7 @@ pub(crate) fn router(ctx: Ctx) -> Router {
 async fn call(
     State(ctx): State<Ctx>,
     Path((model, method)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -110,7 +112,8 @@ async fn call(
         match (model.as_str(), method.as_str()) {
             ("sale.channel", "create_order") => create_order::create_order(state, &body),
             (model, "search_read") if search_read::MODELS.contains(&model) => {
-                search_read::search_read(&state.fulfil, model, &body)
+                let context = query.get("context").map(String::as_str);
+                search_read::search_read(&state.fulfil, model, &body, context)
             }
             (model, method) => not_found(&format!("Unknown model or method {model}.{method}")),
         }

@@ -36,7 +36,7 @@ mod fulfil;
 mod mirakl;
 mod state;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -107,10 +107,13 @@ pub struct SandboxProduct {
     pub code: String,
     /// Barcode (EAN/UPC), if any.
     pub upc: Option<String>,
-    /// `quantity_available` (on hand minus reservations).
+    /// `quantity_available` (on hand minus reservations) in the main warehouse, `MAIN`.
     pub quantity_available: f64,
-    /// `quantity_on_hand`.
+    /// `quantity_on_hand` in `MAIN`.
     pub quantity_on_hand: f64,
+    /// Quantity available (and on hand) in the shop warehouse, `STORE`; 0 when absent.
+    #[serde(default)]
+    pub store_available: f64,
 }
 
 /// One of our offers on John Lewis (Mirakl side), as the sandbox holds it.

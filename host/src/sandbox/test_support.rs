@@ -22,6 +22,7 @@ pub(crate) fn product(id: i64, code: &str) -> SandboxProduct {
         upc: Some(format!("50123456000{id:02}")),
         quantity_available: 10.0,
         quantity_on_hand: 12.0,
+        store_available: 0.0,
     }
 }
 

@@ -1,7 +1,8 @@
 //! The models `search_read` serves: their fields (dotted ones included, as flat keys) and
 //! their rows.
 //!
-//! - `product.product`: the seeded products;
+//! - `product.product`: the seeded products, quantities per the request's locations;
+//! - `stock.location`: the fixed locations of `locations`;
 //! - `sale.sale`: sales made by `create_order` (`channel` is the sale channel id, `lines` the
 //!   sale line ids, `shipments` the customer shipment ids);
 //! - `sale.line`: their lines (`channel_identifier` is the order line id sent, `sale` the sale
@@ -14,12 +15,13 @@ use serde_json::{Map, Value, json};
 
 use super::domain::Fields;
 use super::shipments::row;
-use super::{FulfilState, tagged};
+use super::{FulfilState, locations, tagged};
 use crate::sandbox::decimal::Decimal;
 
 /// Models `search_read` serves.
 pub(super) const MODELS: &[&str] = &[
     "product.product",
+    "stock.location",
     "sale.sale",
     "sale.line",
     "stock.shipment.out",
@@ -99,11 +101,13 @@ pub(super) struct Table {
     pub rows: Vec<Map<String, Value>>,
 }
 
-/// The table of `model` (one of [`MODELS`]); `None` for any other model.
-pub(super) fn table(fulfil: &FulfilState, model: &str) -> Option<Table> {
+/// The table of `model` (one of [`MODELS`]); `None` for any other model. Product quantities
+/// are summed over `locations` (every warehouse when `None`).
+pub(super) fn table(fulfil: &FulfilState, model: &str, locations: Option<&[i64]>) -> Option<Table> {
     let (all, datetimes, rows): (&'static [&'static str], &'static [&'static str], _) = match model
     {
-        "product.product" => (PRODUCT_FIELDS, &[], product_rows(fulfil)),
+        "product.product" => (PRODUCT_FIELDS, &[], product_rows(fulfil, locations)),
+        "stock.location" => (locations::LOCATION_FIELDS, &[], locations::location_rows()),
         "sale.sale" => (SALE_FIELDS, &[], sale_rows(fulfil)),
         "sale.line" => (SALE_LINE_FIELDS, &[], sale_line_rows(fulfil)),
         "stock.shipment.out" => (
@@ -120,18 +124,19 @@ pub(super) fn table(fulfil: &FulfilState, model: &str) -> Option<Table> {
     })
 }
 
-/// `product.product` rows.
-fn product_rows(fulfil: &FulfilState) -> Vec<Map<String, Value>> {
+/// `product.product` rows, quantities summed over `locations`.
+fn product_rows(fulfil: &FulfilState, locations: Option<&[i64]>) -> Vec<Map<String, Value>> {
     fulfil
         .products
         .values()
         .map(|p| {
+            let (available, on_hand) = locations::quantities(p, locations);
             row(json!({
                 "id": p.id,
                 "code": p.code,
                 "upc": p.upc,
-                "quantity_available": p.quantity_available,
-                "quantity_on_hand": p.quantity_on_hand,
+                "quantity_available": available,
+                "quantity_on_hand": on_hand,
                 "variant_name": null,
                 "active": true,
                 "rec_name": format!("[{}] {}", p.code, p.code),

@@ -1,9 +1,10 @@
 //! `PUT /api/v2/model/{model}/search_read` for the models of `models` (`product.product`,
-//! `sale.sale`, `sale.line`, `stock.shipment.out`, `stock.move`).
+//! `stock.location`, `sale.sale`, `sale.line`, `stock.shipment.out`, `stock.move`).
 //!
 //! Body either positional `[domain, offset, limit, order, fields]` (trailing elements optional,
-//! any may be null) or an object `{"filters", "fields", "limit", "offset", "order"}` (plus an
-//! ignored `context`). `limit` is capped at 500 (more is a `UserError`); results are ordered by
+//! any may be null) or an object `{"filters", "fields", "limit", "offset", "order",
+//! "context"}`. The context (that key, or the `context` query parameter, which wins) may name
+//! `locations`: product quantities are then summed over those (see `locations`). `limit` is capped at 500 (more is a `UserError`); results are ordered by
 //! id unless `order` (`[[field, "ASC"|"DESC"], ...]`) says otherwise. Every record carries `id`
 //! plus the requested fields (all fields when `fields` is null); dotted fields
 //! (`carrier.rec_name`) come back as flat keys. A field the model does not have, in `fields`,
@@ -15,17 +16,23 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::domain::{self, Domain, Fields};
-use super::models;
 use super::{FulfilState, UserError};
+use super::{locations, models};
 
 pub(super) use models::MODELS;
 
 /// Largest `limit`.
 const MAX_LIMIT: u64 = 500;
 
-/// Handles one `search_read` call on `model` (one of [`MODELS`]).
-pub(super) fn search_read(fulfil: &FulfilState, model: &str, body: &[u8]) -> Response {
-    match run(fulfil, model, body) {
+/// Handles one `search_read` call on `model` (one of [`MODELS`]); `context` is the `context`
+/// query parameter, if any.
+pub(super) fn search_read(
+    fulfil: &FulfilState,
+    model: &str,
+    body: &[u8],
+    context: Option<&str>,
+) -> Response {
+    match run(fulfil, model, body, context) {
         Ok(records) => axum::Json(records).into_response(),
         Err(error) => error.into_response(),
     }
@@ -41,15 +48,33 @@ struct Request {
 }
 
 /// Parses, filters, sorts, pages and projects.
-fn run(fulfil: &FulfilState, model: &str, body: &[u8]) -> Result<Vec<Value>, UserError> {
-    let Some(table) = models::table(fulfil, model) else {
+fn run(
+    fulfil: &FulfilState,
+    model: &str,
+    body: &[u8],
+    context: Option<&str>,
+) -> Result<Vec<Value>, UserError> {
+    let args: Value = serde_json::from_slice(body)
+        .map_err(|e| UserError::new("invalid_json", format!("Invalid JSON body: {e}"), "body"))?;
+    let context = match context {
+        Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| {
+            UserError::new(
+                "invalid_context",
+                format!("The context is not JSON: {e}"),
+                "context",
+            )
+        })?),
+        None => args.get("context").cloned(),
+    };
+    let locations = locations::context_locations(context.as_ref())?;
+    let Some(table) = models::table(fulfil, model, locations.as_deref()) else {
         return Err(UserError::new(
             "unknown_model",
             format!("Unknown model {model}"),
             model.to_string(),
         ));
     };
-    let request = parse(body, model, table.fields)?;
+    let request = parse(&args, model, table.fields)?;
     let mut selected: Vec<Map<String, Value>> = table
         .rows
         .into_iter()
@@ -77,12 +102,10 @@ fn run(fulfil: &FulfilState, model: &str, body: &[u8]) -> Result<Vec<Value>, Use
         .collect())
 }
 
-/// Parses the body (positional or object form).
-fn parse(body: &[u8], model: &str, fields: Fields<'_>) -> Result<Request, UserError> {
-    let args: Value = serde_json::from_slice(body)
-        .map_err(|e| UserError::new("invalid_json", format!("Invalid JSON body: {e}"), "body"))?;
+/// Parses the arguments (positional or object form).
+fn parse(args: &Value, model: &str, fields: Fields<'_>) -> Result<Request, UserError> {
     let null = Value::Null;
-    let [domain, offset, limit, order, wanted] = match &args {
+    let [domain, offset, limit, order, wanted] = match args {
         Value::Array(items) if items.len() <= 5 => {
             let at = |i: usize| items.get(i).unwrap_or(&null);
             [at(0), at(1), at(2), at(3), at(4)]
@@ -285,6 +308,82 @@ mod tests {
             .iter()
             .map(|r| r["id"].as_i64().unwrap())
             .collect()
+    }
+
+    #[tokio::test]
+    async fn quantities_follow_the_context_locations() {
+        let sandbox = start().await;
+        let mut shop_stock = product(1, "SKU-A");
+        shop_stock.store_available = 5.0;
+        sandbox.seed_products(vec![shop_stock]);
+        let url = |query: &str| {
+            format!(
+                "{}/api/v2/model/product.product/search_read{query}",
+                sandbox.fulfil_url
+            )
+        };
+        let body = json!([
+            [["code", "=", "SKU-A"]],
+            0,
+            10,
+            null,
+            ["quantity_available"]
+        ]);
+        let available = |records: &Value| records[0]["quantity_available"].clone();
+        for (query, expected) in [
+            ("", 15.0),
+            ("?context=%7B%22locations%22%3A%5B1%5D%7D", 10.0),
+            ("?context=%7B%22locations%22%3A%5B2%2C3%5D%7D", 5.0),
+        ] {
+            let response = fulfil_client(&sandbox)
+                .put(url(query))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{query}");
+            assert_eq!(
+                available(&response.json().await.unwrap()),
+                expected,
+                "{query}"
+            );
+        }
+        // The object form's own context.
+        let (status, records) = search(
+            &sandbox,
+            "product.product",
+            &json!({"filters": [], "fields": ["quantity_available"],
+                    "context": {"locations": [2]}}),
+        )
+        .await;
+        assert_eq!((status, available(&records)), (200, json!(5.0)));
+        // A context that is not JSON, or locations that are not ids, is a UserError.
+        for query in [
+            "?context=%7Blocations",
+            "?context=%7B%22locations%22%3A%22MAIN%22%7D",
+        ] {
+            let response = fulfil_client(&sandbox)
+                .put(url(query))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{query}");
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(error["type"], "UserError");
+        }
+        // Warehouses are stock locations of type `warehouse`.
+        let (status, records) = search(
+            &sandbox,
+            "stock.location",
+            &json!([[["type", "=", "warehouse"]], 0, 10, null, ["code"]]),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            records,
+            json!([{"id": 1, "code": "MAIN"}, {"id": 2, "code": "STORE"}])
+        );
     }
 
     #[tokio::test]

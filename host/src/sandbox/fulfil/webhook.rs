@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::FulfilState;
+use super::locations::{MAIN, STORE};
 
 /// How long a delivery waits for the receiver's answer.
 pub(crate) const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -20,10 +21,6 @@ pub(crate) const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const EVENT: &str = "product.product.inventory_level_changed";
 /// Value of `X-Fulfil-Organization`.
 pub(crate) const ORGANIZATION: &str = "sandbox";
-/// The sandbox's only warehouse.
-const WAREHOUSE_ID: i64 = 1;
-/// Its code.
-const WAREHOUSE_CODE: &str = "MAIN";
 
 /// Where webhooks go and how they are signed.
 #[derive(Clone, Debug)]
@@ -64,7 +61,8 @@ impl Delivery {
 struct Event<'a> {
     timestamp: String,
     product_code: &'a str,
-    warehouse_quantities: [WarehouseQuantity; 1],
+    /// One entry per warehouse: `MAIN`, then `STORE`.
+    warehouse_quantities: [WarehouseQuantity; 2],
     product_id: i64,
     listing_quantities: [(); 0],
 }
@@ -92,7 +90,7 @@ impl FulfilState {
         self.webhook = Some(WebhookTarget { url, secret_b64 });
     }
 
-    /// Applies `changes` (product code, new `quantity_available`; `quantity_on_hand` keeps
+    /// Applies `changes` (product code, new `quantity_available` in `MAIN`; `quantity_on_hand` keeps
     /// its margin over it) and, when `deliver` and a target is set, prepares the webhook.
     /// Unknown codes or non-finite quantities fail before anything changes.
     pub(crate) fn change_stock(
@@ -122,16 +120,25 @@ impl FulfilState {
             product.quantity_available = *quantity;
             product.quantity_on_hand = *quantity + reserved;
             let on_hand = product.quantity_on_hand;
+            let store = product.store_available;
             let timestamp = self.next_timestamp();
             events.push(Event {
                 timestamp: timestamp.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
                 product_code: code,
-                warehouse_quantities: [WarehouseQuantity {
-                    warehouse_id: WAREHOUSE_ID,
-                    quantity_on_hand: number(on_hand),
-                    quantity_available: number(*quantity),
-                    warehouse_code: WAREHOUSE_CODE,
-                }],
+                warehouse_quantities: [
+                    WarehouseQuantity {
+                        warehouse_id: MAIN.0,
+                        quantity_on_hand: number(on_hand),
+                        quantity_available: number(*quantity),
+                        warehouse_code: MAIN.1,
+                    },
+                    WarehouseQuantity {
+                        warehouse_id: STORE.0,
+                        quantity_on_hand: number(store),
+                        quantity_available: number(store),
+                        warehouse_code: STORE.1,
+                    },
+                ],
                 product_id: id,
                 listing_quantities: [],
             });
@@ -247,7 +254,9 @@ mod tests {
         assert_eq!(
             a["warehouse_quantities"],
             json!([{"warehouse_id": 1, "warehouse_code": "MAIN",
-                    "quantity_on_hand": 6, "quantity_available": 4}])
+                    "quantity_on_hand": 6, "quantity_available": 4},
+                   {"warehouse_id": 2, "warehouse_code": "STORE",
+                    "quantity_on_hand": 0, "quantity_available": 0}])
         );
         assert_eq!(
             events[1]["warehouse_quantities"][0]["quantity_available"],
