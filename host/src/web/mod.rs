@@ -8,7 +8,7 @@
 //! - `GET /`: a self-contained HTML dashboard (`dashboard`).
 //!
 //! [`serve`] binds loopback by default; any other address needs a token, which `GET /` and
-//! `GET /metrics` then require as `Authorization: Bearer <token>` (`auth`).
+//! `GET /metrics` then require, as a Bearer token or a Basic password (`auth`).
 
 mod auth;
 mod dashboard;
@@ -101,13 +101,12 @@ impl fmt::Debug for WebState {
     }
 }
 
-/// The router without bearer-token protection (what [`serve`] uses on loopback without a
-/// token).
+/// The router without token protection (what [`serve`] uses on loopback without a token).
 pub fn router(state: WebState) -> Router {
     build_router(state, None)
 }
 
-/// The router; with `token`, `GET /` and `GET /metrics` require `Authorization: Bearer`.
+/// The router; with `token`, `GET /` and `GET /metrics` require it (see `auth`).
 fn build_router(state: WebState, token: Option<Arc<str>>) -> Router {
     let mut protected = Router::new()
         .route("/", get(dashboard::page))
@@ -115,7 +114,7 @@ fn build_router(state: WebState, token: Option<Arc<str>>) -> Router {
     if let Some(token) = token {
         protected = protected.route_layer(axum::middleware::from_fn_with_state(
             token,
-            auth::require_bearer,
+            auth::require_token,
         ));
     }
     Router::new()

@@ -284,6 +284,31 @@ async fn token_protects_dashboard_and_metrics_only() {
         );
     }
     assert_eq!(get(&base, "/health", None).await.0, StatusCode::OK);
+    // A browser: challenged for Basic, then let in with the token as the password.
+    let client = reqwest::Client::new();
+    let challenge = client.get(format!("{base}/")).send().await.expect("get");
+    let schemes: Vec<&str> = challenge
+        .headers()
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        schemes.iter().any(|s| s.starts_with("Basic ")),
+        "{schemes:?}"
+    );
+    for (password, expected) in [
+        ("s3cret-token", StatusCode::OK),
+        ("wrong", StatusCode::UNAUTHORIZED),
+    ] {
+        let response = client
+            .get(format!("{base}/"))
+            .basic_auth("operations", Some(password))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), expected, "{password}");
+    }
     // The webhook keeps using its HMAC, not the token.
     let payload = body("SKU-1", "2024-05-01T10:00:00", 7);
     let signature = hmac::sign(SECRET, &payload);
