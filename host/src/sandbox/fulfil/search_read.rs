@@ -288,9 +288,19 @@ mod tests {
     use crate::sandbox::test_support::{fulfil_client, fulfil_order, product, start};
 
     async fn search(sandbox: &Sandbox, model: &str, body: &Value) -> (u16, Value) {
+        search_with(sandbox, model, "", body).await
+    }
+
+    /// [`search`] with a query string (`?context=…`).
+    async fn search_with(
+        sandbox: &Sandbox,
+        model: &str,
+        query: &str,
+        body: &Value,
+    ) -> (u16, Value) {
         let response = fulfil_client(sandbox)
             .put(format!(
-                "{}/api/v2/model/{model}/search_read",
+                "{}/api/v2/model/{model}/search_read{query}",
                 sandbox.fulfil_url
             ))
             .json(body)
@@ -316,12 +326,6 @@ mod tests {
         let mut shop_stock = product(1, "SKU-A");
         shop_stock.store_available = 5.0;
         sandbox.seed_products(vec![shop_stock]);
-        let url = |query: &str| {
-            format!(
-                "{}/api/v2/model/product.product/search_read{query}",
-                sandbox.fulfil_url
-            )
-        };
         let body = json!([
             [["code", "=", "SKU-A"]],
             0,
@@ -335,16 +339,10 @@ mod tests {
             ("?context=%7B%22locations%22%3A%5B1%5D%7D", 10.0),
             ("?context=%7B%22locations%22%3A%5B2%2C3%5D%7D", 5.0),
         ] {
-            let response = fulfil_client(&sandbox)
-                .put(url(query))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "{query}");
+            let (status, records) = search_with(&sandbox, "product.product", query, &body).await;
             assert_eq!(
-                available(&response.json().await.unwrap()),
-                expected,
+                (status, available(&records)),
+                (200, json!(expected)),
                 "{query}"
             );
         }
@@ -362,15 +360,12 @@ mod tests {
             "?context=%7Blocations",
             "?context=%7B%22locations%22%3A%22MAIN%22%7D",
         ] {
-            let response = fulfil_client(&sandbox)
-                .put(url(query))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 400, "{query}");
-            let error: Value = response.json().await.unwrap();
-            assert_eq!(error["type"], "UserError");
+            let (status, error) = search_with(&sandbox, "product.product", query, &body).await;
+            assert_eq!(
+                (status, &error["type"]),
+                (400, &json!("UserError")),
+                "{query}"
+            );
         }
         // Warehouses are stock locations of type `warehouse`.
         let (status, records) = search(
