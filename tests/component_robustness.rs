@@ -152,3 +152,39 @@ fn damaged_orders_never_trap_the_component() {
     assert!(plans > 0 && errors > 0, "{plans} plans, {errors} errors");
     assert!(!session.is_poisoned());
 }
+
+#[test]
+fn committed_stock_reads_what_it_can_and_never_traps() {
+    let order = include_str!("../fixtures/orders/accept-two-lines/order.json");
+    let order: serde_json::Value = serde_json::from_str(order).expect("fixture");
+    let order = order.to_string();
+    let runtime = Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads");
+    let mut session = runtime.session().expect("instantiate");
+    let huge = format!("{{\"order_id\":\"{}\"}}", "x".repeat(10 << 20));
+    let orders = vec![
+        order.clone(),
+        String::new(),
+        "{".into(),
+        "[1,2,3]".into(),
+        "{\"order_lines\": 7}".into(),
+        huge,
+        order[..order.len() / 2].to_string(),
+    ];
+    let held = |orders: &[String], session: &mut jlm::runtime::Session| -> Vec<(String, i64)> {
+        session
+            .committed_stock(orders)
+            .expect("no trap")
+            .into_iter()
+            .map(|c| (c.sku, c.quantity))
+            .collect()
+    };
+    assert_eq!(
+        held(&orders, &mut session),
+        [
+            ("JL-CUSH-007".to_string(), 2),
+            ("JL-VASE-005".to_string(), 1)
+        ],
+        "only the readable order holds stock"
+    );
+    assert!(!session.is_poisoned());
+}

@@ -321,3 +321,49 @@ async fn stock_only_in_a_warehouse_john_lewis_does_not_sell_from_does_not_accept
     assert_ne!(lamp_line(&everywhere), Some("REFUSED".into()));
     everywhere.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_unit_is_promised_to_one_order_only() {
+    // Fulfil has one throw; two customers order one each, before either sale reaches Fulfil.
+    let mut second = day::orders()
+        .expect("orders")
+        .into_iter()
+        .find(|o| o["order_id"] == id("0002").as_str())
+        .expect("order 0002");
+    second["order_id"] = id("0013").into();
+    second["commercial_id"] = "JL-20261127-0013".into();
+    second["order_lines"][0]["order_line_id"] = format!("{}-1", id("0013")).into();
+    second["created_date"] = "2026-11-27T20:00:00Z".into();
+    let mut day = day_with(Faults::default(), vec![second]).await;
+    let mut throw = day::products()
+        .expect("products")
+        .into_iter()
+        .find(|p| p.code == "JL-THROW-014")
+        .expect("throw");
+    throw.quantity_available = 1.0;
+    throw.quantity_on_hand = 1.0;
+    day.sandbox.seed_products(vec![throw]);
+
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    let states: Vec<String> = ["0002", "0013"]
+        .iter()
+        .map(|n| {
+            day.sandbox.order(&id(n)).expect("order")["order_lines"][0]["order_line_state"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        states.iter().filter(|s| *s == "REFUSED").count(),
+        1,
+        "one throw, one acceptance: {states:?}"
+    );
+    let refused = if states[0] == "REFUSED" {
+        "0002"
+    } else {
+        "0013"
+    };
+    assert!(open_codes(&day.store).contains(&("insufficient_stock".into(), id(refused))));
+    day.sandbox.shutdown().await;
+}

@@ -477,3 +477,70 @@ async fn a_warehouse_fulfil_does_not_know_holds_stock_back_and_tells_operations(
     assert_eq!(world.events.depth(), 1, "the change is kept");
     finish(world).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published_again() {
+    let world = world(5, "").await;
+    assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
+    // A customer ordered 3 of SKU 2; the order is paid for but not yet a Fulfil sale.
+    let order = serde_json::json!({
+        "order_id": "JL-PENDING-1-A",
+        "order_state": "WAITING_DEBIT_PAYMENT",
+        "order_lines": [{"order_line_id": "JL-PENDING-1-A-1", "offer_sku": sku(2),
+                         "order_line_state": "WAITING_DEBIT_PAYMENT", "quantity": 3, "price": 12.5}]
+    });
+    world
+        .store
+        .upsert_order(
+            "JL-PENDING-1-A",
+            "JL-PENDING-1",
+            "WAITING_DEBIT_PAYMENT",
+            None,
+            &order.to_string(),
+        )
+        .expect("order");
+    world
+        .sandbox
+        .change_stock(&[(sku(2), 8.0)], true)
+        .await
+        .expect("change");
+    assert!(
+        settle(
+            &world,
+            &|s| if s == sku(2) { 5 } else { 10 },
+            Duration::from_secs(5)
+        )
+        .await,
+        "8 in Fulfil, 3 of them sold on John Lewis"
+    );
+    world.stop.notify_one();
+    let mut job = world.job.await.expect("job");
+    assert_eq!(job.reconcile().await.expect("reconcile"), 0);
+
+    // Once the sale is in Fulfil, Fulfil's own quantity counts.
+    world
+        .store
+        .set_order_sale("JL-PENDING-1-A", Some(1))
+        .expect("sale");
+    assert_eq!(job.reconcile().await.expect("reconcile"), 1);
+    for _ in 0..50 {
+        job.tick().await.expect("tick");
+        if world
+            .sandbox
+            .offers()
+            .iter()
+            .any(|o| o.sku == sku(2) && o.quantity == 8)
+        {
+            break;
+        }
+        tokio::time::sleep(job.next_due().max(Duration::from_millis(5))).await;
+    }
+    assert!(
+        world
+            .sandbox
+            .offers()
+            .iter()
+            .any(|o| o.sku == sku(2) && o.quantity == 8)
+    );
+    world.sandbox.shutdown().await;
+}

@@ -4,6 +4,7 @@
 //! WIT package in `wit/` (the glue at the bottom of this file is all that is wasm-specific).
 
 pub mod clocks;
+pub mod commitments;
 pub mod country;
 pub mod dispatch;
 pub mod ean;
@@ -27,7 +28,7 @@ mod component {
     //! wit-bindgen export glue: converts WIT records to the native types and back.
 
     use crate::exception::{Exception, Severity, Team};
-    use crate::{clocks, dispatch, error::PlanError, orders, sku, stock};
+    use crate::{clocks, commitments, dispatch, error::PlanError, orders, sku, stock};
 
     wit_bindgen::generate!({ path: "../wit", world: "connector" });
 
@@ -247,6 +248,16 @@ mod component {
             )
             .map_err(plan_error)?;
             Ok(stock_plan(plan))
+        }
+
+        fn committed_stock(orders: Vec<String>) -> Vec<inv::Committed> {
+            commitments::committed_stock(&orders)
+                .into_iter()
+                .map(|c| inv::Committed {
+                    sku: c.sku,
+                    quantity: c.quantity,
+                })
+                .collect()
         }
     }
 

@@ -184,7 +184,7 @@ impl OrdersJob {
         report: &mut CycleReport,
     ) -> anyhow::Result<()> {
         report.planned += 1;
-        let input = match self.gather(raw).await {
+        let mut input = match self.gather(raw).await {
             Ok(input) => input,
             Err(e) => {
                 outcome::products_unreadable(&self.services.store, &e)?;
@@ -193,6 +193,7 @@ impl OrdersJob {
             }
         };
         outcome::products_readable(&self.services.store)?;
+        self.net_of_commitments(order_id, &mut input.0)?;
         let policy = self.services.config.orders.policy();
         let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let result = self.session()?.plan_order(
@@ -236,6 +237,25 @@ impl OrdersJob {
         };
         self.record_plan(order_id, &plan)?;
         self.act(order_id, &plan, report).await
+    }
+
+    /// Takes off `catalogue` the units other John Lewis orders without a Fulfil sale hold
+    /// (the component says which): Fulfil does not show them yet, but they are promised.
+    fn net_of_commitments(
+        &mut self,
+        order_id: &str,
+        catalogue: &mut [Product],
+    ) -> anyhow::Result<()> {
+        let others = self.services.store.orders_without_sale(Some(order_id))?;
+        if others.is_empty() {
+            return Ok(());
+        }
+        for held in self.session()?.committed_stock(&others)? {
+            for product in catalogue.iter_mut().filter(|p| p.sku == held.sku) {
+                product.available = product.available.saturating_sub(held.quantity);
+            }
+        }
+        Ok(())
     }
 
     /// Catalogue entries (exact codes fresh from Fulfil, near-spellings from the mirror) and

@@ -5,7 +5,7 @@
 //! upload goes back into the queue and is merged into the next one. A full reconciliation
 //! (at start and every `reconcile_every`) heals lost webhooks and drift on John Lewis.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -360,13 +360,14 @@ impl StockJob {
         let offers = self.services.store.offer_skus()?;
         let offers = (!offers.is_empty()).then_some(offers);
         let policy = self.services.config.stock.policy();
+        let snapshot = self.net_of_commitments(snapshot)?;
         let session = self.session()?;
         let planned = match planning {
             Planning::Publish { full } => {
-                session.plan_stock(snapshot, ledger, offers.as_deref(), &policy, full)?
+                session.plan_stock(&snapshot, ledger, offers.as_deref(), &policy, full)?
             }
             Planning::Reconcile => {
-                session.reconcile_stock(snapshot, ledger, offers.as_deref(), &policy)?
+                session.reconcile_stock(&snapshot, ledger, offers.as_deref(), &policy)?
             }
         };
         let plan = match planned {
@@ -381,6 +382,34 @@ impl StockJob {
             outcome::raise_planned(&self.services.store, e)?;
         }
         Ok(plan)
+    }
+
+    /// `snapshot` less the units John Lewis holds for orders Fulfil does not have yet (the
+    /// component says which): those are sold already, whatever Fulfil shows.
+    fn net_of_commitments(&mut self, snapshot: &[StockLevel]) -> anyhow::Result<Vec<StockLevel>> {
+        let pending = self.services.store.orders_without_sale(None)?;
+        let committed = if pending.is_empty() {
+            Vec::new()
+        } else {
+            self.session()?.committed_stock(&pending)?
+        };
+        let held: HashMap<&str, i64> = committed
+            .iter()
+            .map(|c| (c.sku.as_str(), c.quantity))
+            .collect();
+        Ok(snapshot
+            .iter()
+            .map(|level| {
+                let held = match level.warehouse {
+                    None => held.get(level.sku.as_str()).copied().unwrap_or(0),
+                    Some(_) => 0,
+                };
+                StockLevel {
+                    available: level.available - held as f64,
+                    ..level.clone()
+                }
+            })
+            .collect())
     }
 
     /// Full reconciliation: every Fulfil quantity against every John Lewis offer; refreshes

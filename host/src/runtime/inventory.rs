@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::exports::jlm::connector::inventory::{Published, StockLevel, StockPlan, StockPolicy};
+use super::exports::jlm::connector::inventory::{
+    Committed, Published, StockLevel, StockPlan, StockPolicy,
+};
 use super::exports::jlm::connector::types::PlanError;
 use super::{PluginFault, Session, severity_name, team_name};
 
@@ -40,6 +42,16 @@ impl Session {
             instance
                 .jlm_connector_inventory()
                 .call_reconcile_stock(store, snapshot, shown, offers, policy)
+        })
+    }
+
+    /// Units John Lewis holds per offer SKU for `orders` (raw OR11 orders without a Fulfil
+    /// sale).
+    pub fn committed_stock(&mut self, orders: &[String]) -> Result<Vec<Committed>, PluginFault> {
+        self.call(PLAN_STOCK_DEADLINE, |instance, store| {
+            instance
+                .jlm_connector_inventory()
+                .call_committed_stock(store, orders)
         })
     }
 }
