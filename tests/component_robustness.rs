@@ -1,6 +1,7 @@
 //! Bad input never traps the component: malformed JSON, wrong types, unknown enum values and
 //! absurd sizes come back as typed errors, and the same instance keeps working afterwards.
 
+use jlm::runtime::exports::jlm::connector::inventory::PendingOrder;
 use jlm::runtime::exports::jlm::connector::orders::{Offer, Product};
 use jlm::runtime::{OrderInput, Runtime};
 
@@ -171,8 +172,15 @@ fn committed_stock_reads_what_it_can_and_never_traps() {
         order[..order.len() / 2].to_string(),
     ];
     let held = |orders: &[String], session: &mut jlm::runtime::Session| -> Vec<(String, i64)> {
+        let pending: Vec<PendingOrder> = orders
+            .iter()
+            .map(|order| PendingOrder {
+                order: order.clone(),
+                refused_lines: Vec::new(),
+            })
+            .collect();
         session
-            .committed_stock(orders)
+            .committed_stock(&pending)
             .expect("no trap")
             .into_iter()
             .map(|c| (c.sku, c.quantity))

@@ -322,19 +322,25 @@ async fn stock_only_in_a_warehouse_john_lewis_does_not_sell_from_does_not_accept
     everywhere.sandbox.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_last_unit_is_promised_to_one_order_only() {
-    // Fulfil has one throw; two customers order one each, before either sale reaches Fulfil.
-    let mut second = day::orders()
+/// Order 0002 (one throw) again as order `n`, for `quantity` throws, placed at `created`.
+fn another_throw_order(n: &str, quantity: i64, created: &str) -> Value {
+    let mut order = day::orders()
         .expect("orders")
         .into_iter()
         .find(|o| o["order_id"] == id("0002").as_str())
         .expect("order 0002");
-    second["order_id"] = id("0013").into();
-    second["commercial_id"] = "JL-20261127-0013".into();
-    second["order_lines"][0]["order_line_id"] = format!("{}-1", id("0013")).into();
-    second["created_date"] = "2026-11-27T20:00:00Z".into();
-    let mut day = day_with(Faults::default(), vec![second]).await;
+    order["order_id"] = id(n).into();
+    order["commercial_id"] = format!("JL-20261127-{n}").into();
+    order["created_date"] = created.into();
+    let line = &mut order["order_lines"][0];
+    line["order_line_id"] = format!("{}-1", id(n)).into();
+    line["quantity"] = quantity.into();
+    order
+}
+
+/// A day whose Fulfil has a single throw, with `extra` orders.
+async fn day_with_one_throw(extra: Vec<Value>) -> Day {
+    let day = day_with(Faults::default(), extra).await;
     let mut throw = day::products()
         .expect("products")
         .into_iter()
@@ -343,16 +349,26 @@ async fn the_last_unit_is_promised_to_one_order_only() {
     throw.quantity_available = 1.0;
     throw.quantity_on_hand = 1.0;
     day.sandbox.seed_products(vec![throw]);
+    day
+}
 
+/// The state of the (only) line of order `n`.
+fn line_state(day: &Day, n: &str) -> String {
+    day.sandbox.order(&id(n)).expect("order")["order_lines"][0]["order_line_state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_unit_is_promised_to_one_order_only() {
+    // Fulfil has one throw; two customers order one each, before either sale reaches Fulfil.
+    let mut day =
+        day_with_one_throw(vec![another_throw_order("0013", 1, "2026-11-27T20:00:00Z")]).await;
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     let states: Vec<String> = ["0002", "0013"]
         .iter()
-        .map(|n| {
-            day.sandbox.order(&id(n)).expect("order")["order_lines"][0]["order_line_state"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        })
+        .map(|n| line_state(&day, n))
         .collect();
     assert_eq!(
         states.iter().filter(|s| *s == "REFUSED").count(),
@@ -365,5 +381,18 @@ async fn the_last_unit_is_promised_to_one_order_only() {
         "0013"
     };
     assert!(open_codes(&day.store).contains(&("insufficient_stock".into(), id(refused))));
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_order_does_not_keep_the_unit_from_the_next_one() {
+    // One throw: first an order for two (refused), then order 0002 for one (accepted), while
+    // John Lewis may still show the first as waiting.
+    let mut day =
+        day_with_one_throw(vec![another_throw_order("0013", 2, "2026-11-27T08:30:00Z")]).await;
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    assert_eq!(line_state(&day, "0013"), "REFUSED");
+    assert_ne!(line_state(&day, "0002"), "REFUSED");
+    assert_eq!(day.sandbox.stats().or21_applied.get(&id("0002")), Some(&1));
     day.sandbox.shutdown().await;
 }

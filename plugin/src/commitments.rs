@@ -17,6 +17,15 @@ const HOLDING: &[&str] = &[
     "SHIPPING",
 ];
 
+/// A John Lewis order that has no Fulfil sale yet.
+#[derive(Clone, Debug, Default)]
+pub struct PendingOrder {
+    /// The order as OR11 last returned it (raw JSON).
+    pub order: String,
+    /// Lines the connector refused, which the order may still show as waiting.
+    pub refused_lines: Vec<String>,
+}
+
 /// Units of one offer SKU held on John Lewis.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Committed {
@@ -26,23 +35,28 @@ pub struct Committed {
     pub quantity: i64,
 }
 
-/// Per offer SKU (in SKU order), the units `orders` hold: raw OR11 orders without a Fulfil
-/// sale, counting every line still waiting for acceptance, debit or shipping (a line without
-/// a state takes its order's). An order that cannot be read holds nothing here; the order flow
-/// reports it.
-pub fn committed_stock<S: AsRef<str>>(orders: &[S]) -> Vec<Committed> {
-    let mut held: BTreeMap<&str, i64> = BTreeMap::new();
-    let parsed: Vec<MiraklOrder> = orders
+/// Per offer SKU (in SKU order), the units `orders` hold: every line still waiting for
+/// acceptance, debit or shipping (a line without a state takes its order's) and not refused.
+/// An order that cannot be read holds nothing here; the order flow reports it.
+pub fn committed_stock(orders: &[PendingOrder]) -> Vec<Committed> {
+    let parsed: Vec<(MiraklOrder, &[String])> = orders
         .iter()
-        .filter_map(|raw| MiraklOrder::parse(raw.as_ref()).ok())
+        .filter_map(|p| {
+            Some((
+                MiraklOrder::parse(&p.order).ok()?,
+                p.refused_lines.as_slice(),
+            ))
+        })
         .collect();
-    for order in &parsed {
+    let mut held: BTreeMap<&str, i64> = BTreeMap::new();
+    for (order, refused) in &parsed {
         for line in &order.order_lines {
             let state = line
                 .order_line_state
                 .as_deref()
                 .unwrap_or(&order.order_state);
-            if HOLDING.contains(&state) && line.quantity > 0 {
+            let is_refused = refused.iter().any(|id| *id == *line.order_line_id);
+            if HOLDING.contains(&state) && !is_refused && line.quantity > 0 {
                 let units = held.entry(&line.offer_sku).or_insert(0);
                 *units = units.saturating_add(line.quantity);
             }
@@ -60,8 +74,8 @@ pub fn committed_stock<S: AsRef<str>>(orders: &[S]) -> Vec<Committed> {
 mod tests {
     use super::*;
 
-    /// An OR11 order with `lines` of (sku, quantity, line state).
-    fn order(id: &str, state: &str, lines: &[(&str, i64, Option<&str>)]) -> String {
+    /// A pending OR11 order with `lines` of (sku, quantity, line state), nothing refused.
+    fn order(id: &str, state: &str, lines: &[(&str, i64, Option<&str>)]) -> PendingOrder {
         let lines: Vec<serde_json::Value> = lines
             .iter()
             .enumerate()
@@ -75,7 +89,18 @@ mod tests {
                 })
             })
             .collect();
-        serde_json::json!({"order_id": id, "order_state": state, "order_lines": lines}).to_string()
+        PendingOrder {
+            order: serde_json::json!({"order_id": id, "order_state": state, "order_lines": lines})
+                .to_string(),
+            refused_lines: Vec::new(),
+        }
+    }
+
+    fn committed(sku: &str, quantity: i64) -> Committed {
+        Committed {
+            sku: sku.into(),
+            quantity,
+        }
     }
 
     #[test]
@@ -94,25 +119,30 @@ mod tests {
             order("C", "WAITING_DEBIT_PAYMENT", &[("VASE", 4, None)]),
             order("D", "CANCELED", &[("VASE", 5, Some("CANCELED"))]),
             order("E", "SHIPPED", &[("MUG", 7, Some("SHIPPED"))]),
-            "{not an order".to_string(),
+            PendingOrder {
+                order: "{not an order".into(),
+                ..PendingOrder::default()
+            },
         ];
         assert_eq!(
             committed_stock(&orders),
             [
-                Committed {
-                    sku: "LAMP".into(),
-                    quantity: 1
-                },
-                Committed {
-                    sku: "MUG".into(),
-                    quantity: 3
-                },
-                Committed {
-                    sku: "VASE".into(),
-                    quantity: 4
-                },
+                committed("LAMP", 1),
+                committed("MUG", 3),
+                committed("VASE", 4)
             ]
         );
-        assert_eq!(committed_stock::<&str>(&[]), []);
+        assert_eq!(committed_stock(&[]), []);
+    }
+
+    #[test]
+    fn lines_the_connector_refused_hold_nothing_while_john_lewis_still_shows_them_waiting() {
+        let mut refused = order(
+            "A",
+            "WAITING_ACCEPTANCE",
+            &[("LAMP", 2, None), ("MUG", 1, None)],
+        );
+        refused.refused_lines = vec!["A-0".into()];
+        assert_eq!(committed_stock(&[refused]), [committed("MUG", 1)]);
     }
 }

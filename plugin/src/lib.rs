@@ -250,7 +250,14 @@ mod component {
             Ok(stock_plan(plan))
         }
 
-        fn committed_stock(orders: Vec<String>) -> Vec<inv::Committed> {
+        fn committed_stock(orders: Vec<inv::PendingOrder>) -> Vec<inv::Committed> {
+            let orders: Vec<commitments::PendingOrder> = orders
+                .into_iter()
+                .map(|o| commitments::PendingOrder {
+                    order: o.order,
+                    refused_lines: o.refused_lines,
+                })
+                .collect();
             commitments::committed_stock(&orders)
                 .into_iter()
                 .map(|c| inv::Committed {

@@ -2,6 +2,7 @@
 
 mod carriers;
 mod catalogue;
+mod commitments;
 mod dispatch;
 mod orders;
 mod outcome;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::jobs::{Services, outcome};
+use crate::jobs::{Services, commitments, outcome};
 use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
 use crate::runtime::{OrderInput, PluginFault, Session, plan_to_json};
 use crate::store::{OrderStage, OutboxEntry, OutboxState};
@@ -246,13 +246,11 @@ impl OrdersJob {
         order_id: &str,
         catalogue: &mut [Product],
     ) -> anyhow::Result<()> {
-        let others = self.services.store.orders_without_sale(Some(order_id))?;
-        if others.is_empty() {
-            return Ok(());
-        }
-        for held in self.session()?.committed_stock(&others)? {
-            for product in catalogue.iter_mut().filter(|p| p.sku == held.sku) {
-                product.available = product.available.saturating_sub(held.quantity);
+        let store = self.services.store.clone();
+        let held = commitments::committed_stock(&store, self.session()?, Some(order_id))?;
+        for product in catalogue.iter_mut() {
+            if let Some(units) = held.get(&product.sku) {
+                product.available = product.available.saturating_sub(*units);
             }
         }
         Ok(())

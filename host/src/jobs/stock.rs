@@ -5,14 +5,14 @@
 //! upload goes back into the queue and is merged into the next one. A full reconciliation
 //! (at start and every `reconcile_every`) heals lost webhooks and drift on John Lewis.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::jobs::{Services, outcome};
+use crate::jobs::{Services, commitments, outcome};
 use crate::runtime::Session;
 use crate::runtime::exports::jlm::connector::inventory::{
     Published, StockLevel, StockLine, StockPlan,
@@ -387,16 +387,8 @@ impl StockJob {
     /// `snapshot` less the units John Lewis holds for orders Fulfil does not have yet (the
     /// component says which): those are sold already, whatever Fulfil shows.
     fn net_of_commitments(&mut self, snapshot: &[StockLevel]) -> anyhow::Result<Vec<StockLevel>> {
-        let pending = self.services.store.orders_without_sale(None)?;
-        let committed = if pending.is_empty() {
-            Vec::new()
-        } else {
-            self.session()?.committed_stock(&pending)?
-        };
-        let held: HashMap<&str, i64> = committed
-            .iter()
-            .map(|c| (c.sku.as_str(), c.quantity))
-            .collect();
+        let store = self.services.store.clone();
+        let held = commitments::committed_stock(&store, self.session()?, None)?;
         Ok(snapshot
             .iter()
             .map(|level| {

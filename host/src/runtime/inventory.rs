@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::exports::jlm::connector::inventory::{
-    Committed, Published, StockLevel, StockPlan, StockPolicy,
+    Committed, PendingOrder, Published, StockLevel, StockPlan, StockPolicy,
 };
 use super::exports::jlm::connector::types::PlanError;
 use super::{PluginFault, Session, severity_name, team_name};
@@ -45,9 +45,11 @@ impl Session {
         })
     }
 
-    /// Units John Lewis holds per offer SKU for `orders` (raw OR11 orders without a Fulfil
-    /// sale).
-    pub fn committed_stock(&mut self, orders: &[String]) -> Result<Vec<Committed>, PluginFault> {
+    /// Units John Lewis holds per offer SKU for `orders` (orders without a Fulfil sale).
+    pub fn committed_stock(
+        &mut self,
+        orders: &[PendingOrder],
+    ) -> Result<Vec<Committed>, PluginFault> {
         self.call(PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()

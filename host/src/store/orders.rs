@@ -151,17 +151,20 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The raw OR11 orders that may hold stock on John Lewis: every order without a Fulfil
-    /// sale that is not closed, except `except`.
-    pub fn orders_without_sale(&self, except: Option<&str>) -> anyhow::Result<Vec<String>> {
+    /// The orders that may hold stock on John Lewis, as (raw OR11 order, latest plan JSON):
+    /// every order without a Fulfil sale that is not closed, except `except`.
+    pub fn orders_without_sale(
+        &self,
+        except: Option<&str>,
+    ) -> anyhow::Result<Vec<(String, Option<String>)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT raw FROM orders WHERE fulfil_sale_id IS NULL
+            "SELECT raw, plan FROM orders WHERE fulfil_sale_id IS NULL
                  AND stage IN ('new', 'held', 'accepted', 'refused')
                  AND order_id IS NOT ?1
              ORDER BY order_id",
         )?;
-        let rows = stmt.query_map(params![except], |r| r.get(0))?;
+        let rows = stmt.query_map(params![except], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
