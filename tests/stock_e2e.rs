@@ -516,6 +516,11 @@ async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published
     world.stop.notify_one();
     let mut job = world.job.await.expect("job");
     assert_eq!(job.reconcile().await.expect("reconcile"), 0);
+    assert_eq!(
+        job.status()["held_for_orders"],
+        serde_json::json!({ sku(2): 3 }),
+        "shown by `jlm stock status`"
+    );
 
     // Once the sale is in Fulfil, Fulfil's own quantity counts.
     world
@@ -523,6 +528,7 @@ async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published
         .set_order_sale("JL-PENDING-1-A", Some(1))
         .expect("sale");
     assert_eq!(job.reconcile().await.expect("reconcile"), 1);
+    assert_eq!(job.status()["held_for_orders"], serde_json::json!({}));
     for _ in 0..50 {
         job.tick().await.expect("tick");
         if world

@@ -228,6 +228,15 @@ pub fn stock_status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
             "  latency p50 / p99  {}s / {}s",
             saved["latency_p50_seconds"], saved["latency_p99_seconds"]
         );
+        let held = saved["held_for_orders"].as_object();
+        println!(
+            "  held for orders not yet in Fulfil  {} units of {} SKUs (not published again)",
+            held.map_or(0, |h| h
+                .values()
+                .filter_map(serde_json::Value::as_i64)
+                .sum::<i64>()),
+            held.map_or(0, |h| h.len())
+        );
     }
     println!(
         "SKUs published       {} (last at {})",

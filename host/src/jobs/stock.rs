@@ -5,7 +5,7 @@
 //! upload goes back into the queue and is merged into the next one. A full reconciliation
 //! (at start and every `reconcile_every`) heals lost webhooks and drift on John Lewis.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -58,6 +58,8 @@ pub struct StockJob {
     in_flight: Option<InFlight>,
     /// When the last STO01 was sent, or the last upload was held back.
     last_upload: Option<Instant>,
+    /// Units John Lewis held per SKU for orders not yet in Fulfil, at the last plan.
+    held_for_orders: HashMap<String, i64>,
     next_reconcile: Instant,
 }
 
@@ -76,6 +78,7 @@ impl StockJob {
             session: None,
             in_flight: None,
             last_upload: None,
+            held_for_orders: HashMap::new(),
             next_reconcile: Instant::now(),
         }
     }
@@ -388,12 +391,12 @@ impl StockJob {
     /// component says which): those are sold already, whatever Fulfil shows.
     fn net_of_commitments(&mut self, snapshot: &[StockLevel]) -> anyhow::Result<Vec<StockLevel>> {
         let store = self.services.store.clone();
-        let held = commitments::committed_stock(&store, self.session()?, None)?;
+        self.held_for_orders = commitments::committed_stock(&store, self.session()?, None)?;
         Ok(snapshot
             .iter()
             .map(|level| {
                 let held = match level.warehouse {
-                    None => held.get(level.sku.as_str()).copied().unwrap_or(0),
+                    None => self.held_for_orders.get(&level.sku).copied().unwrap_or(0),
                     Some(_) => 0,
                 };
                 StockLevel {
@@ -567,8 +570,14 @@ impl StockJob {
             .set_cursor("stock.status", &status.to_string())
     }
 
-    /// The queue, the import in flight and latency figures.
+    /// The queue, the import in flight, latency figures and the units held for orders not
+    /// yet in Fulfil (per SKU, at the last plan).
     pub fn status(&self) -> Value {
+        let held: BTreeMap<&str, i64> = self
+            .held_for_orders
+            .iter()
+            .map(|(sku, units)| (sku.as_str(), *units))
+            .collect();
         json!({
             "at": crate::store::now_text(),
             "queue_depth": self.events.depth(),
@@ -576,6 +585,7 @@ impl StockJob {
             "in_flight_import": self.in_flight.as_ref().map(|f| json!({"import_id": f.import_id, "lines": f.lines.len()})),
             "latency_p50_seconds": self.metrics.latency_quantile(0.5),
             "latency_p99_seconds": self.metrics.latency_quantile(0.99),
+            "held_for_orders": held,
         })
     }
 }
