@@ -137,6 +137,13 @@ fn dashboard_status(store: &Store, events: &StockEvents) -> serde_json::Value {
             )));
         }
     }
+    let held_for_orders = store
+        .cursor("stock.status")
+        .ok()
+        .flatten()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .map(|saved| saved["held_for_orders"].clone())
+        .unwrap_or(serde_json::Value::Null);
     serde_json::json!({
         "orders": by(store.order_counts().unwrap_or_default()),
         "outbox": by(store.outbox_counts().unwrap_or_default()),
@@ -145,6 +152,7 @@ fn dashboard_status(store: &Store, events: &StockEvents) -> serde_json::Value {
             "queued changes": events.depth(),
             "oldest change age (s)": events.oldest_age().map(|a| a.as_secs()),
             "latest imports": store.stock_imports(5).unwrap_or_default(),
+            "held for orders not yet in Fulfil": held_for_orders,
         },
     })
 }
@@ -328,5 +336,28 @@ pub fn exceptions(action: ExceptionsAction) -> anyhow::Result<i32> {
                 Ok(2)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dashboard_shows_the_units_held_for_orders_not_yet_in_fulfil() {
+        let store = Store::in_memory().expect("store");
+        let events = StockEvents::new(Vec::new());
+        let held = |store: &Store| {
+            dashboard_status(store, &events)["stock"]["held for orders not yet in Fulfil"].clone()
+        };
+        assert_eq!(
+            held(&store),
+            serde_json::Value::Null,
+            "before the stock job ran"
+        );
+        store
+            .set_cursor("stock.status", r#"{"held_for_orders": {"JL-MUG-001": 2}}"#)
+            .expect("status");
+        assert_eq!(held(&store), serde_json::json!({"JL-MUG-001": 2}));
     }
 }
