@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use jlm::demo::{day, run_until_quiet, sandbox_config};
 use jlm::jobs::{OrdersJob, Services};
 use jlm::runtime::Runtime;
-use jlm::sandbox::{Faults, Sandbox, SandboxConfig};
+use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxProduct};
 use jlm::store::Store;
 use serde_json::Value;
 
@@ -284,11 +284,7 @@ async fn bad_orders_become_exceptions_and_the_run_continues() {
 async fn stock_only_in_a_warehouse_john_lewis_does_not_sell_from_does_not_accept_an_order() {
     // Order 0007 wants a lamp: none in MAIN, 3 in the shop.
     let lamp_in_the_shop = || {
-        let mut lamp = day::products()
-            .expect("products")
-            .into_iter()
-            .find(|p| p.code == "JL-LAMP-002")
-            .expect("lamp");
+        let mut lamp = day_product("JL-LAMP-002");
         lamp.store_available = 3.0;
         vec![lamp]
     };
@@ -322,6 +318,15 @@ async fn stock_only_in_a_warehouse_john_lewis_does_not_sell_from_does_not_accept
     everywhere.sandbox.shutdown().await;
 }
 
+/// The day's Fulfil product `code`.
+fn day_product(code: &str) -> SandboxProduct {
+    day::products()
+        .expect("products")
+        .into_iter()
+        .find(|p| p.code == code)
+        .expect("a product of the day")
+}
+
 /// Order 0002 (one throw) again as order `n`, for `quantity` throws, placed at `created`.
 fn another_throw_order(n: &str, quantity: i64, created: &str) -> Value {
     let mut order = day::orders()
@@ -341,11 +346,7 @@ fn another_throw_order(n: &str, quantity: i64, created: &str) -> Value {
 /// A day whose Fulfil has a single throw, with `extra` orders.
 async fn day_with_one_throw(extra: Vec<Value>) -> Day {
     let day = day_with(Faults::default(), extra).await;
-    let mut throw = day::products()
-        .expect("products")
-        .into_iter()
-        .find(|p| p.code == "JL-THROW-014")
-        .expect("throw");
+    let mut throw = day_product("JL-THROW-014");
     throw.quantity_available = 1.0;
     throw.quantity_on_hand = 1.0;
     day.sandbox.seed_products(vec![throw]);

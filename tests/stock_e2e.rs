@@ -156,6 +156,33 @@ async fn settle(world: &World, expected: &dyn Fn(&str) -> i64, limit: Duration) 
     false
 }
 
+/// Changes SKU `i` to `fulfil` units in Fulfil (its webhook delivered) and waits until John
+/// Lewis shows `shown` for it and 10 for every other offer.
+async fn change_and_settle(world: &World, i: usize, fulfil: f64, shown: i64) -> bool {
+    world
+        .sandbox
+        .change_stock(&[(sku(i), fulfil)], true)
+        .await
+        .expect("change");
+    settle(
+        world,
+        &|s| if s == sku(i) { shown } else { 10 },
+        Duration::from_secs(5),
+    )
+    .await
+}
+
+/// Ticks a stopped job by hand until `done` holds (bounded).
+async fn tick_until(job: &mut StockJob, done: impl Fn() -> bool) {
+    for _ in 0..50 {
+        job.tick().await.expect("tick");
+        if done() {
+            return;
+        }
+        tokio::time::sleep(job.next_due().max(Duration::from_millis(5))).await;
+    }
+}
+
 async fn finish(world: World) -> StockJob {
     world.stop.notify_one();
     let job = world.job.await.expect("job task");
@@ -264,19 +291,15 @@ async fn lost_webhooks_and_drift_are_healed_by_reconciliation() {
     let mut job = world.job.await.expect("job");
     let differences = job.reconcile().await.expect("reconcile");
     assert_eq!(differences, 3);
-    for _ in 0..50 {
-        job.tick().await.expect("tick");
-        if world.events.depth() == 0
+    tick_until(&mut job, || {
+        world.events.depth() == 0
             && world
                 .sandbox
                 .offers()
                 .iter()
                 .all(|o| o.quantity == expected_after_heal(&o.sku))
-        {
-            break;
-        }
-        tokio::time::sleep(job.next_due().max(Duration::from_millis(5))).await;
-    }
+    })
+    .await;
     for offer in world.sandbox.offers() {
         assert_eq!(
             offer.quantity,
@@ -319,19 +342,7 @@ async fn forged_and_replayed_webhooks_change_nothing() {
         .await
         .expect("change");
     let (old_body, old_signature) = world.sandbox.last_webhook().expect("delivered");
-    world
-        .sandbox
-        .change_stock(&[(sku(1), 6.0)], true)
-        .await
-        .expect("change");
-    assert!(
-        settle(
-            &world,
-            &|s| if s == sku(1) { 6 } else { 10 },
-            Duration::from_secs(5)
-        )
-        .await
-    );
+    assert!(change_and_settle(&world, 1, 6.0, 6).await);
 
     let client = reqwest::Client::new();
     // Forged: a body claiming 0 units, signed with the wrong key.
@@ -421,19 +432,7 @@ async fn refused_lines_become_exceptions_and_are_not_recorded_as_published() {
 async fn stock_in_a_warehouse_john_lewis_does_not_sell_from_is_never_published() {
     // Every product: 10 in MAIN, 4 in the shop; John Lewis shows 10.
     let world = world_with(5, "[stock_sync]\nwarehouses = [\"MAIN\"]\n", 4.0).await;
-    world
-        .sandbox
-        .change_stock(&[(sku(1), 6.0)], true)
-        .await
-        .expect("change");
-    assert!(
-        settle(
-            &world,
-            &|s| if s == sku(1) { 6 } else { 10 },
-            Duration::from_secs(5)
-        )
-        .await
-    );
+    assert!(change_and_settle(&world, 1, 6.0, 6).await);
     world.stop.notify_one();
     let mut job = world.job.await.expect("job");
     assert_eq!(job.reconcile().await.expect("reconcile"), 0, "MAIN only");
@@ -499,18 +498,8 @@ async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published
             &order.to_string(),
         )
         .expect("order");
-    world
-        .sandbox
-        .change_stock(&[(sku(2), 8.0)], true)
-        .await
-        .expect("change");
     assert!(
-        settle(
-            &world,
-            &|s| if s == sku(2) { 5 } else { 10 },
-            Duration::from_secs(5)
-        )
-        .await,
+        change_and_settle(&world, 2, 8.0, 5).await,
         "8 in Fulfil, 3 of them sold on John Lewis"
     );
     world.stop.notify_one();
@@ -529,24 +518,14 @@ async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published
         .expect("sale");
     assert_eq!(job.reconcile().await.expect("reconcile"), 1);
     assert_eq!(job.status()["held_for_orders"], serde_json::json!({}));
-    for _ in 0..50 {
-        job.tick().await.expect("tick");
-        if world
-            .sandbox
-            .offers()
-            .iter()
-            .any(|o| o.sku == sku(2) && o.quantity == 8)
-        {
-            break;
-        }
-        tokio::time::sleep(job.next_due().max(Duration::from_millis(5))).await;
-    }
-    assert!(
+    let shows_8 = || {
         world
             .sandbox
             .offers()
             .iter()
             .any(|o| o.sku == sku(2) && o.quantity == 8)
-    );
+    };
+    tick_until(&mut job, shows_8).await;
+    assert!(shows_8());
     world.sandbox.shutdown().await;
 }
