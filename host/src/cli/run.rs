@@ -137,13 +137,9 @@ fn dashboard_status(store: &Store, events: &StockEvents) -> serde_json::Value {
             )));
         }
     }
-    let held_for_orders = store
-        .cursor("stock.status")
-        .ok()
-        .flatten()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+    let held_for_orders = crate::jobs::saved_stock_status(store)
         .map(|saved| saved["held_for_orders"].clone())
-        .unwrap_or(serde_json::Value::Null);
+        .unwrap_or_default();
     serde_json::json!({
         "orders": by(store.order_counts().unwrap_or_default()),
         "outbox": by(store.outbox_counts().unwrap_or_default()),
@@ -208,10 +204,7 @@ pub fn status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
 /// the latest imports and the ledger size.
 pub fn stock_status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
     let store = open_store(config_path)?;
-    let saved: serde_json::Value = store
-        .cursor("stock.status")?
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(serde_json::Value::Null);
+    let saved = crate::jobs::saved_stock_status(&store)?;
     let imports = store.stock_imports(5)?;
     let ledger = store.ledger()?;
     let last_publish = ledger.iter().map(|e| e.published_at.as_str()).max();

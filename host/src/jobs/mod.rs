@@ -19,7 +19,7 @@ pub use carriers::{CarrierRow, check_carriers, render as render_carriers};
 pub use catalogue::refresh_catalogue;
 pub use dispatch::{DispatchJob, DispatchReport};
 pub use orders::{CycleReport, OrdersJob};
-pub use stock::{StockJob, StockTick};
+pub use stock::{StockJob, StockTick, saved_status as saved_stock_status};
 
 /// What every job works with.
 #[derive(Clone)]

@@ -18,7 +18,7 @@ use crate::runtime::exports::jlm::connector::inventory::{
     Published, StockLevel, StockLine, StockPlan,
 };
 use crate::stock::events::{StockChange, StockEvents};
-use crate::store::OfferEntry;
+use crate::store::{OfferEntry, Store};
 use crate::web::metrics::Metrics;
 
 /// An upload Mirakl has accepted and not finished yet.
@@ -28,6 +28,9 @@ struct InFlight {
     changes: Vec<StockChange>,
     last_poll: Option<Instant>,
 }
+
+/// Cursor holding the job's last saved status.
+const STATUS_CURSOR: &str = "stock.status";
 
 /// Which component plan a stock plan is.
 #[derive(Clone, Copy)]
@@ -567,7 +570,7 @@ impl StockJob {
         let status = self.status();
         self.services
             .store
-            .set_cursor("stock.status", &status.to_string())
+            .set_cursor(STATUS_CURSOR, &status.to_string())
     }
 
     /// The queue, the import in flight, latency figures and the units held for orders not
@@ -588,6 +591,14 @@ impl StockJob {
             "held_for_orders": held,
         })
     }
+}
+
+/// The stock job's [`StockJob::status`] as it last saved it; `null` before it first ran.
+pub fn saved_status(store: &Store) -> anyhow::Result<Value> {
+    Ok(store
+        .cursor(STATUS_CURSOR)?
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null))
 }
 
 /// The SKUs of a snapshot.

@@ -4,11 +4,11 @@
 //! Supported: `sale.channel/create_order` (see `fulfil/create_order.rs`, which also creates the
 //! `sale.line` records) and `search_read` (see `fulfil/search_read.rs`) on the models of
 //! `fulfil/models.rs`: `product.product`, `stock.location` (see `fulfil/locations.rs`),
-//! `sale.sale`, `sale.line`, `stock.shipment.out` and `stock.move`, the last two filled by [`crate::sandbox::Sandbox::add_shipment`] (see
-//! `fulfil/shipments.rs`). Anything else is a 404. To add a model, give it a table in
-//! `models`; to add a method, a file and a dispatch arm in [`call`]. Stock changes and the
-//! `inventory_level_changed` webhook they send are in `fulfil/webhook.rs`; `tagged` has
-//! Fulfil's tagged datetimes and decimals.
+//! `sale.sale`, `sale.line`, `stock.shipment.out` and `stock.move`, the last two filled by
+//! [`crate::sandbox::Sandbox::add_shipment`] (see `fulfil/shipments.rs`). Anything else is a
+//! 404. To add a model, give it a table in `models`; to add a method, a file and a dispatch arm
+//! in [`call`]. Stock changes and the `inventory_level_changed` webhook they send are in
+//! `fulfil/webhook.rs`; `tagged` has Fulfil's tagged datetimes and decimals.
 
 mod create_order;
 mod domain;

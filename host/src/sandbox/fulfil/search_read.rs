@@ -4,11 +4,12 @@
 //! Body either positional `[domain, offset, limit, order, fields]` (trailing elements optional,
 //! any may be null) or an object `{"filters", "fields", "limit", "offset", "order",
 //! "context"}`. The context (that key, or the `context` query parameter, which wins) may name
-//! `locations`: product quantities are then summed over those (see `locations`). `limit` is capped at 500 (more is a `UserError`); results are ordered by
-//! id unless `order` (`[[field, "ASC"|"DESC"], ...]`) says otherwise. Every record carries `id`
-//! plus the requested fields (all fields when `fields` is null); dotted fields
-//! (`carrier.rec_name`) come back as flat keys. A field the model does not have, in `fields`,
-//! `order` or the domain, is a `UserError`.
+//! `locations`: product quantities are then summed over those (see `locations`). `limit` is
+//! capped at 500 (more is a `UserError`); results are ordered by id unless `order`
+//! (`[[field, "ASC"|"DESC"], ...]`) says otherwise. Every record carries `id` plus the
+//! requested fields (all fields when `fields` is null); dotted fields (`carrier.rec_name`) come
+//! back as flat keys. A field the model does not have, in `fields`, `order` or the domain, is a
+//! `UserError`.
 
 use std::cmp::Ordering;
 

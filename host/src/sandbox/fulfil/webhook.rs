@@ -90,8 +90,8 @@ impl FulfilState {
         self.webhook = Some(WebhookTarget { url, secret_b64 });
     }
 
-    /// Applies `changes` (product code, new `quantity_available` in `MAIN`; `quantity_on_hand` keeps
-    /// its margin over it) and, when `deliver` and a target is set, prepares the webhook.
+    /// Applies `changes` (product code, new `quantity_available` in `MAIN`; `quantity_on_hand`
+    /// keeps its margin over it) and, when `deliver` and a target is set, prepares the webhook.
     /// Unknown codes or non-finite quantities fail before anything changes.
     pub(crate) fn change_stock(
         &mut self,
