@@ -140,6 +140,11 @@ fn as_raw_json<S: serde::Serializer>(
     raw.serialize(serializer)
 }
 
+/// What a product's `available` is, as stock messages explain it: the host passes Fulfil's
+/// availability less the units held for other John Lewis orders not yet in Fulfil.
+const PROMISABLE: &str =
+    "Fulfil's available stock, less units held for other John Lewis orders not yet in Fulfil";
+
 /// What the review of one line found.
 struct LineReview<'a> {
     line: &'a OrderLine<'a>,
@@ -287,7 +292,7 @@ fn review_lines<'a>(
                     Severity::Warning,
                     oid,
                     format!(
-                        "Order {oid} line {lid} needs {} × {sku:?} but Fulfil has {} available. The order is already accepted: expedite stock or contact the customer.",
+                        "Order {oid} line {lid} needs {} × {sku:?} but only {} can be promised ({PROMISABLE}). The order is already accepted: expedite stock or contact the customer.",
                         line.quantity,
                         (*left).max(0)
                     ),
@@ -385,7 +390,7 @@ fn decide_acceptance(
             severity,
             oid,
             format!(
-                "Order {oid} line {} wants {} × {:?} but Fulfil does not have that many available. {outcome}",
+                "Order {oid} line {} wants {} × {:?} but not that many can be promised ({PROMISABLE}). {outcome}",
                 line.order_line_id, line.quantity, line.offer_sku
             ),
         ));

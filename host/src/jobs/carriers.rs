@@ -25,7 +25,7 @@ pub struct CarrierRow {
     pub label: Option<String>,
 }
 
-/// Checks every pair seen in the last [`LOOKBACK_DAYS`] days of shipments.
+/// Checks every carrier/service pair shipped with in the last `LOOKBACK_DAYS` (90) days.
 pub async fn check_carriers(services: &Services) -> anyhow::Result<Vec<CarrierRow>> {
     let since = (chrono::Utc::now() - chrono::Duration::days(LOOKBACK_DAYS))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
