@@ -286,25 +286,52 @@ pub fn unit_price_for(
     None
 }
 
-/// The unit price with `extra` digits beyond the currency's when `quantity ×` it is strictly
-/// less than half a minor unit from the line (so both rounding modes agree); the outer `None`
-/// when 64 bits are not enough.
+/// The unit price with `extra` digits beyond the currency's whose product with `quantity`
+/// both roundings make the line (see [`rounds_to_line`]); the outer `None` when 64 bits are
+/// not enough.
 fn unit_within_half(line_minor: i64, quantity: i64, extra: u32) -> Option<Option<i128>> {
     let shift = 10i64.checked_pow(extra)?;
     let target = line_minor.checked_mul(shift)?;
-    let unit = div_round_half_even(i128::from(target), i128::from(quantity));
-    let product = i64::try_from(unit).ok()?.checked_mul(quantity)?;
-    let twice_distance = product.checked_sub(target)?.checked_abs()?.checked_mul(2)?;
-    Some((twice_distance < shift).then_some(unit))
+    let nearest = i64::try_from(div_round_half_even(
+        i128::from(target),
+        i128::from(quantity),
+    ))
+    .ok()?;
+    // The nearest price, or else the one just below (exactly half a minor unit short).
+    for unit in [nearest, target.div_euclid(quantity)] {
+        let twice_offset = unit
+            .checked_mul(quantity)?
+            .checked_sub(target)?
+            .checked_mul(2)?;
+        if rounds_to_line(i128::from(twice_offset), i128::from(shift), line_minor) {
+            return Some(Some(i128::from(unit)));
+        }
+    }
+    Some(None)
 }
 
 /// [`unit_within_half`] in 128 bits; `None` when even those overflow.
 fn unit_within_half_wide(line_minor: i64, quantity: i64, extra: u32) -> Option<Option<i128>> {
     let shift = 10i128.checked_pow(extra)?;
     let target = i128::from(line_minor).checked_mul(shift)?;
-    let unit = div_round_half_even(target, i128::from(quantity));
-    let product = unit.checked_mul(i128::from(quantity))?;
-    Some(((product - target).abs() * 2 < shift).then_some(unit))
+    let nearest = div_round_half_even(target, i128::from(quantity));
+    for unit in [nearest, target.div_euclid(i128::from(quantity))] {
+        let twice_offset = unit
+            .checked_mul(i128::from(quantity))?
+            .checked_sub(target)?
+            .checked_mul(2)?;
+        if rounds_to_line(twice_offset, shift, line_minor) {
+            return Some(Some(unit));
+        }
+    }
+    Some(None)
+}
+
+/// Whether a product `twice_offset / 2` away from the line (in units of `1 / shift` minor
+/// units) rounds to the line both half-up and half-even: when it is strictly less than half a
+/// minor unit away, or exactly half below a positive even line (`9.975` → `9.98` either way).
+fn rounds_to_line(twice_offset: i128, shift: i128, line_minor: i64) -> bool {
+    twice_offset.abs() < shift || (twice_offset == -shift && line_minor > 0 && line_minor % 2 == 0)
 }
 
 #[cfg(test)]
@@ -372,6 +399,13 @@ mod tests {
                 .as_deref(),
             Some("12.00")
         );
+        // 105 × £0.095 = £9.975, which rounds to £9.98 half-up and half-even alike.
+        assert_eq!(
+            unit_price_for(998, 105, 2, 4)
+                .map(|d| d.with_min_scale(2).to_string())
+                .as_deref(),
+            Some("0.095")
+        );
         // 1000 units whose net cannot be split within four decimals.
         assert_eq!(unit_price_for(100_001, 1000, 2, 4), None);
         assert_eq!(
@@ -380,6 +414,50 @@ mod tests {
                 .as_deref(),
             Some("1.00001")
         );
+    }
+
+    /// `quantity × unit` (a price with `digits` decimals) rounded to pence, half-up and
+    /// half-even, as Fulfil may round it.
+    fn line_amounts(unit: i128, quantity: i64, digits: u32) -> (i128, i128) {
+        let shift = 10i128.pow(digits - 2);
+        let product = unit * i128::from(quantity);
+        let half_up = (2 * product + shift).div_euclid(2 * shift);
+        (half_up, div_round_half_even(product, shift))
+    }
+
+    #[test]
+    fn unit_prices_add_up_to_every_net_amount_or_none_exists() {
+        // Nets from 1p to £2,000 in awkward steps, every quantity a marketplace line has.
+        let nets = (1..2_000_i64).map(|i| i * 997 % 200_000 + 1);
+        for net in nets {
+            for quantity in 1..=120_i64 {
+                match unit_price_for(net, quantity, 2, 4) {
+                    Some(unit) => {
+                        assert!((2..=4).contains(&unit.scale), "{net}/{quantity}: {unit}");
+                        let (up, even) = line_amounts(unit.mantissa, quantity, unit.scale);
+                        assert_eq!(
+                            (up, even),
+                            (i128::from(net), i128::from(net)),
+                            "{quantity} × {unit} must be {net}p whichever way it is rounded"
+                        );
+                    }
+                    None => {
+                        // No four-decimal price adds up either way: check the neighbours of
+                        // the exact quotient.
+                        let exact = i128::from(net) * 100 / i128::from(quantity);
+                        for unit in exact - 1..=exact + 1 {
+                            let (up, even) = line_amounts(unit, quantity, 4);
+                            assert!(
+                                up != i128::from(net) || even != i128::from(net),
+                                "{quantity} × {unit} (4 decimals) adds up to {net}p"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Below 100 units a four-decimal price always exists.
+        assert!((1..100).all(|q| unit_price_for(123_457, q, 2, 4).is_some()));
     }
 
     #[test]
