@@ -530,4 +530,134 @@ mod tests {
         order["sale_lines"][1]["channel_identifier"] = json!("O-1-1");
         assert_eq!(error_for(&order).0, "duplicate_line");
     }
+
+    /// A reproducible stream of numbers for generated orders.
+    struct Draws(u64);
+
+    impl Draws {
+        /// A number in `0..n`.
+        fn below(&mut self, n: i64) -> i64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as i64
+        }
+    }
+
+    /// Pence as the JSON number Mirakl sends (`1234` → `12.34`).
+    fn pounds(pence: i64) -> Value {
+        json!(pence as f64 / 100.0)
+    }
+
+    /// Tax in pence on `pence` at `rate` percent, included in it or on top of it.
+    fn tax(pence: i64, rate: i64, included: bool) -> i64 {
+        let (numerator, denominator) = if included {
+            (pence * rate, 100 + rate)
+        } else {
+            (pence * rate, 100)
+        };
+        (2 * numerator + denominator) / (2 * denominator)
+    }
+
+    /// A paid OR11 order with random lines, prices, VAT rates and shipping; returns it with
+    /// what the customer paid, in pence.
+    fn random_order(draws: &mut Draws, index: usize) -> (Value, i64) {
+        let included = draws.below(3) != 0;
+        let id = format!("JL-PROP-{index}");
+        let mut paid = 0;
+        let lines: Vec<Value> = (0..1 + draws.below(4))
+            .map(|n| {
+                let quantity = 1 + draws.below(12);
+                let unit = 1 + draws.below(50_000);
+                let price = quantity * unit;
+                let rate = [20, 20, 5, 0][draws.below(4) as usize];
+                let shipping = [0, 0, 395, 499, 999][draws.below(5) as usize];
+                let line_tax = tax(price, rate, included);
+                let shipping_tax = tax(shipping, rate, included);
+                paid += price + shipping;
+                if !included {
+                    paid += line_tax + shipping_tax;
+                }
+                let sku = ["SKU-A", "SKU-B"][draws.below(2) as usize];
+                let taxes = |amount: i64| {
+                    json!([{"code": "GB-VAT-STANDARD", "amount": pounds(amount), "rate": rate as f64}])
+                };
+                json!({
+                    "order_line_id": format!("{id}-{n}"),
+                    "order_line_state": "SHIPPING",
+                    "offer_sku": sku,
+                    "quantity": quantity,
+                    "price": pounds(price),
+                    "shipping_price": pounds(shipping),
+                    "total_price": pounds(price + shipping),
+                    "taxes": taxes(line_tax),
+                    "shipping_taxes": if shipping == 0 { json!([]) } else { taxes(shipping_tax) },
+                })
+            })
+            .collect();
+        let address = json!({
+            "firstname": "Sam", "lastname": "Okafor", "street_1": "41 Marlowe Street",
+            "city": "Leeds", "zip_code": "LS6 2HD", "country_iso_code": "GBR"
+        });
+        let order = json!({
+            "order_id": id,
+            "commercial_id": format!("JL-C-{index}"),
+            "order_state": "SHIPPING",
+            "created_date": "2026-11-26T09:02:44Z",
+            "currency_iso_code": "GBP",
+            "order_tax_mode": if included { "TAX_INCLUDED" } else { "TAX_EXCLUDED" },
+            "customer_notification_email": "relay@notification.example",
+            "customer": {
+                "firstname": "Sam", "lastname": "Okafor",
+                "billing_address": address, "shipping_address": address
+            },
+            "order_lines": lines,
+        });
+        (order, paid)
+    }
+
+    #[test]
+    fn every_order_the_component_builds_is_one_fulfil_accepts_for_what_the_customer_paid() {
+        let catalogue: Vec<plugin::orders::Product> = ["SKU-A", "SKU-B"]
+            .into_iter()
+            .map(|sku| plugin::orders::Product {
+                sku: sku.into(),
+                ean: None,
+                available: 1_000,
+            })
+            .collect();
+        let policy = plugin::orders::OrderPolicy::default();
+        let mut draws = Draws(0x9e37_79b9_7f4a_7c15);
+        for index in 0..500 {
+            let (order, paid) = random_order(&mut draws, index);
+            let plan = plugin::orders::plan_order(
+                &order.to_string(),
+                &catalogue,
+                &[],
+                &policy,
+                "2026-11-27T12:00:00Z",
+            )
+            .expect("a plan");
+            let codes: Vec<&str> = plan.exceptions.iter().map(|e| e.code.as_str()).collect();
+            assert!(
+                !codes.contains(&"order_total_mismatch"),
+                "{codes:?} for {order}"
+            );
+            let payload = plan
+                .fulfil_order
+                .as_deref()
+                .unwrap_or_else(|| panic!("no Fulfil order ({codes:?}) for {order}"));
+            let payload: Value = serde_json::from_str(payload).expect("JSON");
+            let checked = check(&payload, &products())
+                .unwrap_or_else(|e| panic!("Fulfil rejects {payload}: {}", e.message));
+            let paid = format!("{}.{:02}", paid / 100, paid % 100);
+            assert_eq!(checked.total.to_string_min_scale(2), paid, "{order}");
+            assert_eq!(plan.total.map(|t| t.minor), Some(checked_minor(&paid)));
+        }
+    }
+
+    /// `"12.34"` → `1234`.
+    fn checked_minor(pounds: &str) -> i64 {
+        pounds.replace('.', "").parse().expect("pence")
+    }
 }
