@@ -359,6 +359,58 @@ mod tests {
     }
 
     #[test]
+    fn never_publishes_more_than_the_rule_allows_and_more_stock_never_publishes_less() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut below = |n: i64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as i64
+        };
+        for _ in 0..20_000 {
+            let r = rule(
+                below(6),
+                [100, 100, 90, 50, 33, 0][below(6) as usize],
+                [None, Some(below(40))][below(2) as usize],
+                below(4),
+            );
+            // Thousandths of a unit, as Fulfil's decimals and f64 sums of them give.
+            let milli = below(200_000) - 20_000;
+            let available = milli as f64 / 1000.0;
+            let published = publishable(available, r);
+            // The exact rule in integers: floor((available - buffer) × percent), capped.
+            let exact = ((i128::from(milli) - i128::from(r.buffer) * 1000) * i128::from(r.percent))
+                .div_euclid(100_000)
+                .max(0) as i64;
+            let exact = r.max.map_or(exact, |max| exact.min(max));
+            let exact = if exact < r.zero_below { 0 } else { exact };
+            assert_eq!(published, exact, "{available} under {r:?}");
+            assert!(published >= 0 && r.max.is_none_or(|max| published <= max));
+            assert!(
+                published == 0 || published * 1000 <= milli - r.buffer * 1000,
+                "{published} published from {available} with a buffer of {}",
+                r.buffer
+            );
+            // A thousandth more (or a float sum a hair off) never publishes less.
+            assert!(
+                publishable(available + 0.001, r) >= published,
+                "{available}"
+            );
+            assert!(publishable(available + 1e-9, r) >= published, "{available}");
+        }
+        // Nothing unreadable is ever published.
+        for weird in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1e300,
+            f64::MIN_POSITIVE,
+        ] {
+            assert_eq!(publishable(weird, StockRule::default()), 0, "{weird}");
+        }
+    }
+
+    #[test]
     fn emits_only_changes_unless_full() {
         let snapshot = vec![
             StockLevel {
