@@ -927,3 +927,118 @@ fn carrier_check_rejects_unusable_input() {
         "input_too_large"
     );
 }
+
+#[test]
+fn ship_is_confirmed_exactly_when_the_last_unit_ships_however_shipments_are_split() {
+    let mut seed: u64 = 0x5851_f42d_4c95_7f2d;
+    let mut below = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for round in 0..300 {
+        // An order of 1-4 lines, most shipping, some refused or cancelled.
+        let count = 1 + below(4);
+        let lines: Vec<(String, &str, i64, &str)> = (1..=count)
+            .map(|n| {
+                let state = ["SHIPPING", "SHIPPING", "SHIPPING", "REFUSED", "CANCELED"][below(5)];
+                (
+                    format!("{OID}-{n}"),
+                    "JL-MUG-001",
+                    1 + below(5) as i64,
+                    state,
+                )
+            })
+            .collect();
+        let order = json!({
+            "order_id": OID,
+            "commercial_id": "JL-20261126-0002",
+            "order_state": "SHIPPING",
+            "order_lines": lines.iter().map(|(id, sku, quantity, state)| json!({
+                "order_line_id": id, "order_line_state": state, "offer_sku": sku,
+                "quantity": quantity, "price": 10.0,
+            })).collect::<Vec<_>>(),
+        })
+        .to_string();
+        // Every unit of every live line, dealt at random into 1-3 shipments of split lines.
+        let shipments = 1 + below(3);
+        let mut dealt: Vec<Vec<ShipmentLine>> = vec![Vec::new(); shipments];
+        for (id, sku, quantity, state) in &lines {
+            if *state != "SHIPPING" {
+                continue;
+            }
+            for _ in 0..*quantity {
+                dealt[below(shipments)].push(ShipmentLine {
+                    line_id: id.clone(),
+                    sku: sku.to_string(),
+                    quantity: 1,
+                });
+            }
+        }
+        let dealt: Vec<Vec<ShipmentLine>> = dealt.into_iter().filter(|s| !s.is_empty()).collect();
+        for multi_shipment in [false, true] {
+            let policy = DispatchPolicy {
+                multi_shipment,
+                ..policy()
+            };
+            let mut shipped: BTreeMap<String, i64> = BTreeMap::new();
+            for (n, lines_now) in dealt.iter().enumerate() {
+                let ledger: Vec<ShippedLine> = shipped
+                    .iter()
+                    .map(|(line_id, quantity)| ShippedLine {
+                        line_id: line_id.clone(),
+                        quantity: *quantity,
+                    })
+                    .collect();
+                let mut s = shipment("DPD", None, Some("15501234567890"));
+                s.lines = lines_now.clone();
+                let p = plan_dispatch(&order, &s, Some(SH21), &policy, &ledger).unwrap();
+                for l in lines_now {
+                    *shipped.entry(l.line_id.clone()).or_default() += l.quantity;
+                }
+                let last = n + 1 == dealt.len();
+                let case = format!("round {round}, shipment {n}, multi {multi_shipment}");
+                assert_eq!(p.complete, last, "{case}");
+                // Without multi-shipment John Lewis sees the order shipped only at OR24.
+                let expected_codes: &[&str] = if last || multi_shipment {
+                    &[]
+                } else {
+                    &["partial_dispatch"]
+                };
+                assert_eq!(codes(&p), expected_codes, "{case}");
+                let expected_apis: &[&str] = match (multi_shipment, last) {
+                    (true, _) => &["ST01"],
+                    (false, true) => &["OR23", "OR24"],
+                    (false, false) => &["OR23"],
+                };
+                assert_eq!(apis(&p), expected_apis, "{case}");
+                if multi_shipment {
+                    let body = p.requests[0].body.as_ref().expect("ST01 body");
+                    let units: i64 = body["shipments"][0]["shipment_lines"]
+                        .as_array()
+                        .expect("lines")
+                        .iter()
+                        .map(|l| l["quantity"].as_i64().expect("quantity"))
+                        .sum();
+                    assert_eq!(units, lines_now.len() as i64, "{case}");
+                }
+            }
+            // One unit more than ordered, on any line, is refused outright.
+            if let Some(extra) = dealt.last().and_then(|s| s.first()).cloned() {
+                let ledger: Vec<ShippedLine> = shipped
+                    .iter()
+                    .map(|(line_id, quantity)| ShippedLine {
+                        line_id: line_id.clone(),
+                        quantity: *quantity,
+                    })
+                    .collect();
+                let mut s = shipment("DPD", None, Some("15501234567890"));
+                s.lines = vec![extra];
+                let p = plan_dispatch(&order, &s, Some(SH21), &policy, &ledger).unwrap();
+                assert_eq!(codes(&p), ["dispatch_mismatch"], "round {round}");
+                assert!(p.requests.is_empty() && !p.complete);
+            }
+        }
+    }
+}
