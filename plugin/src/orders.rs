@@ -154,18 +154,24 @@ struct LineReview<'a> {
     short: bool,
 }
 
-/// Collects exceptions, one per (code, subject).
+/// Collects exceptions, one per (code, subject): a second finding for the same pair (two short
+/// lines of one order) adds its message to the first, so no line goes unmentioned.
 #[derive(Default)]
 struct Findings(Vec<Exception>);
 
 impl Findings {
     fn add(&mut self, exception: Exception) {
-        if !self
+        match self
             .0
-            .iter()
-            .any(|e| e.code == exception.code && e.subject == exception.subject)
+            .iter_mut()
+            .find(|e| e.code == exception.code && e.subject == exception.subject)
         {
-            self.0.push(exception);
+            Some(known) if !known.message.contains(&exception.message) => {
+                known.message.push(' ');
+                known.message.push_str(&exception.message);
+            }
+            Some(_) => {}
+            None => self.0.push(exception),
         }
     }
 }

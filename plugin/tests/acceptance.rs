@@ -1,0 +1,120 @@
+//! Property test of the acceptance decision: for generated orders awaiting acceptance and
+//! generated stock, `plan-order` accepts exactly the lines the stock covers (lines of one SKU
+//! share it, in order), refuses the rest, and lists every line in the OR21 body.
+
+use std::collections::HashMap;
+
+use plugin::orders::{Action, OrderPolicy, Product, plan_order};
+use serde_json::json;
+
+/// The SKUs generated orders use.
+const SKUS: [&str; 3] = ["JL-THROW-014", "JL-MUG-001", "JL-CANDLE-021"];
+
+/// A reproducible stream of numbers.
+struct Draws(u64);
+
+impl Draws {
+    /// A number in `0..n`.
+    fn below(&mut self, n: i64) -> i64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as i64
+    }
+}
+
+#[test]
+fn accepts_exactly_the_lines_stock_covers_and_refuses_the_rest() {
+    let mut draws = Draws(0x1405_7b7e_f767_814f);
+    let policy = OrderPolicy::default();
+    for round in 0..2_000 {
+        let catalogue: Vec<Product> = SKUS
+            .iter()
+            .map(|sku| Product {
+                sku: sku.to_string(),
+                ean: Some("5012345600041".into()),
+                available: draws.below(6) - 1,
+            })
+            .collect();
+        let id = format!("JL-PROP-{round}-A");
+        let lines: Vec<(String, &str, i64)> = (1..=1 + draws.below(4))
+            .map(|n| {
+                let sku = SKUS[draws.below(3) as usize];
+                (format!("{id}-{n}"), sku, 1 + draws.below(4))
+            })
+            .collect();
+        let order = json!({
+            "order_id": id,
+            "commercial_id": format!("JL-PROP-{round}"),
+            "order_state": "WAITING_ACCEPTANCE",
+            "created_date": "2026-11-27T09:00:00Z",
+            "currency_iso_code": "GBP",
+            "customer": null,
+            "order_lines": lines.iter().map(|(line_id, sku, quantity)| json!({
+                "order_line_id": line_id,
+                "order_line_state": "WAITING_ACCEPTANCE",
+                "offer_sku": sku,
+                "quantity": quantity,
+                "price": 10.0 * *quantity as f64,
+            })).collect::<Vec<_>>(),
+        });
+
+        // The rule, stated independently: lines take stock in order; a line stock cannot
+        // cover is refused and takes nothing.
+        let mut left: HashMap<&str, i64> = catalogue
+            .iter()
+            .map(|p| (p.sku.as_str(), p.available))
+            .collect();
+        let expected: Vec<(String, bool)> = lines
+            .iter()
+            .map(|(line_id, sku, quantity)| {
+                let stock = left.get_mut(sku).expect("catalogued");
+                let covered = *stock >= *quantity;
+                if covered {
+                    *stock -= quantity;
+                }
+                (line_id.clone(), covered)
+            })
+            .collect();
+
+        let plan = plan_order(
+            &order.to_string(),
+            &catalogue,
+            &[],
+            &policy,
+            "2026-11-27T12:00:00Z",
+        )
+        .expect("a plan");
+        let decided: Vec<(String, bool)> = plan
+            .lines
+            .iter()
+            .map(|l| (l.line_id.clone(), l.accepted))
+            .collect();
+        assert_eq!(decided, expected, "round {round}: {order}");
+        let refused = expected.iter().filter(|(_, accepted)| !accepted).count();
+        let action = if refused == 0 {
+            Action::Accept
+        } else {
+            Action::Refuse
+        };
+        assert_eq!(plan.action, action, "round {round}");
+        // One insufficient_stock for the order, naming every refused line.
+        let short: Vec<&str> = plan
+            .exceptions
+            .iter()
+            .filter(|e| e.code == "insufficient_stock")
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(short.len(), usize::from(refused > 0), "round {round}");
+        for (line_id, accepted) in &expected {
+            let named = short
+                .iter()
+                .any(|m| m.contains(&format!("line {line_id} ")));
+            assert_eq!(named, !accepted, "round {round}: {line_id} in {short:?}");
+        }
+        assert!(
+            plan.fulfil_order.is_none(),
+            "not paid yet: nothing for Fulfil"
+        );
+    }
+}
