@@ -28,7 +28,7 @@ pub fn parse_rfc3339(text: &str) -> Option<UnixSeconds> {
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || !(1..=days_in_month(year, month)).contains(&day)
         || hour > 23
         || minute > 59
         || second > 60
@@ -49,7 +49,11 @@ pub fn parse_rfc3339(text: &str) -> Option<UnixSeconds> {
     let offset = match b.get(i)? {
         b'Z' | b'z' if i + 1 == b.len() => 0,
         sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
-            let minutes = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+            let (hours, minutes) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let minutes = hours * 60 + minutes;
             if *sign == b'+' {
                 minutes * 60
             } else {
@@ -80,6 +84,16 @@ pub fn require(field: &str, text: &str) -> Result<UnixSeconds, PlanError> {
     parse_rfc3339(text).ok_or_else(|| {
         PlanError::invalid(format!("{field} ({text:?}) is not an RFC 3339 timestamp"))
     })
+}
+
+/// Days in `month` (1-12) of `year`, in the proleptic Gregorian calendar.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -134,9 +148,45 @@ mod tests {
     }
 
     #[test]
+    fn every_day_from_1900_to_2100_round_trips_and_nothing_else_parses() {
+        // Walk the calendar one day at a time, the slow way, next to the arithmetic.
+        let mut days = days_from_civil(1900, 1, 1);
+        for year in 1900..=2100_i64 {
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            for month in 1..=12_i64 {
+                let length = match month {
+                    2 if leap => 29,
+                    2 => 28,
+                    4 | 6 | 9 | 11 => 30,
+                    _ => 31,
+                };
+                for day in 1..=length {
+                    assert_eq!(civil_from_days(days), (year, month, day));
+                    let text = format!("{year:04}-{month:02}-{day:02}T13:45:07Z");
+                    let seconds = days * 86_400 + 13 * 3_600 + 45 * 60 + 7;
+                    assert_eq!(parse_rfc3339(&text), Some(seconds), "{text}");
+                    assert_eq!(format_rfc3339(seconds), text);
+                    days += 1;
+                }
+                // The day after the month's last is no date.
+                let text = format!("{year:04}-{month:02}-{:02}T00:00:00Z", length + 1);
+                assert_eq!(parse_rfc3339(&text), None, "{text}");
+            }
+        }
+        // Offsets move the instant, within a day either way.
+        let utc = parse_rfc3339("2024-02-29T23:30:00Z");
+        assert_eq!(parse_rfc3339("2024-03-01T01:00:00+01:30"), utc);
+        assert_eq!(parse_rfc3339("2024-02-29T00:30:00-23:00"), utc);
+    }
+
+    #[test]
     fn rejects_garbage() {
         for bad in [
             "",
+            "2026-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-01-01T00:00:00+24:00",
+            "2026-01-01T00:00:00+01:60",
             "2026-13-01T00:00:00Z",
             "2026-01-01",
             "2026-01-01T00:00:00",
