@@ -677,6 +677,86 @@ mod tests {
     }
 
     #[test]
+    fn agrees_with_serde_json_on_generated_and_damaged_documents() {
+        let mut seed: u64 = 0x94d0_49bb_1331_11eb;
+        let mut below = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        /// Tokens documents are made of, valid and not.
+        const PIECES: [&str; 32] = [
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "\"k\"",
+            "\"é✓\"",
+            "\"a\\\"b\"",
+            "\"\\u00e9\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ud83d\"",
+            "\"\\x\"",
+            "\\",
+            "0",
+            "-1",
+            "12.5",
+            "1e3",
+            "-0.0E-2",
+            "01",
+            "1.",
+            ".5",
+            "true",
+            "false",
+            "null",
+            "nul",
+            " ",
+            "\n",
+            "\t",
+            "\u{1}",
+            "x",
+        ];
+        let mut accepted = 0;
+        for round in 0..30_000 {
+            let text: String = if round % 2 == 0 {
+                // A random sequence of pieces: mostly not JSON.
+                (0..below(12))
+                    .map(|_| PIECES[below(PIECES.len())])
+                    .collect()
+            } else {
+                // A valid document with one piece inserted or one byte removed.
+                let mut text = String::from(
+                    r#"{"a":[1,-2.5e-3,true,null,{"b":"x\"\u00e9"}],"c":{"d":[],"e":"é"}}"#,
+                );
+                let at = below(text.len());
+                if text.is_char_boundary(at) {
+                    if below(2) == 0 {
+                        text.insert_str(at, PIECES[below(PIECES.len())]);
+                    } else if text.is_char_boundary(at + 1) {
+                        text.remove(at);
+                    }
+                }
+                text
+            };
+            let ours = skip(&text).is_ok();
+            let serde = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+            assert_eq!(ours, serde, "{text:?}");
+            accepted += usize::from(ours);
+            // A string that both accept reads to the same text.
+            if let Ok(serde_json::Value::String(expected)) = serde_json::from_str(&text) {
+                let mut r = Reader::new(&text);
+                assert_eq!(r.string().map(|s| s.into_owned()), Ok(expected), "{text:?}");
+            }
+        }
+        // Both verdicts are well represented.
+        assert!((3_000..27_000).contains(&accepted), "{accepted} accepted");
+    }
+
+    #[test]
     fn nesting_is_bounded_without_recursion() {
         let deep = "[".repeat(100_000);
         let err = skip(&deep).unwrap_err();
