@@ -89,7 +89,7 @@ impl Client {
     /// nothing can be matched to them.
     fn product(&self, record: &Value) -> Option<FulfilProduct> {
         let id = record.get("id").and_then(wire::int);
-        let code = record.get("code").and_then(wire::text);
+        let code = record.get("code").and_then(wire::code);
         let (Some(id), Some(code)) = (id, code) else {
             tracing::debug!(id = ?id, "skipping a Fulfil product without an id or code");
             return None;
@@ -207,20 +207,32 @@ mod tests {
             axum::Json(json!([
                 {"id": 1, "code": false, "quantity_available": 1},
                 {"code": "NO-ID"},
-                {"id": "7", "code": "OK", "upc": null, "quantity_available": "3.5"}
+                {"id": "7", "code": "OK", "upc": null, "quantity_available": "3.5"},
+                {"id": 8, "code": " ", "quantity_available": 2},
+                {"id": 9, "code": "JL-MUG-001 ", "upc": "5012345600010", "quantity_available": 4}
             ]))
             .into_response()
         })
         .await;
         let products = test_client(&base).all_products().await.expect("products");
+        // A code is kept exactly as spelled, so a trailing space is a near-spelling to report,
+        // not silently the same SKU.
         assert_eq!(
             products,
-            [FulfilProduct {
-                id: 7,
-                code: "OK".into(),
-                ean: None,
-                quantity_available: 3.5
-            }]
+            [
+                FulfilProduct {
+                    id: 7,
+                    code: "OK".into(),
+                    ean: None,
+                    quantity_available: 3.5
+                },
+                FulfilProduct {
+                    id: 9,
+                    code: "JL-MUG-001 ".into(),
+                    ean: Some("5012345600010".into()),
+                    quantity_available: 4.0
+                }
+            ]
         );
     }
 }

@@ -215,7 +215,7 @@ impl Client {
                 let raw = RawMove {
                     sku: record
                         .get("product.code")
-                        .and_then(wire::text)
+                        .and_then(wire::code)
                         .unwrap_or_default(),
                     quantity: record.get("quantity").and_then(wire::number).unwrap_or(0.0),
                     sale_line: record.get("origin").and_then(sale_line_origin),

@@ -71,6 +71,17 @@ pub fn text(value: &Value) -> Option<String> {
     }
 }
 
+/// A product code: the string exactly as Fulfil stores it (never trimmed: a SKU matches only
+/// by exact spelling, and a near-spelling must be reported, not hidden), or `None` for `null`,
+/// `false` and blank strings.
+pub fn code(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// A tagged Decimal for sending, e.g. `decimal("12.50")` →
 /// `{"__class__":"Decimal","decimal":"12.50"}`.
 pub fn decimal(text: &str) -> Value {
@@ -140,5 +151,18 @@ mod tests {
             Some("5012345678900")
         );
         assert_eq!(text(&json!(true)), None);
+    }
+
+    #[test]
+    fn product_codes_keep_their_exact_spelling() {
+        assert_eq!(code(&json!("JL-MUG-001 ")).as_deref(), Some("JL-MUG-001 "));
+        assert_eq!(
+            code(&json!("\u{200b}JL-MUG-001")).as_deref(),
+            Some("\u{200b}JL-MUG-001")
+        );
+        assert_eq!(code(&json!(12345)).as_deref(), Some("12345"));
+        assert_eq!(code(&json!(" ")), None);
+        assert_eq!(code(&json!(false)), None);
+        assert_eq!(code(&json!(null)), None);
     }
 }

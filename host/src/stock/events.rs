@@ -23,7 +23,7 @@ use crate::fulfil::wire;
 /// One pending change of a SKU's available quantity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StockChange {
-    /// Fulfil `product_code` (trimmed), the SKU shared with the Mirakl offer.
+    /// Fulfil `product_code`, exactly as spelled there: the SKU shared with the Mirakl offer.
     pub sku: String,
     /// Sum of `quantity_available` over the counted warehouses (may be fractional or negative;
     /// the stock plan clamps it).
@@ -105,7 +105,7 @@ impl Inner {
         }
         let sku = item
             .get("product_code")
-            .and_then(wire::text)
+            .and_then(wire::code)
             .ok_or_else(|| format!("[{index}].product_code is missing or empty"))?;
         let event_time = item
             .get("timestamp")
