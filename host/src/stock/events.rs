@@ -611,4 +611,52 @@ mod tests {
         }
         assert_eq!(events.depth(), 20);
     }
+
+    #[test]
+    fn whatever_arrives_out_of_order_replayed_or_failed_the_newest_quantity_is_published() {
+        let mut seed: u64 = 0x6a09_e667_f3bc_c909;
+        let mut below = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..200 {
+            let queue = StockEvents::new(Vec::new());
+            // The newest event per SKU (the first of equal timestamps wins: later ones are
+            // replays), and what John Lewis holds.
+            let mut newest: HashMap<String, (u32, f64)> = HashMap::new();
+            let mut published: HashMap<String, f64> = HashMap::new();
+            let mut in_flight: Vec<StockChange> = Vec::new();
+            for step in 0..60 {
+                match below(6) {
+                    0..=2 => {
+                        let sku = format!("SKU-{}", below(4));
+                        let second = below(50) as u32;
+                        let available = (round * 100 + step) as f64;
+                        queue.push(change(&sku, available, second, Instant::now()));
+                        if newest.get(&sku).is_none_or(|(at, _)| second > *at) {
+                            newest.insert(sku, (second, available));
+                        }
+                    }
+                    3 => in_flight.extend(queue.drain()),
+                    4 => {
+                        // The upload in flight succeeds.
+                        for c in in_flight.drain(..) {
+                            published.insert(c.sku, c.available);
+                        }
+                    }
+                    _ => queue.requeue(std::mem::take(&mut in_flight)),
+                }
+            }
+            // Settle: the last upload succeeds, then everything still queued is sent.
+            for c in in_flight.drain(..).chain(queue.drain()) {
+                published.insert(c.sku, c.available);
+            }
+            assert_eq!(queue.depth(), 0);
+            for (sku, (_, available)) in &newest {
+                assert_eq!(published.get(sku), Some(available), "round {round}, {sku}");
+            }
+        }
+    }
 }
