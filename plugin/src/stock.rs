@@ -175,6 +175,14 @@ fn milli_units(available: f64) -> i128 {
         .unwrap_or(0)
 }
 
+/// A sum of decimal quantities, rid of binary float error: quantities hold a few decimals at
+/// most, so the sum is rounded to millionths (`0.2 + 0.7 + 0.1` is `0.9999999999999999` in
+/// floats, which would publish a unit less than there is).
+fn decimal_sum(sum: f64) -> f64 {
+    let micro = (sum * 1e6).round();
+    if micro.abs() < 9e15 { micro / 1e6 } else { sum }
+}
+
 /// Quantity to publish for `available` under `rule`.
 pub fn publishable(available: f64, rule: StockRule) -> i64 {
     let net = milli_units(available) - i128::from(rule.buffer) * 1000;
@@ -231,7 +239,9 @@ pub fn plan_stock(
     let mut available: Vec<(&str, Option<&str>, f64)> = Vec::with_capacity(rows.len());
     for row in rows {
         match available.last_mut() {
-            Some(last) if last.0 == row.0 && last.1 == row.1 => last.2 += row.2,
+            Some(last) if last.0 == row.0 && last.1 == row.1 => {
+                last.2 = decimal_sum(last.2 + row.2)
+            }
             _ => available.push(row),
         }
     }
@@ -443,6 +453,20 @@ mod tests {
         let full =
             plan_stock(&snapshot, &ledger, None, &StockPolicy::default(), true).expect("plan");
         assert_eq!(full.lines.len(), 2);
+    }
+
+    #[test]
+    fn rows_of_one_sku_add_up_as_decimals() {
+        let snapshot: Vec<StockLevel> = [0.2, 0.7, 0.1]
+            .into_iter()
+            .map(|available| StockLevel {
+                sku: "FABRIC-M".into(),
+                warehouse: None,
+                available,
+            })
+            .collect();
+        let plan = plan_stock(&snapshot, &[], None, &StockPolicy::default(), false).expect("plan");
+        assert_eq!(plan.lines[0].quantity, 1, "0.2 + 0.7 + 0.1 metres is 1");
     }
 
     #[test]
