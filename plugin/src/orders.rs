@@ -455,3 +455,6 @@ fn decide_acceptance(
     };
     Ok((action, lines))
 }
+
+#[cfg(test)]
+mod tests;

@@ -370,22 +370,17 @@ mod tests {
 
     #[test]
     fn never_publishes_more_than_the_rule_allows_and_more_stock_never_publishes_less() {
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut below = |n: i64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as i64
-        };
+        let mut rng = fastrand::Rng::with_seed(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
+            let max = rng.i64(0..40);
             let r = rule(
-                below(6),
-                [100, 100, 90, 50, 33, 0][below(6) as usize],
-                [None, Some(below(40))][below(2) as usize],
-                below(4),
+                rng.i64(0..6),
+                [100, 100, 90, 50, 33, 0][rng.usize(..6)],
+                [None, Some(max)][rng.usize(..2)],
+                rng.i64(0..4),
             );
             // Thousandths of a unit, as Fulfil's decimals and f64 sums of them give.
-            let milli = below(200_000) - 20_000;
+            let milli = rng.i64(-20_000..180_000);
             let available = milli as f64 / 1000.0;
             let published = publishable(available, r);
             // The exact rule in integers: floor((available - buffer) × percent), capped.

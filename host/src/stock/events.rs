@@ -635,13 +635,7 @@ mod tests {
 
     #[test]
     fn whatever_arrives_out_of_order_replayed_or_failed_the_newest_quantity_is_published() {
-        let mut seed: u64 = 0x6a09_e667_f3bc_c909;
-        let mut below = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = fastrand::Rng::with_seed(0x6a09_e667_f3bc_c909);
         for round in 0..200 {
             let queue = StockEvents::new(Vec::new());
             // The newest event per SKU (the first of equal timestamps wins: later ones are
@@ -650,10 +644,10 @@ mod tests {
             let mut published: HashMap<String, f64> = HashMap::new();
             let mut in_flight: Vec<StockChange> = Vec::new();
             for step in 0..60 {
-                match below(6) {
+                match rng.usize(..6) {
                     0..=2 => {
-                        let sku = format!("SKU-{}", below(4));
-                        let second = below(50) as u32;
+                        let sku = format!("SKU-{}", rng.usize(..4));
+                        let second = rng.usize(..50) as u32;
                         let available = (round * 100 + step) as f64;
                         queue.push(change(&sku, available, second, Instant::now()));
                         if newest.get(&sku).is_none_or(|(at, _)| second > *at) {

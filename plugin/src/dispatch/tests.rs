@@ -928,27 +928,28 @@ fn carrier_check_rejects_unusable_input() {
     );
 }
 
+/// The ledger of earlier shipments: units confirmed per order line.
+fn ledger(shipped: &BTreeMap<String, i64>) -> Vec<ShippedLine> {
+    shipped
+        .iter()
+        .map(|(line_id, quantity)| ShippedLine {
+            line_id: line_id.clone(),
+            quantity: *quantity,
+        })
+        .collect()
+}
+
 #[test]
 fn ship_is_confirmed_exactly_when_the_last_unit_ships_however_shipments_are_split() {
-    let mut seed: u64 = 0x5851_f42d_4c95_7f2d;
-    let mut below = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut rng = fastrand::Rng::with_seed(0x5851_f42d_4c95_7f2d);
     for round in 0..300 {
         // An order of 1-4 lines, most shipping, some refused or cancelled.
-        let count = 1 + below(4);
+        let count = 1 + rng.usize(..4);
         let lines: Vec<(String, &str, i64, &str)> = (1..=count)
             .map(|n| {
-                let state = ["SHIPPING", "SHIPPING", "SHIPPING", "REFUSED", "CANCELED"][below(5)];
-                (
-                    format!("{OID}-{n}"),
-                    "JL-MUG-001",
-                    1 + below(5) as i64,
-                    state,
-                )
+                let state =
+                    ["SHIPPING", "SHIPPING", "SHIPPING", "REFUSED", "CANCELED"][rng.usize(..5)];
+                (format!("{OID}-{n}"), "JL-MUG-001", rng.i64(1..6), state)
             })
             .collect();
         let order = json!({
@@ -962,14 +963,14 @@ fn ship_is_confirmed_exactly_when_the_last_unit_ships_however_shipments_are_spli
         })
         .to_string();
         // Every unit of every live line, dealt at random into 1-3 shipments of split lines.
-        let shipments = 1 + below(3);
+        let shipments = 1 + rng.usize(..3);
         let mut dealt: Vec<Vec<ShipmentLine>> = vec![Vec::new(); shipments];
         for (id, sku, quantity, state) in &lines {
             if *state != "SHIPPING" {
                 continue;
             }
             for _ in 0..*quantity {
-                dealt[below(shipments)].push(ShipmentLine {
+                dealt[rng.usize(..shipments)].push(ShipmentLine {
                     line_id: id.clone(),
                     sku: sku.to_string(),
                     quantity: 1,
@@ -984,16 +985,9 @@ fn ship_is_confirmed_exactly_when_the_last_unit_ships_however_shipments_are_spli
             };
             let mut shipped: BTreeMap<String, i64> = BTreeMap::new();
             for (n, lines_now) in dealt.iter().enumerate() {
-                let ledger: Vec<ShippedLine> = shipped
-                    .iter()
-                    .map(|(line_id, quantity)| ShippedLine {
-                        line_id: line_id.clone(),
-                        quantity: *quantity,
-                    })
-                    .collect();
                 let mut s = shipment("DPD", None, Some("15501234567890"));
                 s.lines = lines_now.clone();
-                let p = plan_dispatch(&order, &s, Some(SH21), &policy, &ledger).unwrap();
+                let p = plan_dispatch(&order, &s, Some(SH21), &policy, &ledger(&shipped)).unwrap();
                 for l in lines_now {
                     *shipped.entry(l.line_id.clone()).or_default() += l.quantity;
                 }
@@ -1026,16 +1020,9 @@ fn ship_is_confirmed_exactly_when_the_last_unit_ships_however_shipments_are_spli
             }
             // One unit more than ordered, on any line, is refused outright.
             if let Some(extra) = dealt.last().and_then(|s| s.first()).cloned() {
-                let ledger: Vec<ShippedLine> = shipped
-                    .iter()
-                    .map(|(line_id, quantity)| ShippedLine {
-                        line_id: line_id.clone(),
-                        quantity: *quantity,
-                    })
-                    .collect();
                 let mut s = shipment("DPD", None, Some("15501234567890"));
                 s.lines = vec![extra];
-                let p = plan_dispatch(&order, &s, Some(SH21), &policy, &ledger).unwrap();
+                let p = plan_dispatch(&order, &s, Some(SH21), &policy, &ledger(&shipped)).unwrap();
                 assert_eq!(codes(&p), ["dispatch_mismatch"], "round {round}");
                 assert!(p.requests.is_empty() && !p.complete);
             }

@@ -4,28 +4,16 @@
 
 use std::collections::HashMap;
 
-use plugin::orders::{Action, OrderPolicy, Product, plan_order};
 use serde_json::json;
+
+use super::{Action, OrderPolicy, Product, plan_order};
 
 /// The SKUs generated orders use.
 const SKUS: [&str; 3] = ["JL-THROW-014", "JL-MUG-001", "JL-CANDLE-021"];
 
-/// A reproducible stream of numbers.
-struct Draws(u64);
-
-impl Draws {
-    /// A number in `0..n`.
-    fn below(&mut self, n: i64) -> i64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as i64
-    }
-}
-
 #[test]
 fn accepts_exactly_the_lines_stock_covers_and_refuses_the_rest() {
-    let mut draws = Draws(0x1405_7b7e_f767_814f);
+    let mut rng = fastrand::Rng::with_seed(0x1405_7b7e_f767_814f);
     let policy = OrderPolicy::default();
     for round in 0..2_000 {
         let catalogue: Vec<Product> = SKUS
@@ -33,14 +21,14 @@ fn accepts_exactly_the_lines_stock_covers_and_refuses_the_rest() {
             .map(|sku| Product {
                 sku: sku.to_string(),
                 ean: Some("5012345600041".into()),
-                available: draws.below(6) - 1,
+                available: rng.i64(-1..5),
             })
             .collect();
         let id = format!("JL-PROP-{round}-A");
-        let lines: Vec<(String, &str, i64)> = (1..=1 + draws.below(4))
+        let lines: Vec<(String, &str, i64)> = (1..=1 + rng.usize(..4))
             .map(|n| {
-                let sku = SKUS[draws.below(3) as usize];
-                (format!("{id}-{n}"), sku, 1 + draws.below(4))
+                let sku = SKUS[rng.usize(..SKUS.len())];
+                (format!("{id}-{n}"), sku, rng.i64(1..5))
             })
             .collect();
         let order = json!({
