@@ -182,6 +182,58 @@ impl Client {
         }
     }
 
+    /// Every record of `model` matching `domain` (a list of clauses), read
+    /// [`SEARCH_READ_MAX`] at a time in id order, each page asking for ids above the last one
+    /// read. Unlike offset paging, a record that leaves the domain or changes while the pages
+    /// are read never shifts another record out of the reading. `fields` must include `id`.
+    pub(super) async fn search_read_all(
+        &self,
+        model: &str,
+        domain: Value,
+        fields: &[&str],
+        context: Option<&Value>,
+    ) -> Result<Vec<Value>, ApiError> {
+        let mut records = Vec::new();
+        let mut after: Option<i64> = None;
+        loop {
+            let page_domain = match after {
+                None => domain.clone(),
+                Some(id) => after_id(&domain, id),
+            };
+            let page = self
+                .search_read_ordered(
+                    model,
+                    page_domain,
+                    fields,
+                    0,
+                    SEARCH_READ_MAX,
+                    json!([["id", "ASC"]]),
+                    context,
+                )
+                .await?;
+            let full = page.len() >= SEARCH_READ_MAX as usize;
+            let last = page
+                .iter()
+                .filter_map(|r| r.get("id").and_then(super::wire::int))
+                .max();
+            records.extend(page);
+            if !full {
+                return Ok(records);
+            }
+            match last {
+                Some(id) if after.is_none_or(|a| id > a) => after = Some(id),
+                _ => {
+                    return Err(ApiError::Decode {
+                        reason: format!(
+                            "{model}.search_read returned a full page without ids above {}",
+                            after.unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
     /// The sale created for channel identifier `id` (the John Lewis `order_id`), with fields
     /// `id`, `channel_identifier`, `reference` and `state`; `None` if there is none.
     pub async fn sale_by_channel_identifier(&self, id: &str) -> Result<Option<Value>, ApiError> {
@@ -206,6 +258,21 @@ impl fmt::Debug for Client {
             .field("ean_field", &self.ean_field)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
+    }
+}
+
+/// `domain` narrowed to ids above `id`: the clause is appended to a plain list of clauses,
+/// and an `"OR"` domain becomes a sub-domain of the narrowed one.
+fn after_id(domain: &Value, id: i64) -> Value {
+    let above = json!(["id", ">", id]);
+    match domain {
+        Value::Array(clauses) if clauses.first().and_then(Value::as_str) != Some("OR") => {
+            let mut clauses = clauses.clone();
+            clauses.push(above);
+            Value::Array(clauses)
+        }
+        Value::Null => json!([above]),
+        other => json!([other, above]),
     }
 }
 

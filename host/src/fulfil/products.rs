@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::client::{Client, SEARCH_READ_MAX};
+use super::client::Client;
 use super::warehouses::ProductsError;
 use super::wire;
 
@@ -44,13 +44,12 @@ impl Client {
         Ok(products)
     }
 
-    /// Every product, read 500 at a time (ordered by id so pages are stable) until a short
-    /// page.
+    /// Every product, read 500 at a time in id order (see [`Client::search_read_all`]).
     pub async fn all_products(&self) -> Result<Vec<FulfilProduct>, ProductsError> {
         self.all_pages(json!([])).await
     }
 
-    /// All products matching `domain`, paging by [`SEARCH_READ_MAX`].
+    /// All products matching `domain` (read in id order, [`SEARCH_READ_MAX`] at a time).
     async fn all_pages(&self, domain: Value) -> Result<Vec<FulfilProduct>, ProductsError> {
         let context = self
             .counted_locations()
@@ -62,27 +61,10 @@ impl Client {
                 fields.push(field);
             }
         }
-        let mut products = Vec::new();
-        let mut offset = 0u32;
-        loop {
-            let page = self
-                .search_read_ordered(
-                    "product.product",
-                    domain.clone(),
-                    &fields,
-                    offset,
-                    SEARCH_READ_MAX,
-                    json!([["id", "ASC"]]),
-                    context.as_ref(),
-                )
-                .await?;
-            let received = page.len();
-            products.extend(page.iter().filter_map(|r| self.product(r)));
-            if received < SEARCH_READ_MAX as usize {
-                return Ok(products);
-            }
-            offset = offset.saturating_add(SEARCH_READ_MAX);
-        }
+        let records = self
+            .search_read_all("product.product", domain, &fields, context.as_ref())
+            .await?;
+        Ok(records.iter().filter_map(|r| self.product(r)).collect())
     }
 
     /// Reads one product record; records without an id or a code are skipped (logged), as
@@ -115,23 +97,42 @@ mod tests {
     use super::*;
     use crate::fulfil::client::tests::{Log, scripted, test_client};
 
-    /// `count` products `SKU-0..` with ids 1.., honouring offset/limit and `code in` domains.
-    fn catalogue(count: usize) -> impl Fn(&Value) -> axum::response::Response + Send + Sync {
+    /// `count` products `SKU-0..` with ids 1.., honouring offset/limit and `code in` and
+    /// `id >` clauses; the products `archived` after the first request are gone from later
+    /// ones (archiving takes a product out of Fulfil's searches).
+    fn catalogue_archiving(
+        count: usize,
+        archived: &'static [usize],
+    ) -> impl Fn(&Value) -> axum::response::Response + Send + Sync {
+        let requests = std::sync::atomic::AtomicUsize::new(0);
         move |body: &Value| {
-            let domain = &body[0];
+            let gone: &[usize] = match requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                0 => &[],
+                _ => archived,
+            };
+            let clauses = body[0].as_array().cloned().unwrap_or_default();
             let offset = body[1].as_u64().unwrap_or(0) as usize;
             let limit = body[2].as_u64().unwrap_or(0) as usize;
-            let wanted: Option<Vec<&str>> = domain[0][2]
-                .as_array()
-                .map(|codes| codes.iter().filter_map(Value::as_str).collect());
+            let holds = |id: usize, code: &str| {
+                clauses
+                    .iter()
+                    .all(|c| match (c[0].as_str(), c[1].as_str()) {
+                        (Some("code"), Some("in")) => c[2]
+                            .as_array()
+                            .is_some_and(|codes| codes.contains(&json!(code))),
+                        (Some("id"), Some(">")) => c[2].as_u64().is_some_and(|n| id as u64 > n),
+                        _ => panic!("unexpected clause {c}"),
+                    })
+            };
             let records: Vec<Value> = (0..count)
-                .map(|i| (i, format!("SKU-{i}")))
-                .filter(|(_, code)| wanted.as_ref().is_none_or(|w| w.contains(&code.as_str())))
+                .map(|i| (i + 1, format!("SKU-{i}")))
+                .filter(|(id, code)| !gone.contains(id) && holds(*id, code))
                 .skip(offset)
                 .take(limit)
-                .map(|(i, code)| {
+                .map(|(id, code)| {
+                    let i = id - 1;
                     json!({
-                        "id": i + 1,
+                        "id": id,
                         "code": code,
                         "upc": if i % 2 == 0 { json!(format!("50{i:011}")) } else { json!(false) },
                         "quantity_available": {"__class__": "Decimal", "decimal": format!("{i}.00")}
@@ -142,8 +143,13 @@ mod tests {
         }
     }
 
+    /// `count` products that do not change.
+    fn catalogue(count: usize) -> impl Fn(&Value) -> axum::response::Response + Send + Sync {
+        catalogue_archiving(count, &[])
+    }
+
     #[tokio::test]
-    async fn all_products_pages_until_a_short_page() {
+    async fn all_products_pages_by_id_until_a_short_page() {
         let log: Log = Arc::default();
         let base = scripted(log.clone(), catalogue(1_203)).await;
         let products = test_client(&base).all_products().await.expect("products");
@@ -161,14 +167,20 @@ mod tests {
         let seen = log.lock().expect("log").clone();
         let pages: Vec<_> = seen
             .iter()
-            .map(|(_, _, _, b)| (b[1].clone(), b[2].clone()))
+            .map(|(_, _, _, b)| (b[0].clone(), b[1].clone(), b[2].clone(), b[3].clone()))
             .collect();
+        let by_id = json!([["id", "ASC"]]);
         assert_eq!(
             pages,
             [
-                (json!(0), json!(500)),
-                (json!(500), json!(500)),
-                (json!(1000), json!(500))
+                (json!([]), json!(0), json!(500), by_id.clone()),
+                (
+                    json!([["id", ">", 500]]),
+                    json!(0),
+                    json!(500),
+                    by_id.clone()
+                ),
+                (json!([["id", ">", 1000]]), json!(0), json!(500), by_id)
             ]
         );
         assert_eq!(seen[0].1, "/api/v2/model/product.product/search_read");
@@ -176,6 +188,17 @@ mod tests {
             seen[0].3[4],
             json!(["id", "code", "upc", "quantity_available"])
         );
+    }
+
+    #[tokio::test]
+    async fn products_archived_while_paging_do_not_hide_others() {
+        // Products 7 and 12 (on the first page) are archived once it has been read: with
+        // offset paging, products 501 and 502 would slide onto the first page and be missed.
+        let log: Log = Arc::default();
+        let base = scripted(log, catalogue_archiving(1_203, &[7, 12])).await;
+        let products = test_client(&base).all_products().await.expect("products");
+        let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+        assert_eq!(ids, (1..=1_203).collect::<Vec<i64>>());
     }
 
     #[tokio::test]

@@ -98,10 +98,10 @@ impl Client {
     /// that parses as neither is refused before anything is sent ([`ApiError::Rejected`],
     /// status 0). The bound is inclusive, so expect shipments seen before.
     ///
-    /// Reads shipments 500 at a time (ordered by `write_date`, then `id`) until a short page,
-    /// and for each page their sales, moves and sale lines, 100 ids per request. Shipments
-    /// without an id or any date are skipped (logged), as are moves that are cancelled or
-    /// missing from the move lookup.
+    /// Reads shipments 500 at a time in id order (see [`Client::search_read_all`]: a shipment
+    /// changed while the pages are read never hides another), then their sales, moves and sale
+    /// lines, 100 ids per request. Shipments without an id or any date are skipped (logged),
+    /// as are moves that are cancelled or missing from the move lookup.
     pub async fn shipments_done_since(
         &self,
         since: Option<&str>,
@@ -110,29 +110,23 @@ impl Client {
         if let Some(since) = since {
             domain.push(json!(["write_date", ">=", tagged_since(since)?]));
         }
-        let domain = Value::Array(domain);
-        let mut shipments = Vec::new();
-        let mut offset = 0u32;
-        loop {
-            let page = self
-                .search_read_ordered(
-                    "stock.shipment.out",
-                    domain.clone(),
-                    SHIPMENT_FIELDS,
-                    offset,
-                    SEARCH_READ_MAX,
-                    json!([["write_date", "ASC"], ["id", "ASC"]]),
-                    None,
-                )
-                .await?;
-            let received = page.len();
-            let raw: Vec<RawShipment> = page.iter().filter_map(raw_shipment).collect();
-            shipments.extend(self.assemble(raw).await?);
-            if received < SEARCH_READ_MAX as usize {
-                return Ok(shipments);
-            }
-            offset = offset.saturating_add(SEARCH_READ_MAX);
+        let records = self
+            .search_read_all(
+                "stock.shipment.out",
+                Value::Array(domain),
+                SHIPMENT_FIELDS,
+                None,
+            )
+            .await?;
+        let mut raw: Vec<RawShipment> = records.iter().filter_map(raw_shipment).collect();
+        raw.sort_by_cached_key(|s| (DateTime::parse_from_rfc3339(&s.write_date).ok(), s.id));
+        let mut shipments = Vec::with_capacity(raw.len());
+        let mut raw = raw.into_iter().peekable();
+        while raw.peek().is_some() {
+            let batch: Vec<RawShipment> = raw.by_ref().take(SEARCH_READ_MAX as usize).collect();
+            shipments.extend(self.assemble(batch).await?);
         }
+        Ok(shipments)
     }
 
     /// The distinct `(carrier name, service name)` pairs of customer shipments changed at or
@@ -146,31 +140,22 @@ impl Client {
             ["state", "not in", ["cancel", "cancelled"]],
             ["write_date", ">=", tagged_since(since)?]
         ]);
+        let records = self
+            .search_read_all(
+                "stock.shipment.out",
+                domain,
+                &["id", "carrier.rec_name", "carrier_service.name"],
+                None,
+            )
+            .await?;
         let mut pairs = BTreeSet::new();
-        let mut offset = 0u32;
-        loop {
-            let page = self
-                .search_read_ordered(
-                    "stock.shipment.out",
-                    domain.clone(),
-                    &["id", "carrier.rec_name", "carrier_service.name"],
-                    offset,
-                    SEARCH_READ_MAX,
-                    json!([["write_date", "ASC"], ["id", "ASC"]]),
-                    None,
-                )
-                .await?;
-            for record in &page {
-                if let Some(carrier) = record.get("carrier.rec_name").and_then(wire::text) {
-                    let service = record.get("carrier_service.name").and_then(wire::text);
-                    pairs.insert((carrier, service));
-                }
+        for record in &records {
+            if let Some(carrier) = record.get("carrier.rec_name").and_then(wire::text) {
+                let service = record.get("carrier_service.name").and_then(wire::text);
+                pairs.insert((carrier, service));
             }
-            if page.len() < SEARCH_READ_MAX as usize {
-                return Ok(pairs.into_iter().collect());
-            }
-            offset = offset.saturating_add(SEARCH_READ_MAX);
         }
+        Ok(pairs.into_iter().collect())
     }
 
     /// Reads the sales, moves and sale lines of `raw` and builds the shipments.
@@ -671,7 +656,7 @@ mod tests {
             (&json!(2026), &json!(13), &json!(0))
         );
         assert_eq!((&body[1], &body[2]), (&json!(0), &json!(500)));
-        assert_eq!(body[3], json!([["write_date", "ASC"], ["id", "ASC"]]));
+        assert_eq!(body[3], json!([["id", "ASC"]]));
         let fields = body[4].as_array().expect("fields");
         for field in [
             "id",
@@ -712,46 +697,70 @@ mod tests {
         assert_eq!(wanted_ids(&line_reads[0]), [701, 702]);
     }
 
-    #[tokio::test]
-    async fn shipments_page_at_500_and_lookups_batch_by_100() {
-        // 503 shipments, each with its own sale; sales and moves are not found.
-        let total = 503usize;
-        let log: Log = Arc::default();
-        let base = by_model(log.clone(), move |model, body| match model {
+    /// `total` done shipments with ids 1.., each with its own sale, honouring `id >` clauses
+    /// and offset/limit; the shipments `cancelled` after the first request have left the
+    /// `done` domain in later ones.
+    fn done_shipments(
+        total: usize,
+        cancelled: &'static [usize],
+    ) -> impl Fn(&str, &Value) -> Response + Send + Sync + 'static {
+        let requests = std::sync::atomic::AtomicUsize::new(0);
+        move |model, body| match model {
             "stock.shipment.out" => {
+                let gone: &[usize] =
+                    match requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                        0 => &[],
+                        _ => cancelled,
+                    };
+                let above = body[0]
+                    .as_array()
+                    .and_then(|clauses| clauses.iter().find(|c| c[0] == "id" && c[1] == ">"))
+                    .and_then(|c| c[2].as_u64())
+                    .unwrap_or(0) as usize;
                 let offset = body[1].as_u64().unwrap_or(0) as usize;
                 let limit = body[2].as_u64().unwrap_or(0) as usize;
-                let page: Vec<Value> = (offset..total.min(offset + limit))
-                    .map(|i| {
-                        json!({"id": i + 1, "write_date": "2026-11-26T10:00:00Z",
-                               "state": "done", "sales": [10_000 + i], "outgoing_moves": []})
+                let page: Vec<Value> = (1..=total)
+                    .filter(|id| *id > above && !gone.contains(id))
+                    .skip(offset)
+                    .take(limit)
+                    .map(|id| {
+                        json!({"id": id, "write_date": "2026-11-26T10:00:00Z",
+                               "state": "done", "sales": [10_000 + id], "outgoing_moves": []})
                     })
                     .collect();
                 axum::Json(page).into_response()
             }
             _ => axum::Json(json!([])).into_response(),
-        })
-        .await;
+        }
+    }
+
+    #[tokio::test]
+    async fn shipments_page_at_500_by_id_and_lookups_batch_by_100() {
+        let total = 503usize;
+        let log: Log = Arc::default();
+        let base = by_model(log.clone(), done_shipments(total, &[])).await;
         let found = test_client(&base)
             .shipments_done_since(None)
             .await
             .expect("shipments");
         assert_eq!(found.len(), total);
         assert_eq!(found[502].id, 503);
-        let pages: Vec<(Value, Value)> = requests(&log, "stock.shipment.out")
+        let pages: Vec<(Value, Value, Value)> = requests(&log, "stock.shipment.out")
             .iter()
-            .map(|b| (b[1].clone(), b[2].clone()))
+            .map(|b| (b[0].clone(), b[1].clone(), b[2].clone()))
             .collect();
         assert_eq!(
             pages,
-            [(json!(0), json!(500)), (json!(500), json!(500))],
-            "stops after the short page"
-        );
-        let first = &requests(&log, "stock.shipment.out")[0];
-        assert_eq!(
-            first[0],
-            json!([["state", "=", "done"]]),
-            "no date bound without since"
+            [
+                (json!([["state", "=", "done"]]), json!(0), json!(500)),
+                (
+                    json!([["state", "=", "done"], ["id", ">", 500]]),
+                    json!(0),
+                    json!(500)
+                )
+            ],
+            "no date bound without since; the second page starts after the first's last id \
+             and is the last, being short"
         );
         let sale_batches: Vec<(usize, Value)> = requests(&log, "sale.sale")
             .iter()
@@ -770,6 +779,21 @@ mod tests {
         );
         assert!(requests(&log, "stock.move").is_empty(), "no moves to read");
         assert!(requests(&log, "sale.line").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_shipment_leaving_the_domain_while_paging_hides_no_other() {
+        // Shipments 3 and 40 are read on the first page, then cancelled: offset paging would
+        // skip shipments 501 and 502, which slide onto the first page, and the cursor would
+        // pass them for good.
+        let log: Log = Arc::default();
+        let base = by_model(log, done_shipments(1_100, &[3, 40])).await;
+        let found = test_client(&base)
+            .shipments_done_since(None)
+            .await
+            .expect("shipments");
+        let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
+        assert_eq!(ids, (1..=1_100).collect::<Vec<i64>>());
     }
 
     #[tokio::test]
