@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use jlm::demo::{day, run_until_quiet, sandbox_config};
 use jlm::jobs::{DispatchJob, OrdersJob, Services};
 use jlm::runtime::Runtime;
-use jlm::sandbox::{Faults, Sandbox, SandboxConfig};
+use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxShipment};
 use jlm::store::Store;
 
 fn runtime() -> Arc<Runtime> {
@@ -34,6 +34,14 @@ struct Day {
 }
 
 async fn day_with(faults: Faults) -> Day {
+    let (day, held) = day_holding(faults, None).await;
+    assert!(held.is_empty());
+    day
+}
+
+/// The day, with the shipments of order `held` (`JL-20261127-<held>-A`), if any, kept back
+/// and returned rather than added to Fulfil.
+async fn day_holding(faults: Faults, held: Option<&str>) -> (Day, Vec<SandboxShipment>) {
     let settings = SandboxConfig::default();
     let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
     sandbox.seed_products(day::products().expect("products"));
@@ -51,15 +59,20 @@ async fn day_with(faults: Faults) -> Day {
     run_until_quiet(&mut orders, 8)
         .await
         .expect("orders imported");
-    for shipment in day::shipments(Utc::now()).expect("shipments") {
+    let (kept, shipped): (Vec<_>, Vec<_>) = day::shipments(Utc::now())
+        .expect("shipments")
+        .into_iter()
+        .partition(|s| held.is_some_and(|n| s.order_id == id(n)));
+    for shipment in shipped {
         sandbox.add_shipment(shipment).expect("shipment");
     }
     sandbox.set_faults(faults);
-    Day {
+    let day = Day {
         sandbox,
         store,
         services,
-    }
+    };
+    (day, kept)
 }
 
 async fn cycles(job: &mut DispatchJob, n: usize) {
@@ -128,6 +141,29 @@ async fn a_day_of_shipments_is_confirmed_exactly_once() {
     let again = day.sandbox.stats();
     assert_eq!(stats.or24_applied, again.or24_applied);
     assert_eq!(stats.or23_applied, again.or23_applied);
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shipment_committed_late_is_still_confirmed() {
+    // Fulfil stamps a shipment with the start of the transaction that wrote it, so one
+    // committed after others were read carries a write_date before the dispatch cursor.
+    let (day, late) = day_holding(Faults::default(), Some("0001")).await;
+    assert_eq!(late.len(), 1);
+    let mut job = DispatchJob::new(day.services.clone());
+    cycles(&mut job, 2).await;
+    let order = || day.sandbox.order(&id("0001")).expect("order")["order_state"].clone();
+    assert_eq!(order(), "SHIPPING");
+    for mut shipment in late {
+        shipment.write_date -= chrono::Duration::minutes(3);
+        day.sandbox.add_shipment(shipment).expect("shipment");
+    }
+    cycles(&mut job, 1).await;
+    assert_eq!(order(), "SHIPPED");
+    assert_eq!(
+        day.sandbox.stats().or24_applied.get(&id("0001")).copied(),
+        Some(1)
+    );
     day.sandbox.shutdown().await;
 }
 

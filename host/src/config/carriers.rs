@@ -59,6 +59,10 @@ pub struct DispatchSection {
     pub multi_shipment: bool,
     /// How often Fulfil is polled for shipments done (and the clocks evaluated).
     pub poll_interval: super::ConfigDuration,
+    /// How far before its cursor each poll re-reads: Fulfil stamps a shipment with the start
+    /// of the transaction that wrote it, so one committed late can carry an earlier
+    /// `write_date` than shipments already read.
+    pub overlap: super::ConfigDuration,
 }
 
 impl Default for DispatchSection {
@@ -66,6 +70,7 @@ impl Default for DispatchSection {
         DispatchSection {
             multi_shipment: false,
             poll_interval: super::ConfigDuration(std::time::Duration::from_secs(60)),
+            overlap: super::ConfigDuration(std::time::Duration::from_secs(600)),
         }
     }
 }

@@ -43,6 +43,7 @@ exclude = []                                 # SKUs never published
 [dispatch]                                   # reporting Fulfil shipments to John Lewis
 multi_shipment = false                       # true only if John Lewis enabled multi-shipment (ST01) for your shop
 poll_interval = "60s"                        # Fulfil shipments done are read, and the clocks checked, this often
+overlap = "10m"                              # each read goes back this far before its cursor (late Fulfil commits)
 
 # The carrier table: each Fulfil carrier (and optionally service) -> John Lewis carrier.
 # jl_code must be a code from John Lewis' own carrier list (Mirakl SH21,

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::fulfil::FulfilShipment;
 use crate::http::ApiError;
-use crate::jobs::{Services, outcome};
+use crate::jobs::{Services, later, outcome};
 use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
 use crate::runtime::{PluginFault, Session, severity_name};
 use crate::store::{OutboxState, ShipmentState};
@@ -69,6 +69,18 @@ impl DispatchJob {
         }
     }
 
+    /// Where a read starts: `cursor` less `[dispatch] overlap` (the cursor itself when it is
+    /// not a readable time; Fulfil then refuses it and the cycle reports why).
+    fn read_from(&self, cursor: &str) -> String {
+        let overlap =
+            chrono::Duration::from_std(self.services.config.dispatch.overlap.0).unwrap_or_default();
+        match chrono::DateTime::parse_from_rfc3339(cursor) {
+            Ok(at) => (at.with_timezone(&chrono::Utc) - overlap)
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            Err(_) => cursor.to_string(),
+        }
+    }
+
     fn session(&mut self) -> anyhow::Result<&mut Session> {
         if self.session.as_ref().is_none_or(Session::is_poisoned) {
             self.session = Some(self.services.runtime.session()?);
@@ -110,7 +122,8 @@ impl DispatchJob {
     pub async fn run_cycle(&mut self) -> anyhow::Result<DispatchReport> {
         let mut report = DispatchReport::default();
         let carriers = self.carriers(false).await?;
-        let since = self.services.store.cursor(CURSOR)?;
+        let cursor = self.services.store.cursor(CURSOR)?;
+        let since = cursor.as_deref().map(|c| self.read_from(c));
         let shipments = match self
             .services
             .fulfil
@@ -127,11 +140,11 @@ impl DispatchJob {
             }
         };
         report.fetched = shipments.len();
-        let mut high_water = since;
+        let mut high_water = cursor;
         for shipment in &shipments {
             if high_water
                 .as_deref()
-                .is_none_or(|h| shipment.write_date.as_str() > h)
+                .is_none_or(|h| later(&shipment.write_date, h))
             {
                 high_water = Some(shipment.write_date.clone());
             }

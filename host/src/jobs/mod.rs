@@ -21,6 +21,19 @@ pub use dispatch::{DispatchJob, DispatchReport};
 pub use orders::{CycleReport, OrdersJob};
 pub use stock::{StockJob, StockTick, saved_status as saved_stock_status};
 
+/// True when RFC 3339 time `a` is after `b`: a cursor's comparison (an unparseable `a` is
+/// never later; anything readable is later than an unparseable `b`).
+fn later(a: &str, b: &str) -> bool {
+    match (
+        chrono::DateTime::parse_from_rfc3339(a),
+        chrono::DateTime::parse_from_rfc3339(b),
+    ) {
+        (Ok(a), Ok(b)) => a > b,
+        (Ok(_), Err(_)) => true,
+        _ => false,
+    }
+}
+
 /// What every job works with.
 #[derive(Clone)]
 pub struct Services {

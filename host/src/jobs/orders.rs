@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::jobs::{Services, commitments, outcome};
+use crate::jobs::{Services, commitments, later, outcome};
 use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
 use crate::runtime::{OrderInput, PluginFault, Session, plan_to_json};
 use crate::store::{OrderStage, OutboxEntry, OutboxState};
@@ -560,17 +560,5 @@ fn floor_units(quantity: f64) -> i64 {
         quantity.floor().clamp(i64::MIN as f64, i64::MAX as f64) as i64
     } else {
         0
-    }
-}
-
-/// True when RFC 3339 time `a` is after `b` (unparseable times are not later).
-fn later(a: &str, b: &str) -> bool {
-    match (
-        DateTime::parse_from_rfc3339(a),
-        DateTime::parse_from_rfc3339(b),
-    ) {
-        (Ok(a), Ok(b)) => a > b,
-        (Ok(_), Err(_)) => true,
-        _ => false,
     }
 }
