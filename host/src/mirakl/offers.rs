@@ -15,6 +15,8 @@ use super::client::Client;
 use super::stock::{id_text, lenient_bool, lenient_u64};
 use crate::http::{self, ApiError};
 
+/// OF21 listings made at most in one [`Client::list_offers`] when offers move while paging.
+const LISTING_PASSES: usize = 3;
 /// OF21 page size (`max`); Mirakl's ceiling for offset pagination.
 pub const OFFERS_PAGE_SIZE: usize = 100;
 
@@ -125,11 +127,34 @@ impl Client {
     /// empty page, deduplicated by SKU (last copy wins). Offers without a `shop_sku` are left
     /// out.
     ///
+    /// OF21 sorts by price, so an offer repriced while the pages are read moves and can slide
+    /// another past the reading: when a listing holds fewer offers than `total_count`, it is
+    /// read again (at most [`LISTING_PASSES`] times in all) and the passes are merged.
+    ///
     /// Meant for interactive use by Mirakl and prone to 429s when paged quickly: prefer
     /// [`Client::export_offers`]. Paced by the call pacer only.
     pub async fn list_offers(&self) -> Result<Vec<MiraklOffer>, ApiError> {
-        let max = OFFERS_PAGE_SIZE.to_string();
         let mut offers = OfferSet::default();
+        for pass in 1..=LISTING_PASSES {
+            offers.without_sku = 0;
+            let total = self.list_offers_once(&mut offers).await?;
+            let read = offers.offers.len() + offers.without_sku;
+            match total {
+                Some(total) if read < total => tracing::info!(
+                    pass,
+                    read,
+                    total,
+                    "OF21 listed fewer offers than total_count (offers moved while paging)"
+                ),
+                _ => break,
+            }
+        }
+        offers.finish("OF21")
+    }
+
+    /// One OF21 listing into `offers`; returns the last `total_count` Mirakl gave.
+    async fn list_offers_once(&self, offers: &mut OfferSet) -> Result<Option<usize>, ApiError> {
+        let max = OFFERS_PAGE_SIZE.to_string();
         let mut offset = 0usize;
         for _ in 0..MAX_PAGES {
             let offset_text = offset.to_string();
@@ -152,7 +177,7 @@ impl Client {
                 None => page.len() < OFFERS_PAGE_SIZE,
             };
             if page.is_empty() || done {
-                return offers.finish("OF21");
+                return Ok(total);
             }
         }
         Err(decode(&format!(
@@ -710,6 +735,44 @@ mod tests {
             );
             assert_eq!(param(request, "shop_id"), Some("2001"));
         }
+    }
+
+    #[tokio::test]
+    async fn of21_reads_again_when_an_offer_moved_while_paging() {
+        // OF21 sorts by price: S-5 is repriced to the top once the first page is read, so
+        // S-100 slides onto the first page and the rest of the first listing misses it.
+        let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let log: Log = Arc::default();
+        let l = log.clone();
+        let base = serve(move |request| {
+            let (l, requests) = (l.clone(), requests.clone());
+            async move {
+                let seen = record(request, &l).await;
+                let offset: usize = param(&seen, "offset")
+                    .and_then(|o| o.parse().ok())
+                    .unwrap_or(0);
+                let mut order: Vec<usize> = (0..250).collect();
+                if requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                    order.retain(|i| *i != 5);
+                    order.push(5);
+                }
+                let page: Vec<Value> = order
+                    .into_iter()
+                    .skip(offset)
+                    .take(100)
+                    .map(|i| json!({"shop_sku": format!("S-{i}"), "quantity": i}))
+                    .collect();
+                axum::Json(json!({"offers": page, "total_count": 250})).into_response()
+            }
+        })
+        .await;
+        let offers = client(&base).list_offers().await.expect("offers");
+        let mut skus: Vec<&str> = offers.iter().map(|o| o.sku.as_str()).collect();
+        skus.sort_unstable();
+        let mut every: Vec<String> = (0..250).map(|i| format!("S-{i}")).collect();
+        every.sort_unstable();
+        assert_eq!(skus, every);
+        assert_eq!(log.lock().expect("log").len(), 6, "two listings of 3 pages");
     }
 
     #[test]
