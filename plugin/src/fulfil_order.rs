@@ -13,6 +13,10 @@ use crate::mirakl_order::{Address, MiraklOrder, field_text};
 use crate::money::{Decimal, currency_exponent, format_minor, minor_units, unit_price_for};
 use crate::orders::{Money, OrderPolicy};
 
+/// Bound on every sum of an order's amounts, in minor units (10^16 pounds): far above any
+/// real order, and small enough that negating or adding two sums never overflows.
+const MAX_TOTAL: u64 = 1_000_000_000_000_000_000;
+
 /// The `create_order` order object.
 pub struct SaleOrder<'a> {
     /// The Mirakl order id: unique per sale, Fulfil's dedup key.
@@ -300,14 +304,18 @@ pub fn build(
             let minor = minor_units(tax.amount, exp, || {
                 format!("order_lines[{i}].taxes[{t}].amount")
             })?;
-            tax_sum += minor;
+            tax_sum = add(tax_sum, minor)?;
             tax_lines.push(TaxLine {
                 name: policy.tax_name(&tax.code),
                 rate: tax.rate.map(rate_fraction),
                 amount: Decimal::of_minor(minor, exp),
             });
         }
-        let net = if tax_excluded { price } else { price - tax_sum };
+        let net = if tax_excluded {
+            price
+        } else {
+            add(price, -tax_sum)?
+        };
         let Some(unit) =
             unit_price_for(net, line.quantity, exp, u32::from(policy.unit_price_digits))
         else {
@@ -347,8 +355,8 @@ pub fn build(
                 &policy.gift_message_line_codes,
             ),
         });
-        total += net + tax_sum;
-        mirakl_taxes += tax_sum;
+        total = add(total, add(net, tax_sum)?)?;
+        mirakl_taxes = add(mirakl_taxes, tax_sum)?;
 
         let ship = line
             .shipping_price
@@ -360,12 +368,12 @@ pub fn build(
             let minor = minor_units(tax.amount, exp, || {
                 format!("order_lines[{i}].shipping_taxes[{t}].amount")
             })?;
-            ship_tax_sum += minor;
+            ship_tax_sum = add(ship_tax_sum, minor)?;
             match shipping_taxes
                 .iter_mut()
                 .find(|known| known.code == tax.code)
             {
-                Some(known) => known.minor += minor,
+                Some(known) => known.minor = add(known.minor, minor)?,
                 None => shipping_taxes.push(TaxAmount {
                     code: &tax.code,
                     rate: tax.rate,
@@ -373,17 +381,14 @@ pub fn build(
                 }),
             }
         }
-        shipping_net += if tax_excluded {
-            ship
+        let (ship_net, ship_paid) = if tax_excluded {
+            (ship, add(ship, ship_tax_sum)?)
         } else {
-            ship - ship_tax_sum
+            (add(ship, -ship_tax_sum)?, ship)
         };
-        total += if tax_excluded {
-            ship + ship_tax_sum
-        } else {
-            ship
-        };
-        mirakl_taxes += ship_tax_sum;
+        shipping_net = add(shipping_net, ship_net)?;
+        total = add(total, ship_paid)?;
+        mirakl_taxes = add(mirakl_taxes, ship_tax_sum)?;
     }
     if sale_lines.is_empty() && problems.is_empty() {
         problems.push(Exception::new(
@@ -436,8 +441,11 @@ pub fn build(
     };
     let payload = sale.to_json();
 
+    let mirakl_total = match mirakl_total {
+        Some(t) if tax_excluded => Some(add(t, mirakl_taxes)?),
+        other => other,
+    };
     let total_mismatch = mirakl_total
-        .map(|t| if tax_excluded { t + mirakl_taxes } else { t })
         .filter(|expected| *expected != total)
         .map(|expected| {
             Exception::new(
@@ -461,6 +469,14 @@ pub fn build(
         },
         total_mismatch,
     }))
+}
+
+/// `a + b` for amounts of one order (each below 10^15 minor units, see [`minor_units`]); an
+/// error when the sum reaches [`MAX_TOTAL`], as a line with thousands of taxes can make it.
+fn add(a: i64, b: i64) -> Result<i64, PlanError> {
+    a.checked_add(b)
+        .filter(|sum| sum.unsigned_abs() < MAX_TOTAL)
+        .ok_or_else(|| PlanError::invalid("the order's amounts add up to a total out of range"))
 }
 
 /// A Mirakl percentage (20.0) as Fulfil's fraction (0.20).

@@ -106,3 +106,49 @@ fn accepts_exactly_the_lines_stock_covers_and_refuses_the_rest() {
         );
     }
 }
+
+/// A paid order whose amounts add up beyond what 64-bit money holds (each amount is in range
+/// alone, but one line carries ten thousand taxes) is a typed error, never an overflow:
+/// natively a panic, in the component a silently wrapped total.
+#[test]
+fn amounts_adding_up_beyond_64_bits_are_an_error() {
+    let huge = "9999999999999.99";
+    let tax = json!({"code": "GB-VAT", "amount": "HUGE", "rate": 20});
+    let line = json!({
+        "order_line_id": "JL-BIG-A-1",
+        "order_line_state": "SHIPPING",
+        "offer_sku": "JL-MUG-001",
+        "quantity": 1,
+        "price": "HUGE",
+        "taxes": vec![tax; 10_000],
+    });
+    let address = json!({"firstname": "A", "lastname": "B", "street_1": "1 High Street",
+                         "city": "Leeds", "zip_code": "LS1 1AA", "country_iso_code": "GBR"});
+    let order = json!({
+        "order_id": "JL-BIG-A",
+        "order_state": "SHIPPING",
+        "created_date": "2026-11-27T09:00:00Z",
+        "currency_iso_code": "GBP",
+        "order_tax_mode": "TAX_EXCLUDED",
+        "customer": {"firstname": "A", "lastname": "B",
+                     "billing_address": address, "shipping_address": address},
+        "order_lines": [line],
+    });
+    let catalogue = [Product {
+        sku: "JL-MUG-001".into(),
+        ean: Some("5012345600041".into()),
+        available: 100,
+    }];
+    // Exact decimals: the amounts are written into the text, not through a float.
+    let text = order.to_string().replace("\"HUGE\"", huge);
+    let err = plan_order(
+        &text,
+        &catalogue,
+        &[],
+        &OrderPolicy::default(),
+        "2026-11-27T12:00:00Z",
+    )
+    .expect_err("out of range");
+    assert_eq!(err.code, "invalid_order", "{err:?}");
+    assert!(err.message.contains("out of range"), "{}", err.message);
+}
