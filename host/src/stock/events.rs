@@ -35,12 +35,15 @@ pub struct StockChange {
 }
 
 /// What [`StockEvents::push_payload`] did with a webhook body.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PushOutcome {
     /// Events queued (or coalesced into a pending entry).
     pub accepted: usize,
     /// Events dropped because a newer or equal `timestamp` was already accepted for the SKU.
     pub stale: usize,
+    /// Events that could not be read, each with what is wrong (`[2].timestamp is …`); the
+    /// other events of the body are queued all the same.
+    pub skipped: Vec<String>,
 }
 
 /// Queue state behind the mutex.
@@ -193,10 +196,12 @@ impl StockEvents {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Parses an `inventory_level_changed` webhook body and queues its events. The whole body
-    /// is validated first: a malformed body (not JSON, not an array, an element without a
-    /// `product_code`, a `timestamp` or numeric quantities) is an `Err` naming the problem
-    /// and queues nothing.
+    /// Parses an `inventory_level_changed` webhook body and queues its events. A body that is
+    /// not a JSON array is an `Err` naming the problem and queues nothing; an element that
+    /// cannot be read (no `product_code`, no `timestamp`, a quantity that is not a number) is
+    /// skipped and named in [`PushOutcome::skipped`], and the rest are queued: one unreadable
+    /// event must not lose the stock changes delivered with it (Fulfil would send the same
+    /// body again, and fail again).
     pub fn push_payload(&self, payload: &[u8]) -> Result<PushOutcome, String> {
         let value: Value =
             serde_json::from_slice(payload).map_err(|e| format!("body is not JSON: {e}"))?;
@@ -205,17 +210,14 @@ impl StockEvents {
             .ok_or_else(|| "body is not a JSON array of inventory events".to_string())?;
         let received = Instant::now();
         let mut inner = self.lock();
-        let changes = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| inner.parse_item(i, item, received))
-            .collect::<Result<Vec<_>, _>>()?;
         let mut outcome = PushOutcome::default();
-        for change in changes {
-            if inner.push(change) {
-                outcome.accepted += 1;
-            } else {
-                outcome.stale += 1;
+        for (i, item) in items.iter().enumerate() {
+            match inner.parse_item(i, item, received) {
+                Ok(change) => match inner.push(change) {
+                    true => outcome.accepted += 1,
+                    false => outcome.stale += 1,
+                },
+                Err(problem) => outcome.skipped.push(problem),
             }
         }
         Ok(outcome)
@@ -324,7 +326,8 @@ mod tests {
             outcome,
             Ok(PushOutcome {
                 accepted: 1,
-                stale: 0
+                stale: 0,
+                skipped: Vec::new(),
             })
         );
         let drained = events.drain();
@@ -405,7 +408,8 @@ mod tests {
             events.push_payload(&body),
             Ok(PushOutcome {
                 accepted: 3,
-                stale: 0
+                stale: 0,
+                skipped: Vec::new(),
             })
         );
         assert_eq!(events.depth(), 2);
@@ -426,7 +430,8 @@ mod tests {
             events.push_payload(&older),
             Ok(PushOutcome {
                 accepted: 0,
-                stale: 1
+                stale: 1,
+                skipped: Vec::new(),
             })
         );
         assert_eq!(events.drain().first().map(|c| c.available), Some(7.0));
@@ -447,7 +452,8 @@ mod tests {
             replay,
             Ok(PushOutcome {
                 accepted: 0,
-                stale: 1
+                stale: 1,
+                skipped: Vec::new(),
             })
         );
         assert_eq!(events.depth(), 1);
@@ -509,43 +515,64 @@ mod tests {
     }
 
     #[test]
-    fn malformed_bodies_are_errors_and_queue_nothing() {
+    fn bodies_that_are_not_arrays_are_errors_and_queue_nothing() {
         let events = StockEvents::new(vec![]);
-        let good = json!({"timestamp":"2024-01-01T00:00:01","product_code":"A",
-                          "warehouse_quantities":[{"warehouse_code":"W","quantity_available":1}]});
-        let cases: Vec<Vec<u8>> = vec![
+        for body in [
             b"not json".to_vec(),
             b"[{\"timestamp\":".to_vec(),
             b"{\"product_code\":\"A\"}".to_vec(),
-            serde_json::to_vec(&json!([good, 5])).unwrap_or_default(),
-            serde_json::to_vec(
-                &json!([good, {"timestamp":"2024-01-01T00:00:01","warehouse_quantities":[]}]),
-            )
-            .unwrap_or_default(),
-            serde_json::to_vec(
-                &json!([good, {"timestamp":"never","product_code":"B","warehouse_quantities":[]}]),
-            )
-            .unwrap_or_default(),
-            serde_json::to_vec(
-                &json!([good, {"timestamp":"2024-01-01T00:00:01","product_code":"B"}]),
-            )
-            .unwrap_or_default(),
-            serde_json::to_vec(
-                &json!([good, {"timestamp":"2024-01-01T00:00:01","product_code":"B",
-                "warehouse_quantities":[{"warehouse_code":"W","quantity_available":"lots"}]}]),
-            )
-            .unwrap_or_default(),
-        ];
-        for body in cases {
+        ] {
             let result = events.push_payload(&body);
             assert!(result.is_err(), "{}", String::from_utf8_lossy(&body));
             assert_eq!(events.depth(), 0);
         }
-        // Nothing was remembered either: the valid element is still accepted afterwards.
-        let body = serde_json::to_vec(&json!([good])).unwrap_or_default();
-        assert_eq!(events.push_payload(&body).map(|o| o.accepted), Ok(1));
         // An empty array is valid and does nothing.
         assert_eq!(events.push_payload(b"[]"), Ok(PushOutcome::default()));
+    }
+
+    #[test]
+    fn unreadable_events_are_skipped_and_the_rest_queued() {
+        let good = |sku: &str| {
+            json!({"timestamp":"2024-01-01T00:00:01","product_code":sku,
+                   "warehouse_quantities":[{"warehouse_code":"W","quantity_available":1}]})
+        };
+        let bad = [
+            (json!(5), "[1] is not an object"),
+            (
+                json!({"timestamp":"2024-01-01T00:00:01","warehouse_quantities":[]}),
+                "[1].product_code",
+            ),
+            (
+                json!({"timestamp":"never","product_code":"B","warehouse_quantities":[]}),
+                "[1].timestamp",
+            ),
+            (
+                json!({"timestamp":"2024-01-01T00:00:01","product_code":"B"}),
+                "[1].warehouse_quantities",
+            ),
+            (
+                json!({"timestamp":"2024-01-01T00:00:01","product_code":"B",
+                       "warehouse_quantities":[{"warehouse_code":"W","quantity_available":"lots"}]}),
+                "[1].warehouse_quantities[0].quantity_available",
+            ),
+        ];
+        for (n, (item, named)) in bad.into_iter().enumerate() {
+            let events = StockEvents::new(vec![]);
+            let (before, after) = (format!("A-{n}"), format!("C-{n}"));
+            let body =
+                serde_json::to_vec(&json!([good(&before), item, good(&after)])).unwrap_or_default();
+            let outcome = events.push_payload(&body).expect("an array");
+            assert_eq!((outcome.accepted, outcome.stale), (2, 0), "{named}");
+            assert_eq!(outcome.skipped.len(), 1, "{named}");
+            assert!(
+                outcome.skipped[0].starts_with(named),
+                "{:?}",
+                outcome.skipped
+            );
+            let mut queued: Vec<String> = events.drain().into_iter().map(|c| c.sku).collect();
+            queued.sort();
+            assert_eq!(queued, [before, after]);
+        }
     }
 
     #[test]

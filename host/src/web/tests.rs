@@ -88,7 +88,7 @@ async fn signed_webhook_is_queued_and_wakes_the_job() {
     let signature = hmac::sign(SECRET, &payload);
     let (status, answer) = post(&base, payload, Some(&signature)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(answer, json!({"accepted": 1, "stale": 0}));
+    assert_eq!(answer, json!({"accepted": 1, "stale": 0, "skipped": []}));
     assert_eq!(state.events.depth(), 1);
     let woken = tokio::time::timeout(Duration::from_secs(2), state.wake.notified()).await;
     assert!(woken.is_ok(), "stock job was not woken");
@@ -133,7 +133,10 @@ async fn bad_or_missing_signature_is_401_and_queues_nothing() {
     let (status, answer) = post(&base, payload, Some(&signature)).await;
     assert_eq!(
         (status, answer),
-        (StatusCode::OK, json!({"accepted": 1, "stale": 0}))
+        (
+            StatusCode::OK,
+            json!({"accepted": 1, "stale": 0, "skipped": []})
+        )
     );
 }
 
@@ -173,7 +176,7 @@ async fn malformed_signed_body_is_400_and_queues_nothing() {
     for payload in [
         b"not json".to_vec(),
         b"{\"product_code\":\"A\"}".to_vec(),
-        b"[{\"product_code\":\"A\",\"timestamp\":\"2024-05-01T10:00:00\"}]".to_vec(),
+        b"[{\"product_code\":\"A\",\"timestamp\":".to_vec(),
     ] {
         let signature = hmac::sign(SECRET, &payload);
         let (status, answer) = post(&base, payload, Some(&signature)).await;
@@ -190,18 +193,51 @@ async fn malformed_signed_body_is_400_and_queues_nothing() {
 }
 
 #[tokio::test]
+async fn an_unreadable_event_is_skipped_and_the_others_queued() {
+    let state = state();
+    let base = start(state.clone(), None).await;
+    let good: Value =
+        serde_json::from_slice(&body("SKU-1", "2024-05-01T10:00:00", 7)).expect("json");
+    let payload = serde_json::to_vec(&json!([
+        {"product_code": "SKU-0", "timestamp": "2024-05-01T10:00:00"},
+        good[0]
+    ]))
+    .expect("json");
+    let signature = hmac::sign(SECRET, &payload);
+    let (status, answer) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["accepted"], 1);
+    let skipped = answer["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0]
+            .as_str()
+            .is_some_and(|p| p.starts_with("[0].warehouse_quantities")),
+        "{skipped:?}"
+    );
+    let queued: Vec<String> = state.events.drain().into_iter().map(|c| c.sku).collect();
+    assert_eq!(queued, ["SKU-1"]);
+    assert_eq!(
+        state
+            .metrics
+            .counter("jlm_stock_events_total", &[("outcome", "skipped")]),
+        1
+    );
+}
+
+#[tokio::test]
 async fn replayed_payload_accepts_nothing() {
     let state = state();
     let base = start(state.clone(), None).await;
     let payload = body("SKU-1", "2024-05-01T10:00:00", 7);
     let signature = hmac::sign(SECRET, &payload);
     let (_, first) = post(&base, payload.clone(), Some(&signature)).await;
-    assert_eq!(first, json!({"accepted": 1, "stale": 0}));
+    assert_eq!(first, json!({"accepted": 1, "stale": 0, "skipped": []}));
     let published = state.events.drain();
     assert_eq!(published.len(), 1);
     let (status, replay) = post(&base, payload, Some(&signature)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(replay, json!({"accepted": 0, "stale": 1}));
+    assert_eq!(replay, json!({"accepted": 0, "stale": 1, "skipped": []}));
     assert_eq!(state.events.depth(), 0);
     assert_eq!(
         state

@@ -2,11 +2,13 @@
 //!
 //! In order: the raw body is read up to [`WebState::max_body_bytes`] (413 beyond, nothing
 //! queued), the `X-Fulfil-Hmac-SHA256` signature is checked over those exact bytes (401 when
-//! missing or wrong, nothing queued), the events are parsed and queued (400 when malformed,
-//! nothing queued), and the answer `{"accepted":N,"stale":M}` goes back at once: Fulfil gives
-//! up after 5 s, so publishing is left to the stock job, woken through [`WebState::wake`].
-//! Every delivery is counted in `jlm_webhooks_total{outcome=…}` and every event in
-//! `jlm_stock_events_total{outcome="accepted"|"stale"}`.
+//! missing or wrong, nothing queued), the events are parsed and queued (400 when the body is
+//! not a JSON array, nothing queued; an event that cannot be read is skipped, logged and
+//! named in the answer, and the others are queued), and the answer
+//! `{"accepted":N,"stale":M,"skipped":[…]}` goes back at once: Fulfil gives up after 5 s, so
+//! publishing is left to the stock job, woken through [`WebState::wake`]. Every delivery is
+//! counted in `jlm_webhooks_total{outcome=…}` and every event in
+//! `jlm_stock_events_total{outcome="accepted"|"stale"|"skipped"}`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -23,7 +25,7 @@ use super::hmac::{SIGNATURE_HEADER, verify_fulfil_signature};
 /// `malformed`, `ignored` (another event type).
 pub const WEBHOOKS_TOTAL: &str = "jlm_webhooks_total";
 
-/// Counter of stock events by `outcome`: `accepted` or `stale`.
+/// Counter of stock events by `outcome`: `accepted`, `stale` or `skipped` (unreadable).
 pub const STOCK_EVENTS_TOTAL: &str = "jlm_stock_events_total";
 
 /// The Fulfil event this endpoint handles.
@@ -82,7 +84,8 @@ pub(super) async fn receive(
         // Acknowledge events we do not handle so Fulfil does not retry (and archive) them.
         tracing::info!(event, "ignoring Fulfil webhook event");
         state.metrics.inc(WEBHOOKS_TOTAL, &[("outcome", "ignored")]);
-        return Json(json!({ "accepted": 0, "stale": 0, "ignored": event })).into_response();
+        return Json(json!({ "accepted": 0, "stale": 0, "skipped": [], "ignored": event }))
+            .into_response();
     }
     match state.events.push_payload(&body) {
         Ok(outcome) => {
@@ -96,6 +99,17 @@ pub(super) async fn receive(
             state
                 .metrics
                 .add(events, &[("outcome", "stale")], outcome.stale as u64);
+            state.metrics.add(
+                events,
+                &[("outcome", "skipped")],
+                outcome.skipped.len() as u64,
+            );
+            if !outcome.skipped.is_empty() {
+                tracing::warn!(
+                    skipped = ?outcome.skipped,
+                    "stock webhook events that could not be read were skipped"
+                );
+            }
             if outcome.accepted > 0 {
                 state.wake.notify_one();
             }
@@ -104,7 +118,12 @@ pub(super) async fn receive(
                 stale = outcome.stale,
                 "stock webhook queued"
             );
-            Json(json!({ "accepted": outcome.accepted, "stale": outcome.stale })).into_response()
+            Json(json!({
+                "accepted": outcome.accepted,
+                "stale": outcome.stale,
+                "skipped": outcome.skipped,
+            }))
+            .into_response()
         }
         Err(message) => {
             tracing::warn!(error = %message, "malformed stock webhook");
