@@ -6,9 +6,10 @@ use std::sync::{Arc, OnceLock};
 
 use jlm::demo::{day, run_until_quiet, sandbox_config};
 use jlm::jobs::{OrdersJob, Services};
-use jlm::runtime::Runtime;
+use jlm::runtime::exports::jlm::connector::orders::Product;
+use jlm::runtime::{OrderInput, Runtime};
 use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxProduct};
-use jlm::store::Store;
+use jlm::store::{OrderStage, OutboxState, Store};
 use serde_json::Value;
 
 /// One compiled component for every test in this file.
@@ -395,5 +396,159 @@ async fn a_refused_order_does_not_keep_the_unit_from_the_next_one() {
     assert_eq!(line_state(&day, "0013"), "REFUSED");
     assert_ne!(line_state(&day, "0002"), "REFUSED");
     assert_eq!(day.sandbox.stats().or21_applied.get(&id("0002")), Some(&1));
+    day.sandbox.shutdown().await;
+}
+
+/// Order 0006 (three lines) again as order `n`, accepted and paid: `SHIPPING`.
+fn paid_order(n: &str) -> Value {
+    let mut order = day::orders()
+        .expect("orders")
+        .into_iter()
+        .find(|o| o["order_id"] == id("0006").as_str())
+        .expect("order 0006");
+    order["order_id"] = id(n).into();
+    order["commercial_id"] = format!("JL-20261127-{n}").into();
+    order["order_state"] = "SHIPPING".into();
+    for (i, line) in order["order_lines"]
+        .as_array_mut()
+        .expect("lines")
+        .iter_mut()
+        .enumerate()
+    {
+        line["order_line_id"] = format!("{}-{}", id(n), i + 1).into();
+        line["order_line_state"] = "SHIPPING".into();
+    }
+    order
+}
+
+/// The `create_order` payload the component plans for `order` against the day's Fulfil.
+fn planned_payload(order: &Value) -> String {
+    let catalogue: Vec<Product> = day::products()
+        .expect("products")
+        .into_iter()
+        .map(|p| Product {
+            sku: p.code,
+            ean: p.upc,
+            available: p.quantity_available as i64,
+        })
+        .collect();
+    let policy = jlm::config::Config::default().orders.policy();
+    let input = OrderInput {
+        catalogue: &catalogue,
+        offers: &[],
+        policy: &policy,
+        now: "2026-11-27T12:00:00Z",
+    };
+    let plan = runtime()
+        .session()
+        .expect("session")
+        .plan_order(&order.to_string(), &input)
+        .expect("no trap")
+        .expect("a plan");
+    plan.fulfil_order.expect("a paid order makes a sale")
+}
+
+/// What a Fulfil outage leaves behind: order `order` as last read from John Lewis, accepted,
+/// with the sale planned from `earlier` (an earlier version of it) still waiting to be sent.
+fn leave_pending_sale(store: &Store, order: &Value, earlier: &Value) {
+    let order_id = order["order_id"].as_str().expect("id");
+    store
+        .upsert_order(
+            order_id,
+            order["commercial_id"].as_str().expect("commercial id"),
+            order["order_state"].as_str().expect("state"),
+            None,
+            &order.to_string(),
+        )
+        .expect("order");
+    store
+        .set_order_stage(order_id, OrderStage::Accepted)
+        .expect("stage");
+    store
+        .enqueue(
+            "create_order",
+            order_id,
+            &format!("create_order:{order_id}"),
+            &planned_payload(earlier),
+        )
+        .expect("outbox");
+}
+
+fn sale_of<'a>(sales: &'a [Value], order_id: &str) -> Option<&'a Value> {
+    sales
+        .iter()
+        .find(|s| s["order"]["channel_identifier"] == order_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_cancelled_before_its_waiting_sale_went_out_is_not_created() {
+    let paid = paid_order("0013");
+    let mut cancelled = paid.clone();
+    cancelled["order_state"] = "CANCELED".into();
+    for line in cancelled["order_lines"].as_array_mut().expect("lines") {
+        line["order_line_state"] = "CANCELED".into();
+    }
+    let mut day = day_with(Faults::default(), vec![cancelled.clone()]).await;
+    leave_pending_sale(&day.store, &cancelled, &paid);
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_none());
+    assert!(
+        day.store
+            .outbox_entry(&format!("create_order:{}", id("0013")))
+            .expect("outbox")
+            .is_none(),
+        "withdrawn"
+    );
+    assert_day_outcome(&day);
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_sale_goes_out_as_the_order_now_is() {
+    let paid = paid_order("0013");
+    let mut one_line_cancelled = paid.clone();
+    one_line_cancelled["order_lines"][2]["order_line_state"] = "CANCELED".into();
+    let mut day = day_with(Faults::default(), vec![one_line_cancelled.clone()]).await;
+    leave_pending_sale(&day.store, &one_line_cancelled, &paid);
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    let sales = day.sandbox.sales();
+    let sale = sale_of(&sales, &id("0013")).expect("the sale");
+    let lines: Vec<&str> = sale["order"]["sale_lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["channel_identifier"].as_str())
+        .collect();
+    assert_eq!(
+        lines,
+        [format!("{}-1", id("0013")), format!("{}-2", id("0013"))]
+    );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_fulfil_rejected_is_sent_again_as_the_order_changed() {
+    // Fulfil rejected the sale (recorded as failed); John Lewis then changed the order.
+    let paid = paid_order("0013");
+    let mut changed = paid.clone();
+    changed["order_lines"][2]["order_line_state"] = "CANCELED".into();
+    let mut day = day_with(Faults::default(), vec![changed.clone()]).await;
+    leave_pending_sale(&day.store, &paid, &paid);
+    let key = format!("create_order:{}", id("0013"));
+    let entry = day
+        .store
+        .outbox_entry(&key)
+        .expect("outbox")
+        .expect("entry");
+    day.store
+        .outbox_set(entry.id, OutboxState::Failed, Some("400 from Fulfil"))
+        .expect("failed");
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    let sales = day.sandbox.sales();
+    let sale = sale_of(&sales, &id("0013")).expect("the changed order was sent");
+    assert_eq!(
+        sale["order"]["sale_lines"].as_array().map(Vec::len),
+        Some(2)
+    );
     day.sandbox.shutdown().await;
 }

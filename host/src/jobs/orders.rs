@@ -69,7 +69,7 @@ impl OrdersJob {
     /// act on new or changed orders, re-plan held ones, advance the cursor.
     pub async fn run_cycle(&mut self) -> anyhow::Result<CycleReport> {
         let mut report = CycleReport::default();
-        self.replay_outbox(&mut report).await?;
+        let mut planned = self.replay_outbox(&mut report).await?;
         if let Err(e) = crate::jobs::refresh_catalogue(&self.services, false).await {
             tracing::warn!("catalogue mirror not refreshed: {e:#}");
         }
@@ -87,7 +87,6 @@ impl OrdersJob {
         };
         report.fetched = orders.len();
         let mut high_water = self.services.store.cursor(CURSOR)?;
-        let mut planned = BTreeSet::new();
         for order in &orders {
             let Some(order_id) = order
                 .get("order_id")
@@ -385,27 +384,58 @@ impl OrdersJob {
             }
             _ => {}
         }
-        if let Some(payload) = &plan.fulfil_order
-            && stage != OrderStage::Created
-        {
-            let key = format!("create_order:{order_id}");
-            let mut entry = store.enqueue("create_order", order_id, &key, payload)?;
-            if entry.state == OutboxState::Failed && entry.body != *payload {
-                // Fulfil rejected an earlier version; the data changed, so try again.
-                store.outbox_set(entry.id, OutboxState::Pending, None)?;
-                entry.state = OutboxState::Pending;
-            }
-            self.send(entry, report).await?;
+        if stage == OrderStage::Created {
+            return Ok(());
         }
-        Ok(())
+        let key = format!("create_order:{order_id}");
+        let Some(payload) = &plan.fulfil_order else {
+            // Not (or no longer) to be created, e.g. cancelled: a sale still waiting to be
+            // sent from an earlier version of the order is withdrawn.
+            if let Some(entry) = store.outbox_entry(&key)?
+                && store.outbox_withdraw(entry.id)?
+            {
+                store.audit("create_order.withdrawn", order_id, &entry.body)?;
+            }
+            return Ok(());
+        };
+        let mut entry = store.enqueue("create_order", order_id, &key, payload)?;
+        if entry.body != *payload
+            && matches!(entry.state, OutboxState::Pending | OutboxState::Failed)
+        {
+            // The order changed before its sale went out, or after Fulfil rejected an
+            // earlier version: what is sent is the order as it is now.
+            store.outbox_set(entry.id, OutboxState::Pending, None)?;
+            store.outbox_rewrite(entry.id, payload)?;
+            entry.state = OutboxState::Pending;
+            entry.body = payload.clone();
+        }
+        self.send(entry, report).await
     }
 
-    /// Finishes writes left by an earlier cycle or run.
-    async fn replay_outbox(&mut self, report: &mut CycleReport) -> anyhow::Result<()> {
+    /// Finishes writes left by an earlier cycle or run. A sale not sent yet is planned again
+    /// from the order as last read from John Lewis, so a change seen since (a cancellation, a
+    /// cancelled line) is what reaches Fulfil. Returns the orders planned.
+    async fn replay_outbox(
+        &mut self,
+        report: &mut CycleReport,
+    ) -> anyhow::Result<BTreeSet<String>> {
+        let mut planned = BTreeSet::new();
         for entry in self.services.store.outbox_open(&["or21", "create_order"])? {
-            self.send(entry, report).await?;
+            let order = match (entry.kind.as_str(), entry.state) {
+                ("create_order", OutboxState::Pending) => {
+                    self.services.store.order(&entry.subject)?
+                }
+                _ => None,
+            };
+            match order {
+                Some(order) => {
+                    self.process(&order.order_id, &order.raw, report).await?;
+                    planned.insert(order.order_id);
+                }
+                None => self.send(entry, report).await?,
+            }
         }
-        Ok(())
+        Ok(planned)
     }
 
     /// Sends one outbox entry (after a re-read when its outcome is unknown).

@@ -145,6 +145,26 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the body of an entry not sent yet (state `pending`): the subject changed
+    /// before the write went out. False, changing nothing, once it was sent or given up on.
+    pub fn outbox_rewrite(&self, id: i64, body: &str) -> anyhow::Result<bool> {
+        let changed = self.conn().execute(
+            "UPDATE outbox SET body = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'pending'",
+            params![id, body, now_text()],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Deletes an entry not sent yet (state `pending`): the write is no longer wanted, and a
+    /// later one for the same key starts afresh. False, changing nothing, once it was sent.
+    pub fn outbox_withdraw(&self, id: i64) -> anyhow::Result<bool> {
+        let changed = self.conn().execute(
+            "DELETE FROM outbox WHERE id = ?1 AND state = 'pending'",
+            params![id],
+        )?;
+        Ok(changed == 1)
+    }
+
     /// Number of entries per state.
     pub fn outbox_counts(&self) -> anyhow::Result<Vec<(String, i64)>> {
         let conn = self.conn();
@@ -152,5 +172,47 @@ impl Store {
             conn.prepare("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_entry_per_key_rewritten_or_withdrawn_only_before_it_is_sent() {
+        let store = Store::in_memory().expect("store");
+        let first = store
+            .enqueue("create_order", "A", "create_order:A", "v1")
+            .expect("enqueue");
+        let again = store
+            .enqueue("create_order", "A", "create_order:A", "v2")
+            .expect("enqueue");
+        assert_eq!((again.id, again.body.as_str()), (first.id, "v1"));
+
+        assert!(store.outbox_rewrite(first.id, "v2").expect("rewrite"));
+        let entry = store.outbox_entry("create_order:A").expect("read");
+        assert_eq!(entry.map(|e| e.body), Some("v2".to_string()));
+
+        store.outbox_sending(first.id).expect("sending");
+        assert!(!store.outbox_rewrite(first.id, "v3").expect("rewrite"));
+        assert!(!store.outbox_withdraw(first.id).expect("withdraw"));
+        store
+            .outbox_set(first.id, OutboxState::Pending, None)
+            .expect("pending");
+        assert!(store.outbox_withdraw(first.id).expect("withdraw"));
+        assert!(
+            store
+                .outbox_entry("create_order:A")
+                .expect("read")
+                .is_none()
+        );
+        let fresh = store
+            .enqueue("create_order", "A", "create_order:A", "v3")
+            .expect("enqueue");
+        assert_eq!(
+            (fresh.body.as_str(), fresh.state),
+            ("v3", OutboxState::Pending)
+        );
     }
 }
