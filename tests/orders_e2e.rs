@@ -9,7 +9,7 @@ use jlm::jobs::{OrdersJob, Services};
 use jlm::runtime::exports::jlm::connector::orders::Product;
 use jlm::runtime::{OrderInput, Runtime};
 use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxProduct};
-use jlm::store::{OrderStage, OutboxState, Store};
+use jlm::store::{NewException, OrderStage, OutboxState, Store};
 use serde_json::Value;
 
 /// One compiled component for every test in this file.
@@ -421,8 +421,9 @@ fn paid_order(n: &str) -> Value {
     order
 }
 
-/// The `create_order` payload the component plans for `order` against the day's Fulfil.
-fn planned_payload(order: &Value) -> String {
+/// The `create_order` payload the orders job's component plans for `order` against the
+/// day's Fulfil.
+fn planned_payload(sandbox: &Sandbox, order: &Value) -> String {
     let catalogue: Vec<Product> = day::products()
         .expect("products")
         .into_iter()
@@ -432,7 +433,10 @@ fn planned_payload(order: &Value) -> String {
             available: p.quantity_available as i64,
         })
         .collect();
-    let policy = jlm::config::Config::default().orders.policy();
+    let policy = sandbox_config(sandbox, &SandboxConfig::default())
+        .0
+        .orders
+        .policy();
     let input = OrderInput {
         catalogue: &catalogue,
         offers: &[],
@@ -450,7 +454,8 @@ fn planned_payload(order: &Value) -> String {
 
 /// What a Fulfil outage leaves behind: order `order` as last read from John Lewis, accepted,
 /// with the sale planned from `earlier` (an earlier version of it) still waiting to be sent.
-fn leave_pending_sale(store: &Store, order: &Value, earlier: &Value) {
+fn leave_pending_sale(day: &Day, order: &Value, earlier: &Value) {
+    let store = &day.store;
     let order_id = order["order_id"].as_str().expect("id");
     store
         .upsert_order(
@@ -469,7 +474,7 @@ fn leave_pending_sale(store: &Store, order: &Value, earlier: &Value) {
             "create_order",
             order_id,
             &format!("create_order:{order_id}"),
-            &planned_payload(earlier),
+            &planned_payload(&day.sandbox, earlier),
         )
         .expect("outbox");
 }
@@ -489,7 +494,7 @@ async fn an_order_cancelled_before_its_waiting_sale_went_out_is_not_created() {
         line["order_line_state"] = "CANCELED".into();
     }
     let mut day = day_with(Faults::default(), vec![cancelled.clone()]).await;
-    leave_pending_sale(&day.store, &cancelled, &paid);
+    leave_pending_sale(&day, &cancelled, &paid);
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_none());
     assert!(
@@ -509,7 +514,7 @@ async fn a_waiting_sale_goes_out_as_the_order_now_is() {
     let mut one_line_cancelled = paid.clone();
     one_line_cancelled["order_lines"][2]["order_line_state"] = "CANCELED".into();
     let mut day = day_with(Faults::default(), vec![one_line_cancelled.clone()]).await;
-    leave_pending_sale(&day.store, &one_line_cancelled, &paid);
+    leave_pending_sale(&day, &one_line_cancelled, &paid);
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     let sales = day.sandbox.sales();
     let sale = sale_of(&sales, &id("0013")).expect("the sale");
@@ -526,23 +531,34 @@ async fn a_waiting_sale_goes_out_as_the_order_now_is() {
     day.sandbox.shutdown().await;
 }
 
+/// What a Fulfil rejection leaves behind for `order_id`: its sale given up on, and the open
+/// `fulfil_rejected` exception.
+fn record_rejection(store: &Store, order_id: &str) {
+    let key = format!("create_order:{order_id}");
+    let entry = store.outbox_entry(&key).expect("outbox").expect("entry");
+    store
+        .outbox_set(entry.id, OutboxState::Failed, Some("400 from Fulfil"))
+        .expect("failed");
+    store
+        .raise(&NewException {
+            code: "fulfil_rejected".into(),
+            team: "operations".into(),
+            severity: "blocking".into(),
+            subject: order_id.into(),
+            message: "Fulfil refused to create the order.".into(),
+        })
+        .expect("exception");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sale_fulfil_rejected_is_sent_again_as_the_order_changed() {
-    // Fulfil rejected the sale (recorded as failed); John Lewis then changed the order.
+    // Fulfil rejected the sale; John Lewis then changed the order.
     let paid = paid_order("0013");
     let mut changed = paid.clone();
     changed["order_lines"][2]["order_line_state"] = "CANCELED".into();
     let mut day = day_with(Faults::default(), vec![changed.clone()]).await;
-    leave_pending_sale(&day.store, &paid, &paid);
-    let key = format!("create_order:{}", id("0013"));
-    let entry = day
-        .store
-        .outbox_entry(&key)
-        .expect("outbox")
-        .expect("entry");
-    day.store
-        .outbox_set(entry.id, OutboxState::Failed, Some("400 from Fulfil"))
-        .expect("failed");
+    leave_pending_sale(&day, &paid, &paid);
+    record_rejection(&day.store, &id("0013"));
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     let sales = day.sandbox.sales();
     let sale = sale_of(&sales, &id("0013")).expect("the changed order was sent");
@@ -550,5 +566,31 @@ async fn a_sale_fulfil_rejected_is_sent_again_as_the_order_changed() {
         sale["order"]["sale_lines"].as_array().map(Vec::len),
         Some(2)
     );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_fulfil_rejected_is_sent_again_once_its_exception_is_resolved() {
+    // The cause was in Fulfil (set-up): the order is unchanged, a person fixed Fulfil and
+    // resolved the exception.
+    let paid = paid_order("0013");
+    let mut day = day_with(Faults::default(), vec![paid.clone()]).await;
+    leave_pending_sale(&day, &paid, &paid);
+    record_rejection(&day.store, &id("0013"));
+    run_until_quiet(&mut day.job, 4).await.expect("cycles");
+    assert!(
+        sale_of(&day.sandbox.sales(), &id("0013")).is_none(),
+        "not retried while the exception is open"
+    );
+    let rejection = day
+        .store
+        .exceptions(false)
+        .expect("exceptions")
+        .into_iter()
+        .find(|e| e.code == "fulfil_rejected")
+        .expect("open");
+    assert!(day.store.resolve_exception(rejection.id).expect("resolve"));
+    run_until_quiet(&mut day.job, 4).await.expect("cycles");
+    assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_some());
     day.sandbox.shutdown().await;
 }

@@ -419,6 +419,7 @@ impl OrdersJob {
         &mut self,
         report: &mut CycleReport,
     ) -> anyhow::Result<BTreeSet<String>> {
+        self.retry_resolved_rejections()?;
         let mut planned = BTreeSet::new();
         for entry in self.services.store.outbox_open(&["or21", "create_order"])? {
             let order = match (entry.kind.as_str(), entry.state) {
@@ -436,6 +437,23 @@ impl OrdersJob {
             }
         }
         Ok(planned)
+    }
+
+    /// Sales Fulfil rejected are tried again once a person resolved the `fulfil_rejected`
+    /// exception, having fixed the cause in Fulfil (a changed order is tried again anyway).
+    fn retry_resolved_rejections(&self) -> anyhow::Result<()> {
+        let store = &self.services.store;
+        for entry in store.outbox_failed("create_order")? {
+            if !store.exception_open("fulfil_rejected", &entry.subject)? {
+                store.outbox_set(entry.id, OutboxState::Pending, None)?;
+                store.audit(
+                    "create_order.retried",
+                    &entry.subject,
+                    "fulfil_rejected resolved",
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Sends one outbox entry (after a re-read when its outcome is unknown).
@@ -570,7 +588,7 @@ impl OrdersJob {
                     "blocking",
                     &order_id,
                     format!(
-                        "Fulfil refused to create order {order_id}: {e}. Fix the cause in Fulfil (product, tax or channel set-up); the order is sent again when its data changes, or create it by hand."
+                        "Fulfil refused to create order {order_id}: {e}. Fix the cause in Fulfil (product, tax or channel set-up), then resolve this exception: the order is sent again (as it is when its data changes on John Lewis)."
                     ),
                 )?;
             }

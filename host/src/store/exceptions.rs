@@ -1,6 +1,6 @@
 //! The exception queue: one row per (code, subject), counted, with an owner and a state.
 
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::{Store, now_text};
@@ -88,6 +88,19 @@ impl Store {
             )?;
         }
         Ok(changed)
+    }
+
+    /// True when the exception (code, subject) is open.
+    pub fn exception_open(&self, code: &str, subject: &str) -> anyhow::Result<bool> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM exceptions WHERE code = ?1 AND subject = ?2 AND state = 'open'",
+                params![code, subject],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     /// Marks one exception resolved by id; false if there is none.

@@ -122,6 +122,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Entries of `kind` given up on, oldest first.
+    pub fn outbox_failed(&self, kind: &str) -> anyhow::Result<Vec<OutboxEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE state = 'failed' AND kind = ?1 ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![kind], entry)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Marks the entry as being sent (counted as an attempt). Must be called right before the call.
     pub fn outbox_sending(&self, id: i64) -> anyhow::Result<()> {
         self.conn().execute(
