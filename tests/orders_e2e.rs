@@ -328,19 +328,32 @@ fn day_product(code: &str) -> SandboxProduct {
         .expect("a product of the day")
 }
 
-/// Order 0002 (one throw) again as order `n`, for `quantity` throws, placed at `created`.
-fn another_throw_order(n: &str, quantity: i64, created: &str) -> Value {
+/// Day order `template` again as order `n`: its id, customer order number and line ids
+/// renamed.
+fn day_order_as(template: &str, n: &str) -> Value {
     let mut order = day::orders()
         .expect("orders")
         .into_iter()
-        .find(|o| o["order_id"] == id("0002").as_str())
-        .expect("order 0002");
+        .find(|o| o["order_id"] == id(template).as_str())
+        .expect("an order of the day");
     order["order_id"] = id(n).into();
     order["commercial_id"] = format!("JL-20261127-{n}").into();
+    for (i, line) in order["order_lines"]
+        .as_array_mut()
+        .expect("lines")
+        .iter_mut()
+        .enumerate()
+    {
+        line["order_line_id"] = format!("{}-{}", id(n), i + 1).into();
+    }
+    order
+}
+
+/// Order 0002 (one throw) again as order `n`, for `quantity` throws, placed at `created`.
+fn another_throw_order(n: &str, quantity: i64, created: &str) -> Value {
+    let mut order = day_order_as("0002", n);
     order["created_date"] = created.into();
-    let line = &mut order["order_lines"][0];
-    line["order_line_id"] = format!("{}-1", id(n)).into();
-    line["quantity"] = quantity.into();
+    order["order_lines"][0]["quantity"] = quantity.into();
     order
 }
 
@@ -401,21 +414,9 @@ async fn a_refused_order_does_not_keep_the_unit_from_the_next_one() {
 
 /// Order 0006 (three lines) again as order `n`, accepted and paid: `SHIPPING`.
 fn paid_order(n: &str) -> Value {
-    let mut order = day::orders()
-        .expect("orders")
-        .into_iter()
-        .find(|o| o["order_id"] == id("0006").as_str())
-        .expect("order 0006");
-    order["order_id"] = id(n).into();
-    order["commercial_id"] = format!("JL-20261127-{n}").into();
+    let mut order = day_order_as("0006", n);
     order["order_state"] = "SHIPPING".into();
-    for (i, line) in order["order_lines"]
-        .as_array_mut()
-        .expect("lines")
-        .iter_mut()
-        .enumerate()
-    {
-        line["order_line_id"] = format!("{}-{}", id(n), i + 1).into();
+    for line in order["order_lines"].as_array_mut().expect("lines") {
         line["order_line_state"] = "SHIPPING".into();
     }
     order
