@@ -529,3 +529,33 @@ async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published
     assert!(shows_8());
     world.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_no_fulfil_product_backs_is_flagged_until_it_is_emptied() {
+    let world = world(5, "").await;
+    // John Lewis sells an offer whose product is not (or no longer) in Fulfil.
+    world.sandbox.seed_offers(vec![SandboxOffer {
+        sku: "JL-GONE-001".into(),
+        ean: None,
+        quantity: 4,
+        active: true,
+    }]);
+    world.stop.notify_one();
+    let mut job = world.job.await.expect("job");
+    let flagged = |store: &Store| -> Vec<String> {
+        store
+            .exceptions(false)
+            .expect("exceptions")
+            .into_iter()
+            .filter(|e| e.code == "offer_without_product")
+            .map(|e| e.subject)
+            .collect()
+    };
+    job.reconcile().await.expect("reconcile");
+    assert_eq!(flagged(&world.store), ["JL-GONE-001"]);
+    // Someone empties the offer on John Lewis: the next reconciliation clears it.
+    world.sandbox.set_offer_quantity("JL-GONE-001", 0);
+    job.reconcile().await.expect("reconcile");
+    assert!(flagged(&world.store).is_empty());
+    world.sandbox.shutdown().await;
+}

@@ -296,6 +296,8 @@ pub fn plan_stock(
 /// Plans the correction after a full comparison (see the WIT `reconcile-stock`): `shown` is
 /// what John Lewis shows. Where it shows more than the policy allows, `stock_drift`: the offer
 /// could oversell, and something besides the connector may be writing stock to John Lewis.
+/// Where it shows units of an offer no Fulfil product has the SKU of, `offer_without_product`:
+/// the connector never updates that offer, so John Lewis can sell what Fulfil does not have.
 /// No `unknown_offer`: a reconciliation sees every Fulfil SKU, most of them not sold on John
 /// Lewis, and would flood the queue (they are still not sent).
 pub fn reconcile_stock(
@@ -306,6 +308,27 @@ pub fn reconcile_stock(
 ) -> Result<StockPlan, PlanError> {
     let mut plan = plan_stock(snapshot, shown, offers, policy, false)?;
     plan.exceptions.retain(|e| e.code != "unknown_offer");
+    let in_fulfil: FastSet<&str> = snapshot.iter().map(|l| l.sku.as_str()).collect();
+    let mut reported: FastSet<&str> = FastSet::default();
+    for offer in shown {
+        let sku = offer.sku.as_str();
+        if offer.quantity > 0
+            && !in_fulfil.contains(sku)
+            && !policy.exclude.contains(sku)
+            && reported.insert(sku)
+        {
+            plan.exceptions.push(Exception::new(
+                "offer_without_product",
+                Team::Ecommerce,
+                Severity::Warning,
+                sku,
+                format!(
+                    "John Lewis shows {} of offer {sku:?}, but no Fulfil product has this SKU, so the connector never updates its stock and John Lewis can sell units Fulfil does not have. Create the product in Fulfil with exactly this SKU, correct the offer's SKU, or set its stock to 0 on John Lewis (list it in [stock] exclude if you manage it by hand).",
+                    offer.quantity
+                ),
+            ));
+        }
+    }
     for line in &plan.lines {
         if let Some(shown) = line.previous
             && shown > line.quantity
@@ -505,6 +528,42 @@ mod tests {
             1,
             "a SKU John Lewis does not sell is skipped without an exception"
         );
+    }
+
+    #[test]
+    fn reconciliation_flags_offers_no_fulfil_product_backs() {
+        let shown = |sku: &str, warehouse: Option<&str>, quantity: i64| Published {
+            sku: sku.into(),
+            warehouse: warehouse.map(str::to_string),
+            quantity,
+        };
+        let snapshot = vec![StockLevel {
+            sku: "KNOWN".into(),
+            warehouse: None,
+            available: 4.0,
+        }];
+        let on_jl = vec![
+            shown("KNOWN", None, 4),
+            shown("GONE", Some("W1"), 3),
+            shown("GONE", Some("W2"), 2),
+            shown("EMPTY", None, 0),
+            shown("BY-HAND", None, 7),
+        ];
+        let mut policy = StockPolicy::default();
+        policy.exclude.insert("BY-HAND".into());
+        let plan = reconcile_stock(&snapshot, &on_jl, None, &policy).expect("plan");
+        let flagged: Vec<(&str, &str)> = plan
+            .exceptions
+            .iter()
+            .map(|e| (e.code.as_str(), e.subject.as_str()))
+            .collect();
+        assert_eq!(
+            flagged,
+            [("offer_without_product", "GONE")],
+            "once per SKU; not an offer showing nothing, nor an excluded one"
+        );
+        assert!(plan.exceptions[0].message.contains("shows 3"));
+        assert!(plan.lines.is_empty(), "nothing is published for it");
     }
 
     #[test]

@@ -464,6 +464,7 @@ impl StockJob {
             })
             .collect();
         let plan = self.plan_against(&snapshot, &on_jl, Planning::Reconcile)?;
+        self.resolve_backed_offers(&plan)?;
         let now = chrono::Utc::now();
         // The ledger now holds what John Lewis really shows (-1: an offer with no quantity),
         // so every difference is sent with the next upload.
@@ -486,6 +487,26 @@ impl StockJob {
         self.services.store.record_published(&observed, None)?;
         self.services.store.audit("stock.reconciled", "stock", &json!({"products": products.len(), "offers": offers.len(), "differences": plan.lines.len()}).to_string())?;
         Ok(plan.lines.len())
+    }
+
+    /// Resolves `offer_without_product` for the offers the reconciliation `plan` no longer
+    /// flags (a Fulfil product now has the SKU, or John Lewis shows none left).
+    fn resolve_backed_offers(&self, plan: &StockPlan) -> anyhow::Result<()> {
+        const CODE: &str = "offer_without_product";
+        let flagged: HashSet<&str> = plan
+            .exceptions
+            .iter()
+            .filter(|e| e.code == CODE)
+            .map(|e| e.subject.as_str())
+            .collect();
+        for open in self.services.store.exceptions(false)? {
+            if open.code == CODE && !flagged.contains(open.subject.as_str()) {
+                self.services
+                    .store
+                    .resolve_cleared(&open.subject, &[CODE])?;
+            }
+        }
+        Ok(())
     }
 
     /// OF21 listing (with EANs) when the offers lack EANs and the last listing is older than
