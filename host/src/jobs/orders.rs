@@ -444,7 +444,10 @@ impl OrdersJob {
     fn retry_resolved_rejections(&self) -> anyhow::Result<()> {
         let store = &self.services.store;
         for entry in store.outbox_failed("create_order")? {
-            if !store.exception_open("fulfil_rejected", &entry.subject)? {
+            let created = store
+                .order(&entry.subject)?
+                .is_some_and(|o| o.stage == OrderStage::Created);
+            if !created && !store.exception_open("fulfil_rejected", &entry.subject)? {
                 store.outbox_set(entry.id, OutboxState::Pending, None)?;
                 store.audit(
                     "create_order.retried",
