@@ -215,6 +215,71 @@ async fn storms_of_429_and_5xx_are_ridden_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_in_doubt_that_fulfil_made_is_confirmed_by_rereading_not_resent() {
+    // The run stopped after Fulfil made the sale for order 0001, before it was recorded.
+    let mut day = day_with(Faults::default(), Vec::new()).await;
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    let order = id("0001");
+    let entry = day
+        .store
+        .outbox_entry(&format!("create_order:{order}"))
+        .expect("outbox")
+        .expect("entry");
+    day.store
+        .outbox_set(entry.id, OutboxState::Sending, None)
+        .expect("sending");
+    day.store
+        .set_order_stage(&order, OrderStage::Accepted)
+        .expect("stage");
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    assert_eq!(day.sandbox.stats().create_order_calls.get(&order), Some(&1));
+    assert_eq!(
+        day.store.order(&order).expect("order").map(|o| o.stage),
+        Some(OrderStage::Created)
+    );
+    let audit: Vec<String> = day
+        .store
+        .audit_for(&order)
+        .expect("audit")
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert!(
+        audit.contains(&"create_order.confirmed_by_reread".to_string()),
+        "{audit:?}"
+    );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_cancelled_while_its_sale_was_in_doubt_is_not_created() {
+    // The run stopped while create_order was on its way, and it never reached Fulfil; the
+    // customer cancelled meanwhile.
+    let paid = paid_order("0013");
+    let mut cancelled = paid.clone();
+    cancelled["order_state"] = "CANCELED".into();
+    for line in cancelled["order_lines"].as_array_mut().expect("lines") {
+        line["order_line_state"] = "CANCELED".into();
+    }
+    let mut day = day_with(Faults::default(), vec![cancelled.clone()]).await;
+    leave_pending_sale(&day, &cancelled, &paid);
+    let key = format!("create_order:{}", id("0013"));
+    let entry = day
+        .store
+        .outbox_entry(&key)
+        .expect("outbox")
+        .expect("entry");
+    day.store.outbox_sending(entry.id).expect("sending");
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_none());
+    assert!(
+        day.store.outbox_entry(&key).expect("outbox").is_none(),
+        "withdrawn"
+    );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_or21_response_is_confirmed_by_rereading_not_resent() {
     let faults = Faults {
         hang_after_apply: vec!["OR21".into()],

@@ -412,9 +412,10 @@ impl OrdersJob {
         self.send(entry, report).await
     }
 
-    /// Finishes writes left by an earlier cycle or run. A sale not sent yet is planned again
-    /// from the order as last read from John Lewis, so a change seen since (a cancellation, a
-    /// cancelled line) is what reaches Fulfil. Returns the orders planned.
+    /// Finishes writes left by an earlier cycle or run. A sale not sent yet (or whose
+    /// `create_order` never reached Fulfil, as a re-read shows) is planned again from the
+    /// order as last read from John Lewis, so a change seen since (a cancellation, a cancelled
+    /// line) is what reaches Fulfil. Returns the orders planned.
     async fn replay_outbox(
         &mut self,
         report: &mut CycleReport,
@@ -424,6 +425,12 @@ impl OrdersJob {
         for entry in self.services.store.outbox_open(&["or21", "create_order"])? {
             let order = match (entry.kind.as_str(), entry.state) {
                 ("create_order", OutboxState::Pending) => {
+                    self.services.store.order(&entry.subject)?
+                }
+                ("create_order", OutboxState::Sending) => {
+                    if self.sale_settled_by_reread(&entry, report).await? {
+                        continue;
+                    }
                     self.services.store.order(&entry.subject)?
                 }
                 _ => None,
@@ -437,6 +444,47 @@ impl OrdersJob {
             }
         }
         Ok(planned)
+    }
+
+    /// Settles a `create_order` whose outcome is unknown (the run stopped mid-call) by
+    /// re-reading Fulfil: true when Fulfil has the sale (recorded as created) or cannot be
+    /// read now (left for a later cycle); false, with the entry pending again, when the call
+    /// never made the sale.
+    async fn sale_settled_by_reread(
+        &mut self,
+        entry: &OutboxEntry,
+        report: &mut CycleReport,
+    ) -> anyhow::Result<bool> {
+        let store = self.services.store.clone();
+        let order_id = entry.subject.as_str();
+        match self
+            .services
+            .fulfil
+            .sale_by_channel_identifier(order_id)
+            .await
+        {
+            Ok(Some(sale)) => {
+                let sale_id = sale.get("id").and_then(crate::fulfil::wire::int);
+                store.set_order_sale(order_id, sale_id)?;
+                store.outbox_set(entry.id, OutboxState::Done, None)?;
+                store.audit(
+                    "create_order.confirmed_by_reread",
+                    order_id,
+                    &sale.to_string(),
+                )?;
+                report.created += 1;
+                Ok(true)
+            }
+            Ok(None) => {
+                store.outbox_set(entry.id, OutboxState::Pending, None)?;
+                Ok(false)
+            }
+            Err(e) => {
+                outcome::unavailable(&store, "fulfil", &e)?;
+                report.deferred += 1;
+                Ok(true)
+            }
+        }
     }
 
     /// Sales Fulfil rejected are tried again once a person resolved the `fulfil_rejected`
