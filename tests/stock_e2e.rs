@@ -8,8 +8,8 @@ use jlm::config::{ApiKeys, Config, ConfigDuration};
 use jlm::demo::sandbox_config;
 use jlm::jobs::{Services, StockJob};
 use jlm::runtime::Runtime;
-use jlm::sandbox::{Sandbox, SandboxConfig, SandboxOffer, SandboxProduct};
-use jlm::stock::events::StockEvents;
+use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxOffer, SandboxProduct};
+use jlm::stock::events::{StockChange, StockEvents};
 use jlm::store::Store;
 use jlm::web::metrics::Metrics;
 use jlm::web::{WebState, serve};
@@ -557,5 +557,38 @@ async fn an_offer_no_fulfil_product_backs_is_flagged_until_it_is_emptied() {
     world.sandbox.set_offer_quantity("JL-GONE-001", 0);
     job.reconcile().await.expect("reconcile");
     assert!(flagged(&world.store).is_empty());
+    world.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_during_a_slow_reconciliation_is_not_overridden_by_it() {
+    let world = world(5, "").await;
+    assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
+    world.stop.notify_one();
+    let mut job = world.job.await.expect("job");
+    // John Lewis drifted, so the reconciliation corrects sku 1 from the 10 it reads. Fulfil
+    // changed sku 1 to 7 while the (slow) reading was under way: its webhook is queued.
+    world.sandbox.set_offer_quantity(&sku(1), 99);
+    world.events.push(StockChange {
+        sku: sku(1),
+        available: 7.0,
+        event_time: chrono::Utc::now() + chrono::Duration::milliseconds(500),
+        received: Instant::now(),
+    });
+    world.sandbox.set_faults(Faults {
+        rate_slow: 1.0,
+        slow: Duration::from_millis(400),
+        ..Faults::default()
+    });
+    let started = Instant::now();
+    job.reconcile().await.expect("reconcile");
+    assert!(started.elapsed() > Duration::from_secs(1), "a slow reading");
+    let pending: Vec<(String, f64)> = world
+        .events
+        .drain()
+        .into_iter()
+        .map(|c| (c.sku, c.available))
+        .collect();
+    assert_eq!(pending, [(sku(1), 7.0)], "the newer webhook value stands");
     world.sandbox.shutdown().await;
 }

@@ -414,6 +414,9 @@ impl StockJob {
     /// the offer mirror, raises the component's `stock_drift` where John Lewis shows more than
     /// Fulfil allows, and queues every difference. Returns the number of differences.
     pub async fn reconcile(&mut self) -> anyhow::Result<usize> {
+        // The quantities read are as of some moment after this: a webhook change stamped
+        // later is newer than (or as new as) them, so their corrections must not override it.
+        let read_from = chrono::Utc::now();
         let products = self.services.fulfil.all_products().await.map_err(|e| {
             let _ = outcome::products_unreadable(&self.services.store, &e);
             anyhow::anyhow!("read Fulfil quantities: {e}")
@@ -465,22 +468,21 @@ impl StockJob {
             .collect();
         let plan = self.plan_against(&snapshot, &on_jl, Planning::Reconcile)?;
         self.resolve_backed_offers(&plan)?;
-        let now = chrono::Utc::now();
         // The ledger now holds what John Lewis really shows (-1: an offer with no quantity),
         // so every difference is sent with the next upload.
         let observed: Vec<(String, Option<String>, i64)> = offers
             .iter()
             .map(|o| (o.sku.clone(), None, o.quantity.unwrap_or(-1)))
             .collect();
+        let available: HashMap<&str, f64> = snapshot
+            .iter()
+            .map(|s| (s.sku.as_str(), s.available))
+            .collect();
         for line in &plan.lines {
-            let available = snapshot
-                .iter()
-                .find(|s| s.sku == line.sku)
-                .map_or(0.0, |s| s.available);
             self.events.push(StockChange {
                 sku: line.sku.clone(),
-                available,
-                event_time: now,
+                available: available.get(line.sku.as_str()).copied().unwrap_or(0.0),
+                event_time: read_from,
                 received: Instant::now(),
             });
         }
