@@ -218,6 +218,24 @@ async fn a_rejection_carries_mirakls_message() {
         day.sandbox.order(&id("0002")).expect("order")["order_state"],
         "SHIPPING"
     );
+    // Not sent again every cycle while nothing changed ...
+    let or23_calls = || day.sandbox.stats().requests.get("OR23").copied();
+    let before = or23_calls();
+    cycles(&mut job, 3).await;
+    assert_eq!(or23_calls(), before, "the rejected request is not repeated");
+    // ... but once a person resolves the exception.
+    assert!(
+        day.store
+            .resolve_exception(rejected[0].id)
+            .expect("resolve")
+    );
+    cycles(&mut job, 1).await;
+    assert_eq!(or23_calls(), before.map(|n| n + 1));
+    assert_eq!(
+        open(&day.store, "dispatch_rejected").len(),
+        1,
+        "rejected again"
+    );
     day.sandbox.shutdown().await;
 }
 

@@ -29,7 +29,6 @@ const SHIPMENT_CODES: &[&str] = &[
     "carrier_not_approved",
     "tracking_invalid",
     "dispatch_mismatch",
-    "dispatch_rejected",
     "partial_dispatch",
 ];
 /// Codes the clocks raise (cleared when the order moves on).
@@ -350,14 +349,22 @@ impl DispatchJob {
         for request in &plan.requests {
             let key = format!("dispatch:{sid}:{}", request.api);
             let body = request.body.clone().unwrap_or_default();
-            let entry = store.enqueue(
-                &request.api,
-                &order_id,
-                &key,
-                &json!({"path": request.path, "body": body}).to_string(),
-            )?;
+            let planned = json!({"path": request.path, "body": body}).to_string();
+            let entry = store.enqueue(&request.api, &order_id, &key, &planned)?;
             if entry.state == OutboxState::Done {
                 continue;
+            }
+            if entry.state == OutboxState::Failed {
+                // John Lewis rejected this request: it is sent again once it changes (the
+                // shipment or the carrier table was corrected) or a person resolved the
+                // exception, not every cycle.
+                if entry.body == planned && store.exception_open("dispatch_rejected", &sid)? {
+                    store.set_shipment_state(shipment.id, ShipmentState::Blocked)?;
+                    report.blocked += 1;
+                    return Ok(());
+                }
+                store.outbox_set(entry.id, OutboxState::Pending, None)?;
+                store.outbox_rewrite(entry.id, &planned)?;
             }
             if entry.state == OutboxState::Sending
                 && request.api == "OR24"
@@ -412,12 +419,10 @@ impl DispatchJob {
                         "blocking",
                         &sid,
                         format!(
-                            "John Lewis rejected {} for order {order_id} (Fulfil shipment {sid}): {e}. Correct the shipment or the carrier mapping; the shipment is planned again each cycle.",
+                            "John Lewis rejected {} for order {order_id} (Fulfil shipment {sid}): {e}. Correct the shipment or the carrier mapping: it is sent again when it changes, or when you resolve this exception.",
                             request.api
                         ),
                     )?;
-                    // A fix re-plans the shipment: let the failed request be sent again then.
-                    store.outbox_set(entry.id, OutboxState::Pending, Some(&e.to_string()))?;
                     store.set_shipment_state(shipment.id, ShipmentState::Blocked)?;
                     report.blocked += 1;
                     return Ok(());
@@ -431,6 +436,7 @@ impl DispatchJob {
             }
         }
         store.set_shipment_state(shipment.id, ShipmentState::Sent)?;
+        store.resolve_cleared(&sid, &["dispatch_rejected"])?;
         if plan.complete {
             // The order is complete: earlier partial shipments need no more attention.
             for earlier in store.shipments_of(&order_id)? {
