@@ -256,11 +256,7 @@ async fn an_order_cancelled_while_its_sale_was_in_doubt_is_not_created() {
     // The run stopped while create_order was on its way, and it never reached Fulfil; the
     // customer cancelled meanwhile.
     let paid = paid_order("0013");
-    let mut cancelled = paid.clone();
-    cancelled["order_state"] = "CANCELED".into();
-    for line in cancelled["order_lines"].as_array_mut().expect("lines") {
-        line["order_line_state"] = "CANCELED".into();
-    }
+    let cancelled = cancelled(&paid);
     let mut day = day_with(Faults::default(), vec![cancelled.clone()]).await;
     leave_pending_sale(&day, &cancelled, &paid);
     let key = format!("create_order:{}", id("0013"));
@@ -545,6 +541,17 @@ fn leave_pending_sale(day: &Day, order: &Value, earlier: &Value) {
         .expect("outbox");
 }
 
+/// `order` cancelled by the customer: the order and every line `CANCELED`.
+fn cancelled(order: &Value) -> Value {
+    let mut order = order.clone();
+    order["order_state"] = "CANCELED".into();
+    for line in order["order_lines"].as_array_mut().expect("lines") {
+        line["order_line_state"] = "CANCELED".into();
+    }
+    order
+}
+
+/// The sale Fulfil's sandbox made for `order_id`, if any.
 fn sale_of<'a>(sales: &'a [Value], order_id: &str) -> Option<&'a Value> {
     sales
         .iter()
@@ -554,11 +561,7 @@ fn sale_of<'a>(sales: &'a [Value], order_id: &str) -> Option<&'a Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_cancelled_before_its_waiting_sale_went_out_is_not_created() {
     let paid = paid_order("0013");
-    let mut cancelled = paid.clone();
-    cancelled["order_state"] = "CANCELED".into();
-    for line in cancelled["order_lines"].as_array_mut().expect("lines") {
-        line["order_line_state"] = "CANCELED".into();
-    }
+    let cancelled = cancelled(&paid);
     let mut day = day_with(Faults::default(), vec![cancelled.clone()]).await;
     leave_pending_sale(&day, &cancelled, &paid);
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
