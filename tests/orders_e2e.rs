@@ -663,3 +663,23 @@ async fn a_sale_fulfil_rejected_is_sent_again_once_its_exception_is_resolved() {
     assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_some());
     day.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_order_blocked_by_missing_data_is_created_once_it_is_fixed() {
+    // A person accepted the order on John Lewis before the connector saw it; one of its SKUs
+    // is not in Fulfil yet.
+    let mut paid = paid_order("0013");
+    paid["order_lines"][0]["offer_sku"] = "JL-BOWL-020".into();
+    let mut day = day_with(Faults::default(), vec![paid]).await;
+    run_until_quiet(&mut day.job, 4).await.expect("cycles");
+    assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_none());
+    assert!(open_codes(&day.store).contains(&("unknown_sku".into(), "JL-BOWL-020".into())));
+    // Ecommerce creates the product in Fulfil; John Lewis' order does not change.
+    let mut bowl = day_product("JL-PLATE-016");
+    bowl.id = 9020;
+    bowl.code = "JL-BOWL-020".into();
+    day.sandbox.seed_products(vec![bowl]);
+    run_until_quiet(&mut day.job, 4).await.expect("cycles");
+    assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_some());
+    day.sandbox.shutdown().await;
+}

@@ -131,16 +131,19 @@ impl OrdersJob {
             planned.insert(order_id);
         }
 
-        // Held orders and paid orders not yet in Fulfil are planned again: a person may have
-        // fixed the catalogue since.
+        // Held orders, and paid orders not yet in Fulfil however they were decided (accepted
+        // or partly refused here, or on John Lewis by a person), are planned again: a person
+        // may have fixed the catalogue since, or Fulfil could not be read last time.
         let mut again = self.services.store.orders_at(OrderStage::Held)?;
-        again.extend(
-            self.services
-                .store
-                .orders_at(OrderStage::Accepted)?
-                .into_iter()
-                .filter(|o| o.mirakl_state == "SHIPPING"),
-        );
+        for stage in [OrderStage::New, OrderStage::Accepted, OrderStage::Refused] {
+            again.extend(
+                self.services
+                    .store
+                    .orders_at(stage)?
+                    .into_iter()
+                    .filter(|o| o.mirakl_state == "SHIPPING"),
+            );
+        }
         for record in again {
             if !planned.contains(&record.order_id) {
                 self.process(&record.order_id, &record.raw, &mut report)
