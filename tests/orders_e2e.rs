@@ -683,3 +683,23 @@ async fn a_paid_order_blocked_by_missing_data_is_created_once_it_is_fixed() {
     assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_some());
     day.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_that_arrived_while_fulfil_was_unreachable_are_decided_once_it_is_back() {
+    let mut day = day_with(Faults::default(), Vec::new()).await;
+    // The first poll reads John Lewis, but Fulfil (products and stock) cannot be reached.
+    let (mut config, keys) = sandbox_config(&day.sandbox, &SandboxConfig::default());
+    config.fulfil.base_url = "http://127.0.0.1:9".into();
+    config.retry.max_attempts = 1;
+    let unreachable = Services::new(config, &keys, day.store.clone(), runtime()).expect("services");
+    let mut cut_off = OrdersJob::new(unreachable);
+    run_until_quiet(&mut cut_off, 1).await.expect("cycle");
+    assert!(
+        day.sandbox.stats().or21_applied.is_empty(),
+        "nothing decided"
+    );
+    // Fulfil is back; John Lewis' orders have not changed since they were read.
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    assert_day_outcome(&day);
+    day.sandbox.shutdown().await;
+}

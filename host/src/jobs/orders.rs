@@ -131,17 +131,21 @@ impl OrdersJob {
             planned.insert(order_id);
         }
 
-        // Held orders, and paid orders not yet in Fulfil however they were decided (accepted
-        // or partly refused here, or on John Lewis by a person), are planned again: a person
-        // may have fixed the catalogue since, or Fulfil could not be read last time.
-        let mut again = self.services.store.orders_at(OrderStage::Held)?;
-        for stage in [OrderStage::New, OrderStage::Accepted, OrderStage::Refused] {
+        // Orders still waiting for the connector are planned again: a person may have fixed
+        // the catalogue since, or Fulfil could not be read last time (see `waiting`).
+        let mut again = Vec::new();
+        for stage in [
+            OrderStage::New,
+            OrderStage::Held,
+            OrderStage::Accepted,
+            OrderStage::Refused,
+        ] {
             again.extend(
                 self.services
                     .store
                     .orders_at(stage)?
                     .into_iter()
-                    .filter(|o| o.mirakl_state == "SHIPPING"),
+                    .filter(|o| waiting(o.stage, &o.mirakl_state)),
             );
         }
         for record in again {
@@ -653,6 +657,19 @@ impl OrdersJob {
             }
         }
         Ok(())
+    }
+}
+
+/// True when an order at `stage`, in Mirakl state `mirakl_state`, still waits for the
+/// connector: held for a person; awaiting acceptance but never decided (its planning could not
+/// finish); or paid and not yet in Fulfil, however it was decided (here, in part, or on John
+/// Lewis by a person).
+fn waiting(stage: OrderStage, mirakl_state: &str) -> bool {
+    match stage {
+        OrderStage::Held => true,
+        OrderStage::New => matches!(mirakl_state, "WAITING_ACCEPTANCE" | "SHIPPING"),
+        OrderStage::Accepted | OrderStage::Refused => mirakl_state == "SHIPPING",
+        OrderStage::Created | OrderStage::Closed => false,
     }
 }
 
