@@ -290,3 +290,44 @@ async fn clocks_fire_at_the_right_simulated_times() {
     assert_eq!(still, vec![id("0008"), id("0009"), id("0011")]);
     day.sandbox.shutdown().await;
 }
+
+/// The day's configuration for a dispatch job on `day`'s sandbox, reading no shipment again
+/// before its cursor (`[dispatch] overlap = 0`).
+fn no_overlap_config(day: &Day) -> (jlm::config::Config, jlm::config::ApiKeys) {
+    let (mut config, keys) = sandbox_config(&day.sandbox, &SandboxConfig::default());
+    config.carriers = day::carrier_table().expect("carrier table");
+    config.dispatch.overlap = jlm::config::ConfigDuration(std::time::Duration::ZERO);
+    (config, keys)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipments_read_while_john_lewis_was_unreachable_are_confirmed_once_it_is_back() {
+    let (day, later) = day_holding(Faults::default(), Some("0012")).await;
+    // Fulfil is read, but John Lewis cannot be reached: every shipment is put off. A later
+    // shipment moves the cursor past them all before John Lewis is back.
+    let (mut config, keys) = no_overlap_config(&day);
+    config.mirakl.base_url = "http://127.0.0.1:9".into();
+    config.retry.max_attempts = 1;
+    let cut_off = Services::new(config, &keys, day.store.clone(), runtime()).expect("services");
+    let mut cut_off = DispatchJob::new(cut_off);
+    cycles(&mut cut_off, 1).await;
+    for mut shipment in later {
+        shipment.write_date += chrono::Duration::minutes(1);
+        day.sandbox.add_shipment(shipment).expect("shipment");
+    }
+    cycles(&mut cut_off, 1).await;
+    assert!(day.sandbox.stats().or24_applied.is_empty(), "nothing sent");
+    // John Lewis is back; the earlier shipments are behind the cursor.
+    let (config, keys) = no_overlap_config(&day);
+    let back = Services::new(config, &keys, day.store.clone(), runtime()).expect("services");
+    cycles(&mut DispatchJob::new(back), 3).await;
+    for n in SHIPPED {
+        assert_eq!(
+            day.sandbox.order(&id(n)).expect("order")["order_state"],
+            "SHIPPED",
+            "{}",
+            id(n)
+        );
+    }
+    day.sandbox.shutdown().await;
+}

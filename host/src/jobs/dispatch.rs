@@ -186,6 +186,49 @@ impl DispatchJob {
             return Ok(()); // an order this connector never imported
         }
         let store = self.services.store.clone();
+        let wit_shipment = Shipment {
+            id: shipment.id,
+            order: order_id.clone(),
+            carrier: shipment.carrier.clone().unwrap_or_default(),
+            service: shipment.service.clone(),
+            tracking_number: shipment.tracking_number.clone(),
+            lines: shipment
+                .lines
+                .iter()
+                .map(|l| ShipmentLine {
+                    line_id: l.line_id.clone().unwrap_or_default(),
+                    sku: l.sku.clone(),
+                    quantity: l.quantity.round() as i64,
+                })
+                .collect(),
+        };
+        let source = serde_json::to_string(shipment)?;
+        let lines_json = json!(
+            wit_shipment
+                .lines
+                .iter()
+                .map(|l| json!({"line_id": l.line_id, "quantity": l.quantity}))
+                .collect::<Vec<_>>()
+        )
+        .to_string();
+        let save = |state: ShipmentState, plan: &str, complete: bool| {
+            store.save_shipment(
+                shipment.id,
+                &order_id,
+                state,
+                shipment.carrier.as_deref(),
+                shipment.service.as_deref(),
+                &lines_json,
+                &source,
+                plan,
+                complete,
+                &shipment.write_date,
+            )
+        };
+        // Recorded before anything can defer it: a cycle that cannot finish it (John Lewis
+        // unreachable, a component fault) leaves it pending, to be tried again next cycle
+        // however far the cursor has moved.
+        save(ShipmentState::Pending, "", false)?;
         let order = match self
             .services
             .mirakl
@@ -213,6 +256,7 @@ impl DispatchJob {
                     shipment.id
                 ),
             )?;
+            save(ShipmentState::Blocked, "", false)?;
             return Ok(());
         };
         let raw = order.to_string();
@@ -235,31 +279,6 @@ impl DispatchJob {
         )?;
 
         let shipped = self.shipped_before(&order_id, shipment.id)?;
-        let wit_shipment = Shipment {
-            id: shipment.id,
-            order: order_id.clone(),
-            carrier: shipment.carrier.clone().unwrap_or_default(),
-            service: shipment.service.clone(),
-            tracking_number: shipment.tracking_number.clone(),
-            lines: shipment
-                .lines
-                .iter()
-                .map(|l| ShipmentLine {
-                    line_id: l.line_id.clone().unwrap_or_default(),
-                    sku: l.sku.clone(),
-                    quantity: l.quantity.round() as i64,
-                })
-                .collect(),
-        };
-        let source = serde_json::to_string(shipment)?;
-        let lines_json = json!(
-            wit_shipment
-                .lines
-                .iter()
-                .map(|l| json!({"line_id": l.line_id, "quantity": l.quantity}))
-                .collect::<Vec<_>>()
-        )
-        .to_string();
         let policy = self.services.config.dispatch_policy();
         let sid = shipment.id.to_string();
         let plan = match self.session()?.plan_dispatch(
@@ -282,18 +301,7 @@ impl DispatchJob {
                         e.code, e.message
                     ),
                 )?;
-                store.save_shipment(
-                    shipment.id,
-                    &order_id,
-                    ShipmentState::Blocked,
-                    shipment.carrier.as_deref(),
-                    shipment.service.as_deref(),
-                    &lines_json,
-                    &source,
-                    "",
-                    false,
-                    &shipment.write_date,
-                )?;
+                save(ShipmentState::Blocked, "", false)?;
                 report.blocked += 1;
                 return Ok(());
             }
@@ -330,18 +338,7 @@ impl DispatchJob {
         } else {
             ShipmentState::Pending
         };
-        store.save_shipment(
-            shipment.id,
-            &order_id,
-            state,
-            shipment.carrier.as_deref(),
-            shipment.service.as_deref(),
-            &lines_json,
-            &source,
-            &plan_json,
-            plan.complete,
-            &shipment.write_date,
-        )?;
+        save(state, &plan_json, plan.complete)?;
         if blocked {
             report.blocked += 1;
             return Ok(());
