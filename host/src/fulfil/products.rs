@@ -44,7 +44,8 @@ impl Client {
         Ok(products)
     }
 
-    /// Every product, read 500 at a time in id order (see [`Client::search_read_all`]).
+    /// Every product, read 500 at a time in id order, each page asking for ids above the
+    /// last one read (a product archived meanwhile never hides another).
     pub async fn all_products(&self) -> Result<Vec<FulfilProduct>, ProductsError> {
         self.all_pages(json!([])).await
     }

@@ -98,9 +98,9 @@ impl Client {
     /// that parses as neither is refused before anything is sent ([`ApiError::Rejected`],
     /// status 0). The bound is inclusive, so expect shipments seen before.
     ///
-    /// Reads shipments 500 at a time in id order (see [`Client::search_read_all`]: a shipment
-    /// changed while the pages are read never hides another), then their sales, moves and sale
-    /// lines, 100 ids per request. Shipments without an id or any date are skipped (logged),
+    /// Reads shipments 500 at a time in id order, each page asking for ids above the last one
+    /// read (a shipment changed while the pages are read never hides another), then their
+    /// sales, moves and sale lines, 100 ids per request. Shipments without an id or any date are skipped (logged),
     /// as are moves that are cancelled or missing from the move lookup.
     pub async fn shipments_done_since(
         &self,

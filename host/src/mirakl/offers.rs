@@ -129,7 +129,7 @@ impl Client {
     ///
     /// OF21 sorts by price, so an offer repriced while the pages are read moves and can slide
     /// another past the reading: when a listing holds fewer offers than `total_count`, it is
-    /// read again (at most [`LISTING_PASSES`] times in all) and the passes are merged.
+    /// read again (three times at most in all) and the passes are merged.
     ///
     /// Meant for interactive use by Mirakl and prone to 429s when paged quickly: prefer
     /// [`Client::export_offers`]. Paced by the call pacer only.
