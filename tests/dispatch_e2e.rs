@@ -27,6 +27,18 @@ fn id(n: &str) -> String {
 /// Orders that reach John Lewis as shipped: complete shipments with a mapped, approved carrier.
 const SHIPPED: &[&str] = &["0001", "0002", "0003", "0006", "0007", "0012"];
 
+/// Every order of [`SHIPPED`] is SHIPPED on John Lewis.
+fn assert_shipped(sandbox: &Sandbox) {
+    for n in SHIPPED {
+        assert_eq!(
+            sandbox.order(&id(n)).expect("order")["order_state"],
+            "SHIPPED",
+            "{}",
+            id(n)
+        );
+    }
+}
+
 struct Day {
     sandbox: Sandbox,
     store: Store,
@@ -97,14 +109,9 @@ async fn a_day_of_shipments_is_confirmed_exactly_once() {
     let day = day_with(Faults::default()).await;
     let mut job = DispatchJob::new(day.services.clone());
     cycles(&mut job, 3).await;
+    assert_shipped(&day.sandbox);
     let stats = day.sandbox.stats();
     for n in SHIPPED {
-        assert_eq!(
-            day.sandbox.order(&id(n)).expect("order")["order_state"],
-            "SHIPPED",
-            "{}",
-            id(n)
-        );
         assert_eq!(
             stats.or24_applied.get(&id(n)).copied(),
             Some(1),
@@ -321,13 +328,6 @@ async fn shipments_read_while_john_lewis_was_unreachable_are_confirmed_once_it_i
     let (config, keys) = no_overlap_config(&day);
     let back = Services::new(config, &keys, day.store.clone(), runtime()).expect("services");
     cycles(&mut DispatchJob::new(back), 3).await;
-    for n in SHIPPED {
-        assert_eq!(
-            day.sandbox.order(&id(n)).expect("order")["order_state"],
-            "SHIPPED",
-            "{}",
-            id(n)
-        );
-    }
+    assert_shipped(&day.sandbox);
     day.sandbox.shutdown().await;
 }
