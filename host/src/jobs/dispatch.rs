@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::fulfil::FulfilShipment;
 use crate::http::ApiError;
-use crate::jobs::{Services, later, outcome};
+use crate::jobs::{Services, later, outcome, overlapped};
 use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
 use crate::runtime::{PluginFault, Session, severity_name};
 use crate::store::{OutboxState, ShipmentState};
@@ -71,12 +71,9 @@ impl DispatchJob {
     /// Where a read starts: `cursor` less `[dispatch] overlap` (the cursor itself when it is
     /// not a readable time; Fulfil then refuses it and the cycle reports why).
     fn read_from(&self, cursor: &str) -> String {
-        let overlap =
-            chrono::Duration::from_std(self.services.config.dispatch.overlap.0).unwrap_or_default();
-        match chrono::DateTime::parse_from_rfc3339(cursor) {
-            Ok(at) => (at.with_timezone(&chrono::Utc) - overlap)
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            Err(_) => cursor.to_string(),
+        match overlapped(cursor, self.services.config.dispatch.overlap.0) {
+            Some(at) => at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            None => cursor.to_string(),
         }
     }
 

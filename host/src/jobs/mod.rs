@@ -34,6 +34,15 @@ fn later(a: &str, b: &str) -> bool {
     }
 }
 
+/// Where a read from `cursor` (an RFC 3339 time) starts: `overlap` earlier, so what was
+/// committed late is read again; `None` when the cursor is not a readable time.
+fn overlapped(cursor: &str, overlap: std::time::Duration) -> Option<chrono::DateTime<chrono::Utc>> {
+    let overlap = chrono::Duration::from_std(overlap).unwrap_or_default();
+    chrono::DateTime::parse_from_rfc3339(cursor)
+        .ok()
+        .map(|at| at.with_timezone(&chrono::Utc) - overlap)
+}
+
 /// What every job works with.
 #[derive(Clone)]
 pub struct Services {

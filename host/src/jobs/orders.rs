@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::jobs::{Services, commitments, later, outcome};
+use crate::jobs::{Services, commitments, later, outcome, overlapped};
 use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
 use crate::runtime::{OrderInput, PluginFault, Session, plan_to_json};
 use crate::store::{OrderStage, OutboxEntry, OutboxState};
@@ -162,14 +162,12 @@ impl OrdersJob {
 
     /// Where the next poll starts: the cursor minus the overlap window.
     fn since(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
-        let overlap =
-            chrono::Duration::from_std(self.services.config.orders.overlap.0).unwrap_or_default();
+        let overlap = self.services.config.orders.overlap.0;
         Ok(self
             .services
             .store
             .cursor(CURSOR)?
-            .and_then(|c| DateTime::parse_from_rfc3339(&c).ok())
-            .map(|c| c.with_timezone(&Utc) - overlap))
+            .and_then(|c| overlapped(&c, overlap)))
     }
 
     /// A live component session (a new one after a fault).
