@@ -469,15 +469,7 @@ impl OrdersJob {
             .await
         {
             Ok(Some(sale)) => {
-                let sale_id = sale.get("id").and_then(crate::fulfil::wire::int);
-                store.set_order_sale(order_id, sale_id)?;
-                store.outbox_set(entry.id, OutboxState::Done, None)?;
-                store.audit(
-                    "create_order.confirmed_by_reread",
-                    order_id,
-                    &sale.to_string(),
-                )?;
-                report.created += 1;
+                self.record_sale(entry, &sale, "create_order.confirmed_by_reread", report)?;
                 Ok(true)
             }
             Ok(None) => {
@@ -490,6 +482,26 @@ impl OrdersJob {
                 Ok(true)
             }
         }
+    }
+
+    /// Records the Fulfil `sale` made by `entry` (a `create_order`), audited as `action`.
+    fn record_sale(
+        &self,
+        entry: &OutboxEntry,
+        sale: &Value,
+        action: &str,
+        report: &mut CycleReport,
+    ) -> anyhow::Result<()> {
+        let store = &self.services.store;
+        let order_id = entry.subject.as_str();
+        let sale_id = sale.get("id").and_then(crate::fulfil::wire::int);
+        store.set_order_sale(order_id, sale_id)?;
+        store.outbox_set(entry.id, OutboxState::Done, None)?;
+        store.audit(action, order_id, &sale.to_string())?;
+        store.resolve_cleared(order_id, &["fulfil_rejected"])?;
+        outcome::reachable(store, "fulfil")?;
+        report.created += 1;
+        Ok(())
     }
 
     /// Sales Fulfil rejected are tried again once a person resolved the `fulfil_rejected`
@@ -627,13 +639,7 @@ impl OrdersJob {
         match self.services.fulfil.create_order(&payload).await {
             Ok(sale) => {
                 crate::jobs::crash_point("create_order.sent");
-                let sale_id = sale.get("id").and_then(crate::fulfil::wire::int);
-                store.set_order_sale(&order_id, sale_id)?;
-                store.outbox_set(entry.id, OutboxState::Done, None)?;
-                store.audit("create_order.sent", &order_id, &sale.to_string())?;
-                store.resolve_cleared(&order_id, &["fulfil_rejected"])?;
-                outcome::reachable(&store, "fulfil")?;
-                report.created += 1;
+                self.record_sale(&entry, &sale, "create_order.sent", report)?;
             }
             Err(e @ ApiError::Rejected { .. }) => {
                 store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
