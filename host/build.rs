@@ -21,9 +21,7 @@ fn main() {
 
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     if !target_installed(&rustc) {
-        panic!(
-            "\n\nThe wasm32-wasip2 target is not installed for this toolchain, so the jlm component cannot be built.\nInstall it with:\n\n    rustup target add wasm32-wasip2\n\n"
-        );
+        install_target(&workspace, &rustc);
     }
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -75,4 +73,27 @@ fn target_installed(rustc: &str) -> bool {
     Path::new(&sysroot)
         .join("lib/rustlib/wasm32-wasip2")
         .exists()
+}
+
+/// Installs the wasm32-wasip2 target with rustup (announced as a cargo warning), so a fresh
+/// machine with only the pinned toolchain needs no third command; fails naming the command to
+/// run only when rustup is missing or cannot install it.
+fn install_target(workspace: &Path, rustc: &str) {
+    const HINT: &str = "rustup target add wasm32-wasip2";
+    println!(
+        "cargo:warning=the wasm32-wasip2 target is not installed; installing it with `{HINT}`"
+    );
+    let installed = Command::new("rustup")
+        .current_dir(workspace)
+        .args(["target", "add", "wasm32-wasip2"])
+        .status();
+    match installed {
+        Ok(status) if status.success() && target_installed(rustc) => {}
+        Ok(_) => panic!(
+            "\n\n`{HINT}` did not install the wasm32-wasip2 target, so the jlm component cannot be built.\nRun it yourself (see its errors above) and build again.\n\n"
+        ),
+        Err(_) => panic!(
+            "\n\nThe wasm32-wasip2 target is not installed for this toolchain and rustup is not on the PATH, so the jlm component cannot be built.\nInstall the target (with rustup: `{HINT}`) and build again.\n\n"
+        ),
+    }
 }
