@@ -44,6 +44,19 @@ async fn day_with(faults: Faults, extra_orders: Vec<Value>) -> Day {
 
 /// [`day_with`] counting only `warehouses` (`[stock_sync] warehouses`).
 async fn day_counting(faults: Faults, extra_orders: Vec<Value>, warehouses: &[&str]) -> Day {
+    let warehouses: Vec<String> = warehouses.iter().map(|w| w.to_string()).collect();
+    day_tuned(faults, extra_orders, |config| {
+        config.stock_sync.warehouses = warehouses
+    })
+    .await
+}
+
+/// [`day_with`] whose configuration `tune` adjusts.
+async fn day_tuned(
+    faults: Faults,
+    extra_orders: Vec<Value>,
+    tune: impl FnOnce(&mut jlm::config::Config),
+) -> Day {
     let settings = SandboxConfig {
         faults,
         ..SandboxConfig::default()
@@ -54,7 +67,7 @@ async fn day_counting(faults: Faults, extra_orders: Vec<Value>, warehouses: &[&s
     orders.extend(extra_orders);
     sandbox.seed_orders(orders);
     let (mut config, keys) = sandbox_config(&sandbox, &settings);
-    config.stock_sync.warehouses = warehouses.iter().map(|w| w.to_string()).collect();
+    tune(&mut config);
     let store = Store::in_memory().expect("store");
     store
         .replace_offers(&day::offers().expect("offers"))
@@ -701,5 +714,169 @@ async fn orders_that_arrived_while_fulfil_was_unreachable_are_decided_once_it_is
     // Fulfil is back; John Lewis' orders have not changed since they were read.
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     assert_day_outcome(&day);
+    day.sandbox.shutdown().await;
+}
+
+/// Runs cycles (at most five) until a `create_order` is left `sending` (its outcome
+/// unknown); returns its order.
+async fn sale_in_doubt(day: &mut Day) -> Option<String> {
+    for _ in 0..5 {
+        day.job.run_cycle().await.expect("cycle");
+        let doubt = day
+            .store
+            .outbox_open(&["create_order"])
+            .expect("outbox")
+            .into_iter()
+            .find(|e| e.state == OutboxState::Sending);
+        if let Some(entry) = doubt {
+            return Some(entry.subject);
+        }
+    }
+    None
+}
+
+/// The open exception `code` of `subject`, if any.
+fn open_exception(store: &Store, code: &str, subject: &str) -> Option<jlm::store::ExceptionRecord> {
+    store
+        .exceptions(false)
+        .expect("exceptions")
+        .into_iter()
+        .find(|e| e.code == code && e.subject == subject)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_whose_answer_was_lost_is_read_back_and_its_cancellation_is_not_dropped() {
+    // Fulfil made the first sale of the day but its answer never came back (timed out, no
+    // retries left); the customer then cancelled the order on John Lewis.
+    let faults = Faults {
+        hang_after_apply: vec!["create_order".into()],
+        ..Faults::default()
+    };
+    let mut day = day_tuned(faults, Vec::new(), |config| {
+        config.retry.timeout = jlm::config::ConfigDuration(std::time::Duration::from_millis(300));
+        config.retry.max_attempts = 1;
+    })
+    .await;
+    let order = sale_in_doubt(&mut day)
+        .await
+        .expect("the lost answer leaves the sale in doubt");
+    let paid = day.sandbox.order(&order).expect("order");
+    day.sandbox.seed_orders(vec![cancelled(&paid)]);
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+
+    assert_eq!(
+        day.sandbox.stats().create_order_calls.get(&order),
+        Some(&1),
+        "read back, never sent again"
+    );
+    assert!(sale_of(&day.sandbox.sales(), &order).is_some());
+    assert_eq!(
+        day.store.order(&order).expect("order").map(|o| o.stage),
+        Some(OrderStage::Created)
+    );
+    let exception = open_exception(&day.store, "cancelled_after_import", &order)
+        .expect("the cancelled order with a Fulfil sale is raised");
+    assert_eq!(
+        (exception.team.as_str(), exception.severity.as_str()),
+        ("operations", "blocking")
+    );
+    assert!(
+        exception.message.contains("Cancel sale"),
+        "{}",
+        exception.message
+    );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_answered_with_an_unreadable_body_is_read_back_once_not_sent_again() {
+    let faults = Faults {
+        truncate_after_apply: vec!["create_order".into()],
+        ..Faults::default()
+    };
+    let mut day = day_with(faults, Vec::new()).await;
+    let order = sale_in_doubt(&mut day)
+        .await
+        .expect("an unreadable answer leaves the sale in doubt");
+    let exception = open_exception(&day.store, "fulfil_response_unreadable", &order)
+        .expect("the unreadable answer is raised");
+    assert_eq!(exception.count, 1);
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    assert_eq!(day.sandbox.stats().create_order_calls.get(&order), Some(&1));
+    assert_eq!(
+        day.store.order(&order).expect("order").map(|o| o.stage),
+        Some(OrderStage::Created)
+    );
+    assert_day_outcome(&day);
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_sale_that_cannot_be_read_is_raised_once_and_not_retried_every_cycle() {
+    let mut day = day_with(Faults::default(), Vec::new()).await;
+    let entry = day
+        .store
+        .enqueue(
+            "create_order",
+            "JL-LOST",
+            "create_order:JL-LOST",
+            "{not json",
+        )
+        .expect("outbox");
+    for _ in 0..3 {
+        day.job.run_cycle().await.expect("cycle");
+    }
+    let exception =
+        open_exception(&day.store, "outbox_body_unreadable", "JL-LOST").expect("raised");
+    assert_eq!(exception.count, 1, "raised once, not every cycle");
+    assert_eq!(
+        day.store
+            .outbox_entry(&entry.idempotency_key)
+            .expect("outbox")
+            .map(|e| (e.state, e.attempts)),
+        Some((OutboxState::Failed, 0)),
+        "never sent"
+    );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_or21_in_doubt_counts_as_applied_only_when_the_lines_match_the_decision() {
+    // The run stopped mid-OR21 for order 0001; a person then refused the order on John Lewis
+    // (no longer awaiting acceptance, but not as decided): the decision did not take effect.
+    let mut day = day_with(Faults::default(), Vec::new()).await;
+    let order = id("0001");
+    let mut refused = day.sandbox.order(&order).expect("order");
+    refused["order_state"] = "REFUSED".into();
+    for line in refused["order_lines"].as_array_mut().expect("lines") {
+        line["order_line_state"] = "REFUSED".into();
+    }
+    let body = serde_json::json!({"order_lines": refused["order_lines"].as_array().expect("lines").iter()
+        .map(|l| serde_json::json!({"id": l["order_line_id"], "accepted": true})).collect::<Vec<_>>()});
+    day.sandbox.seed_orders(vec![refused.clone()]);
+    day.store
+        .upsert_order(&order, "JL-20261127-0001", "WAITING_ACCEPTANCE", None, "{}")
+        .expect("order");
+    day.store
+        .set_order_stage(&order, OrderStage::Accepted)
+        .expect("stage");
+    let entry = day
+        .store
+        .enqueue("or21", &order, &format!("or21:{order}"), &body.to_string())
+        .expect("outbox");
+    day.store.outbox_sending(entry.id).expect("sending");
+    day.job.run_cycle().await.expect("cycle");
+    let audit: Vec<String> = day
+        .store
+        .audit_for(&order)
+        .expect("audit")
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert!(
+        !audit.contains(&"or21.confirmed_by_reread".to_string()),
+        "a refused order is not an applied acceptance: {audit:?}"
+    );
+    assert!(open_exception(&day.store, "acceptance_rejected", &order).is_some());
     day.sandbox.shutdown().await;
 }

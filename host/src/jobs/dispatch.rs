@@ -367,6 +367,26 @@ impl DispatchJob {
                 store.outbox_set(entry.id, OutboxState::Done, None)?;
                 continue;
             }
+            if entry.state == OutboxState::Sending && request.api == "ST01" {
+                // A repeat would create a second shipment: read the order's shipments first.
+                match self.st01_on_jl(&order_id, request.body.as_deref()).await {
+                    Ok(true) => {
+                        store.outbox_set(entry.id, OutboxState::Done, None)?;
+                        store.audit(
+                            "st01.confirmed_by_reread",
+                            &order_id,
+                            &format!("shipment {sid}"),
+                        )?;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        outcome::unavailable(&store, "mirakl", &e)?;
+                        report.deferred += 1;
+                        return Ok(());
+                    }
+                }
+            }
             let body_value: Option<Value> = request
                 .body
                 .as_deref()
@@ -378,6 +398,18 @@ impl DispatchJob {
                 .send_planned(&request.api, &request.path, body_value.as_ref())
                 .await;
             crate::jobs::crash_point(&format!("{}.sent", request.api.to_lowercase()));
+            // A 2xx ST01 may still refuse the shipment: each error is John Lewis' refusal.
+            let result = match result {
+                Ok(Some(answer)) if request.api == "ST01" => match shipment_errors(&answer) {
+                    Some(errors) => Err(ApiError::Rejected {
+                        status: 201,
+                        code: None,
+                        message: errors,
+                    }),
+                    None => Ok(Some(answer)),
+                },
+                other => other,
+            };
             match result {
                 Ok(_) => {
                     store.outbox_set(entry.id, OutboxState::Done, None)?;
@@ -439,6 +471,15 @@ impl DispatchJob {
         }
         report.sent += 1;
         Ok(())
+    }
+
+    /// True when John Lewis lists (ST11) the shipment the ST01 `body` creates.
+    async fn st01_on_jl(&mut self, order_id: &str, body: Option<&str>) -> Result<bool, ApiError> {
+        let body: Value = body
+            .and_then(|b| serde_json::from_str(b).ok())
+            .unwrap_or(Value::Null);
+        let shipments = self.services.mirakl.shipments_of_order(order_id).await?;
+        Ok(crate::mirakl::st01_applied(&shipments, &body))
     }
 
     /// Units of each line confirmed by earlier shipments of the order.
@@ -560,4 +601,19 @@ impl DispatchJob {
         }
         Ok(due.len())
     }
+}
+
+/// The messages of a 2xx ST01 answer's `shipment_errors[]`, joined; `None` when it has none.
+fn shipment_errors(answer: &Value) -> Option<String> {
+    let errors = answer.get("shipment_errors").and_then(Value::as_array)?;
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            e.get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("refused without a message")
+                .to_string()
+        })
+        .collect();
+    (!messages.is_empty()).then(|| format!("shipment refused: {}", messages.join("; ")))
 }

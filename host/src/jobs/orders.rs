@@ -1,9 +1,12 @@
 //! The orders job: OR11 poll → `plan-order` → persist → OR21 / `create_order` → confirm.
 //!
 //! Exactly-once: each OR21 and each `create_order` is recorded in the outbox under a key
-//! unique to the order before it is sent. An entry found in `sending` state after a restart
-//! has an unknown outcome: OR21 is confirmed by re-reading the order (OR11 `order_ids`) before
-//! anything is resent; `create_order` is idempotent on `channel_identifier` in Fulfil.
+//! unique to the order before it is sent. An entry left `sending` (the run stopped mid-call,
+//! or the call timed out, failed with a 5xx or a reset, or answered a body that could not be
+//! read) has an unknown outcome, and nothing else touches its order until a re-read settles
+//! it: OR21 by re-reading the order's lines (OR11 `order_ids`), `create_order` by reading
+//! Fulfil's sale for the order (`channel_identifier`). A sale found for an order John Lewis
+//! cancelled meanwhile is never dropped silently: it raises `cancelled_after_import`.
 
 use std::collections::BTreeSet;
 
@@ -389,10 +392,22 @@ impl OrdersJob {
             }
             _ => {}
         }
-        if stage == OrderStage::Created {
-            return Ok(());
-        }
         let key = format!("create_order:{order_id}");
+        if stage != OrderStage::Created
+            && let Some(entry) = store.outbox_entry(&key)?
+            && entry.state == OutboxState::Sending
+        {
+            // A sale whose creation may have taken effect: settled by a re-read before this
+            // plan (a cancellation, a change) is allowed to touch it.
+            match self.settle_unknown_sale(&entry, report).await? {
+                Settled::Created => return self.check_cancelled_after_import(order_id, plan),
+                Settled::Unknown => return Ok(()),
+                Settled::NotMade => {}
+            }
+        }
+        if stage == OrderStage::Created {
+            return self.check_cancelled_after_import(order_id, plan);
+        }
         let Some(payload) = &plan.fulfil_order else {
             // Not (or no longer) to be created, e.g. cancelled: a sale still waiting to be
             // sent from an earlier version of the order is withdrawn.
@@ -433,10 +448,13 @@ impl OrdersJob {
                     self.services.store.order(&entry.subject)?
                 }
                 ("create_order", OutboxState::Sending) => {
-                    if self.sale_settled_by_reread(&entry, report).await? {
-                        continue;
+                    match self.settle_unknown_sale(&entry, report).await? {
+                        // Planned again: John Lewis may have cancelled it meanwhile.
+                        Settled::Created | Settled::NotMade => {
+                            self.services.store.order(&entry.subject)?
+                        }
+                        Settled::Unknown => continue,
                     }
-                    self.services.store.order(&entry.subject)?
                 }
                 _ => None,
             };
@@ -451,15 +469,14 @@ impl OrdersJob {
         Ok(planned)
     }
 
-    /// Settles a `create_order` whose outcome is unknown (the run stopped mid-call) by
-    /// re-reading Fulfil: true when Fulfil has the sale (recorded as created) or cannot be
-    /// read now (left for a later cycle); false, with the entry pending again, when the call
-    /// never made the sale.
-    async fn sale_settled_by_reread(
+    /// Settles a `create_order` whose outcome is unknown by re-reading Fulfil: `Created` when
+    /// Fulfil has the sale (recorded as created), `NotMade` (the entry pending again) when the
+    /// call never made it, `Unknown` when Fulfil cannot be read now (left for a later cycle).
+    async fn settle_unknown_sale(
         &mut self,
         entry: &OutboxEntry,
         report: &mut CycleReport,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Settled> {
         let store = self.services.store.clone();
         let order_id = entry.subject.as_str();
         match self
@@ -470,18 +487,43 @@ impl OrdersJob {
         {
             Ok(Some(sale)) => {
                 self.record_sale(entry, &sale, "create_order.confirmed_by_reread", report)?;
-                Ok(true)
+                Ok(Settled::Created)
             }
             Ok(None) => {
                 store.outbox_set(entry.id, OutboxState::Pending, None)?;
-                Ok(false)
+                store.audit("create_order.not_made", order_id, "re-read: no sale")?;
+                Ok(Settled::NotMade)
             }
             Err(e) => {
                 outcome::unavailable(&store, "fulfil", &e)?;
                 report.deferred += 1;
-                Ok(true)
+                Ok(Settled::Unknown)
             }
         }
+    }
+
+    /// An order whose sale is in Fulfil and that John Lewis now shows cancelled: the sale must
+    /// not ship. Until the connector cancels Fulfil sales itself, a person does, told by a
+    /// blocking `cancelled_after_import`.
+    fn check_cancelled_after_import(&self, order_id: &str, plan: &OrderPlan) -> anyhow::Result<()> {
+        if plan.state != "CANCELED" {
+            return Ok(());
+        }
+        let store = &self.services.store;
+        let sale = store
+            .order(order_id)?
+            .and_then(|o| o.fulfil_sale_id)
+            .map_or_else(|| "(id not recorded)".to_string(), |id| id.to_string());
+        outcome::raise(
+            store,
+            "cancelled_after_import",
+            "operations",
+            "blocking",
+            order_id,
+            format!(
+                "John Lewis order {order_id} was cancelled after its sale reached Fulfil (sale {sale}). Cancel sale {sale} in Fulfil and stop its shipment if the warehouse has it, then resolve this exception; do not ship it."
+            ),
+        )
     }
 
     /// Records the Fulfil `sale` made by `entry` (a `create_order`), audited as `action`.
@@ -504,15 +546,19 @@ impl OrdersJob {
         Ok(())
     }
 
-    /// Sales Fulfil rejected are tried again once a person resolved the `fulfil_rejected`
-    /// exception, having fixed the cause in Fulfil (a changed order is tried again anyway).
+    /// Sales Fulfil rejected (or whose stored body could not be read) are tried again once a
+    /// person resolved the exception, having fixed the cause (a changed order is tried again
+    /// anyway).
     fn retry_resolved_rejections(&self) -> anyhow::Result<()> {
         let store = &self.services.store;
         for entry in store.outbox_failed("create_order")? {
             let created = store
                 .order(&entry.subject)?
                 .is_some_and(|o| o.stage == OrderStage::Created);
-            if !created && !store.exception_open("fulfil_rejected", &entry.subject)? {
+            if !created
+                && !store.exception_open("fulfil_rejected", &entry.subject)?
+                && !store.exception_open("outbox_body_unreadable", &entry.subject)?
+            {
                 store.outbox_set(entry.id, OutboxState::Pending, None)?;
                 store.audit(
                     "create_order.retried",
@@ -545,23 +591,14 @@ impl OrdersJob {
     ) -> anyhow::Result<()> {
         let store = self.services.store.clone();
         let order_id = entry.subject.clone();
-        if entry.state == OutboxState::Sending && self.or21_already_applied(&order_id).await? {
+        if entry.state == OutboxState::Sending
+            && self.or21_already_applied(&order_id, &entry.body).await?
+        {
             store.outbox_set(entry.id, OutboxState::Done, None)?;
             store.audit("or21.confirmed_by_reread", &order_id, "")?;
             return Ok(());
         }
-        let lines: Vec<(String, bool)> = serde_json::from_str::<Value>(&entry.body)
-            .ok()
-            .and_then(|b| b.get("order_lines").and_then(Value::as_array).cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|l| {
-                Some((
-                    l.get("id")?.as_str()?.to_string(),
-                    l.get("accepted")?.as_bool()?,
-                ))
-            })
-            .collect();
+        let lines = decision_lines(&entry.body);
         store.outbox_sending(entry.id)?;
         crate::jobs::crash_point("or21.sending");
         match self.services.mirakl.accept_order(&order_id, &lines).await {
@@ -575,7 +612,7 @@ impl OrdersJob {
                 report.deferred += 1;
             }
             Err(e @ ApiError::Rejected { .. }) => {
-                if self.or21_already_applied(&order_id).await? {
+                if self.or21_already_applied(&order_id, &entry.body).await? {
                     store.outbox_set(entry.id, OutboxState::Done, None)?;
                     store.audit("or21.confirmed_by_reread", &order_id, &e.to_string())?;
                 } else {
@@ -601,19 +638,23 @@ impl OrdersJob {
         Ok(())
     }
 
-    /// True when the order is no longer awaiting acceptance on John Lewis (OR21 took effect).
-    async fn or21_already_applied(&mut self, order_id: &str) -> anyhow::Result<bool> {
+    /// True when OR21 took effect: John Lewis shows every line of the decision `body` in a
+    /// state that matches it (a refused line `REFUSED`, an accepted line past acceptance and
+    /// not refused), not merely the order no longer awaiting acceptance.
+    async fn or21_already_applied(&mut self, order_id: &str, body: &str) -> anyhow::Result<bool> {
         let orders = self
             .services
             .mirakl
             .orders_by_ids(&[order_id.to_string()])
             .await
             .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
-        Ok(orders
+        let Some(order) = orders
             .iter()
             .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id))
-            .and_then(|o| o.get("order_state").and_then(Value::as_str))
-            .is_some_and(|state| state != "WAITING_ACCEPTANCE"))
+        else {
+            return Ok(false);
+        };
+        Ok(decision_applied(order, &decision_lines(body)))
     }
 
     /// `create_order` (idempotent in Fulfil on `channel_identifier`).
@@ -631,6 +672,16 @@ impl OrdersJob {
                     entry.id,
                     OutboxState::Failed,
                     Some(&format!("stored body unreadable: {e}")),
+                )?;
+                outcome::raise(
+                    &store,
+                    "outbox_body_unreadable",
+                    "operations",
+                    "blocking",
+                    &order_id,
+                    format!(
+                        "The sale waiting to be sent to Fulfil for order {order_id} could not be read back from the connector's store ({e}); nothing was sent. Check that the order is not in Fulfil, then resolve this exception: the order is planned and sent again."
+                    ),
                 )?;
                 return Ok(());
             }
@@ -654,14 +705,48 @@ impl OrdersJob {
                     ),
                 )?;
             }
-            Err(e) => {
+            Err(e @ ApiError::RateLimited { .. }) => {
+                // Refused before it was applied: simply sent again later.
                 let error = outcome::unavailable(&store, "fulfil", &e)?;
                 store.outbox_set(entry.id, OutboxState::Pending, Some(&error))?;
+                report.deferred += 1;
+            }
+            Err(ApiError::Decode { reason }) => {
+                // Fulfil answered 2xx: the sale was most likely made. Left `sending`, so the
+                // next cycle reads the sale back before anything else touches the order.
+                store.outbox_set(entry.id, OutboxState::Sending, Some(&reason))?;
+                outcome::raise(
+                    &store,
+                    "fulfil_response_unreadable",
+                    "operations",
+                    "warning",
+                    &order_id,
+                    format!(
+                        "Fulfil accepted the sale for order {order_id} but its answer could not be read ({reason}). The connector reads the sale back from Fulfil on the next cycle; nothing to do unless this repeats (then report it to Fulfil support)."
+                    ),
+                )?;
+                report.deferred += 1;
+            }
+            Err(e) => {
+                // Timed out, 5xx or reset: Fulfil may have made the sale. Left `sending`, so
+                // the next cycle re-reads Fulfil before the order is touched again.
+                let error = outcome::unavailable(&store, "fulfil", &e)?;
+                store.outbox_set(entry.id, OutboxState::Sending, Some(&error))?;
                 report.deferred += 1;
             }
         }
         Ok(())
     }
+}
+
+/// What a re-read of Fulfil says of a `create_order` whose outcome was unknown.
+enum Settled {
+    /// Fulfil has the sale; it is recorded.
+    Created,
+    /// The call never made the sale; the entry is pending again.
+    NotMade,
+    /// Fulfil could not be read; still unknown.
+    Unknown,
 }
 
 /// True when an order at `stage`, in Mirakl state `mirakl_state`, still waits for the
@@ -675,6 +760,43 @@ fn waiting(stage: OrderStage, mirakl_state: &str) -> bool {
         OrderStage::Accepted | OrderStage::Refused => mirakl_state == "SHIPPING",
         OrderStage::Created | OrderStage::Closed => false,
     }
+}
+
+/// The (line id, accepted) pairs of a stored OR21 body.
+fn decision_lines(body: &str) -> Vec<(String, bool)> {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|b| b.get("order_lines").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|l| {
+            Some((
+                l.get("id")?.as_str()?.to_string(),
+                l.get("accepted")?.as_bool()?,
+            ))
+        })
+        .collect()
+}
+
+/// True when every line of `decision` is, on the OR11 `order`, in a state that shows it was
+/// applied: a refused line `REFUSED`; an accepted line neither awaiting acceptance nor refused.
+fn decision_applied(order: &Value, decision: &[(String, bool)]) -> bool {
+    let lines = order
+        .get("order_lines")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    !decision.is_empty()
+        && decision.iter().all(|(id, accepted)| {
+            let state = lines
+                .iter()
+                .find(|l| l.get("order_line_id").and_then(Value::as_str) == Some(id))
+                .and_then(|l| l.get("order_line_state").and_then(Value::as_str));
+            match (state, accepted) {
+                (None | Some("WAITING_ACCEPTANCE"), _) => false,
+                (Some(state), true) => state != "REFUSED",
+                (Some(state), false) => state == "REFUSED",
+            }
+        })
 }
 
 /// Whole units available to promise (Fulfil quantities can be fractional or negative).

@@ -14,6 +14,7 @@ pub mod csv;
 mod dispatch;
 mod offers;
 mod orders;
+mod shipments;
 mod stock;
 
 pub use client::Client;
@@ -21,4 +22,5 @@ pub use config::MiraklConfig;
 pub use dispatch::INVALID_REQUEST_CODE;
 pub use offers::{MiraklOffer, OFFERS_PAGE_SIZE};
 pub use orders::ORDERS_PAGE_SIZE;
+pub use shipments::st01_applied;
 pub use stock::{StockErrorLine, StockImportStatus};

@@ -2,8 +2,9 @@
 //!
 //! Every request that passes authentication draws the same three numbers from a
 //! `StdRng::seed_from_u64(seed)`, so a given sequence of requests always meets the same faults.
-//! A 429 or 5xx means the request is *not* applied; a slow response or a withheld answer
-//! (`hang_after_apply`) happens *after* the request was applied.
+//! A 429 or 5xx means the request is *not* applied; a slow response, a withheld answer
+//! (`hang_after_apply`), a truncated body and a connection reset mid-answer happen *after* the
+//! request was applied.
 
 use std::time::Duration;
 
@@ -30,6 +31,15 @@ pub struct Faults {
     /// hour, or until shutdown), modelling a response lost to a crash or timeout. Each entry
     /// fires once and then removes itself.
     pub hang_after_apply: Vec<String>,
+    /// Probability per applied, successful request of answering its status with the body cut
+    /// in half (a 2xx whose body cannot be read).
+    pub rate_truncated: f64,
+    /// Probability per applied, successful request of resetting the connection after the
+    /// first half of the body (the client sees the call fail).
+    pub rate_reset: f64,
+    /// Operation names: the next successful request of each is applied and answered with a
+    /// truncated body, once per entry.
+    pub truncate_after_apply: Vec<String>,
 }
 
 impl Default for Faults {
@@ -43,8 +53,20 @@ impl Default for Faults {
             rate_slow: 0.0,
             slow: Duration::ZERO,
             hang_after_apply: Vec::new(),
+            rate_truncated: 0.0,
+            rate_reset: 0.0,
+            truncate_after_apply: Vec::new(),
         }
     }
+}
+
+/// How the answer to an applied request is damaged on its way back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Damage {
+    /// The body cut in half.
+    Truncated,
+    /// The connection reset after half the body.
+    Reset,
 }
 
 /// A fault that stops the request from being applied.
@@ -115,6 +137,31 @@ impl FaultEngine {
         Decision {
             reject: None,
             delay,
+        }
+    }
+
+    /// How the answer to this applied, successful `op` request is damaged, if at all
+    /// (consumes one matching `truncate_after_apply` entry, else draws one number).
+    pub fn damage(&mut self, op: &str) -> Option<Damage> {
+        if let Some(index) = self
+            .faults
+            .truncate_after_apply
+            .iter()
+            .position(|o| o == op)
+        {
+            self.faults.truncate_after_apply.remove(index);
+            return Some(Damage::Truncated);
+        }
+        if self.faults.rate_truncated <= 0.0 && self.faults.rate_reset <= 0.0 {
+            return None; // no draw: sequences without these faults stay as they were
+        }
+        let roll: f64 = self.rng.random();
+        if roll < self.faults.rate_truncated {
+            Some(Damage::Truncated)
+        } else if roll < self.faults.rate_truncated + self.faults.rate_reset {
+            Some(Damage::Reset)
+        } else {
+            None
         }
     }
 

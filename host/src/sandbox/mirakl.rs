@@ -16,6 +16,7 @@ mod or21;
 mod or23;
 mod or24;
 mod st01;
+mod st11;
 mod stock;
 
 use std::collections::BTreeMap;

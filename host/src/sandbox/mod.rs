@@ -182,8 +182,10 @@ pub struct SandboxStats {
     /// `channel_identifier` -> number of `create_order` calls that reached validation
     /// (including idempotent repeats).
     pub create_order_calls: BTreeMap<String, u64>,
-    /// Faults injected (429, 5xx, slow responses, lost answers).
+    /// Faults injected (429, 5xx, slow responses, lost answers, damaged answers).
     pub faults_injected: u64,
+    /// Faults injected by kind: `429`, `5xx`, `slow`, `hang`, `truncated`, `reset`.
+    pub faults_by_kind: BTreeMap<String, u64>,
     /// 4xx answers given for bad requests (not faults, not rate limits), including 401s.
     pub rejected: u64,
     /// Arrival times of the STO01 uploads that were accepted (answered 201), in order.

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::faults::{FaultEngine, Injected};
+use super::faults::{Damage, FaultEngine, Injected};
 use super::fulfil::FulfilState;
 use super::mirakl::MiraklState;
 use super::{SandboxConfig, SandboxStats};
@@ -124,7 +124,7 @@ pub(crate) async fn handle<F>(
 where
     F: FnOnce(&mut SandboxState) -> Response,
 {
-    let (response, delay, hang) = {
+    let (response, delay, hang, damage) = {
         let mut state = lock(&ctx.state);
         state.settle(Instant::now());
         *state.stats.requests.entry(op.to_string()).or_insert(0) += 1;
@@ -135,11 +135,29 @@ where
         let decision = state.faults.decide();
         if let Some(injected) = decision.reject {
             state.stats.faults_injected += 1;
+            let kind = match injected {
+                Injected::TooManyRequests { .. } => "429",
+                Injected::ServerError { .. } => "5xx",
+            };
+            *state.stats.faults_by_kind.entry(kind.into()).or_insert(0) += 1;
             tracing::debug!(op, ?injected, "sandbox fault injected");
             return fault_response(api, injected);
         }
         let response = apply(&mut state);
         let status = response.status();
+        let damage = if status.is_success() {
+            state.faults.damage(op)
+        } else {
+            None
+        };
+        if let Some(damage) = damage {
+            state.stats.faults_injected += 1;
+            let kind = match damage {
+                Damage::Truncated => "truncated",
+                Damage::Reset => "reset",
+            };
+            *state.stats.faults_by_kind.entry(kind.into()).or_insert(0) += 1;
+        }
         if status == StatusCode::TOO_MANY_REQUESTS {
             // The sandbox's own rate limit (injected 429s returned above).
             *state.stats.rate_limited.entry(op.to_string()).or_insert(0) += 1;
@@ -149,12 +167,14 @@ where
         let hang = status.is_success() && state.faults.take_hang(op);
         if decision.delay.is_some() {
             state.stats.faults_injected += 1;
+            *state.stats.faults_by_kind.entry("slow".into()).or_insert(0) += 1;
         }
         if hang {
             state.stats.faults_injected += 1;
+            *state.stats.faults_by_kind.entry("hang".into()).or_insert(0) += 1;
             tracing::debug!(op, "sandbox applied the request and withholds the answer");
         }
-        (response, decision.delay, hang)
+        (response, decision.delay, hang, damage)
     };
     if hang {
         let mut shutdown = ctx.shutdown.clone();
@@ -173,7 +193,34 @@ where
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
-    response
+    match damage {
+        Some(damage) => damaged(response, damage).await,
+        None => response,
+    }
+}
+
+/// `response` with its body cut in half, or cut by a connection reset.
+async fn damaged(response: Response, damage: Damage) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = match damage {
+        Damage::Truncated => axum::body::Body::from(half),
+        Damage::Reset => {
+            let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = vec![
+                Ok(half),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "sandbox fault: connection reset",
+                )),
+            ];
+            axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+        }
+    };
+    Response::from_parts(parts, body)
 }
 
 /// The answer for an injected 429 or 5xx, shaped like the API's own.

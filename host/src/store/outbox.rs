@@ -28,12 +28,15 @@ impl OutboxState {
         }
     }
 
-    fn parse(text: &str) -> OutboxState {
+    /// The state stored as `text`; `None` for a state this version does not know (a newer
+    /// version wrote it, or the row was edited), which must never be taken for pending.
+    fn parse(text: &str) -> Option<OutboxState> {
         match text {
-            "sending" => OutboxState::Sending,
-            "done" => OutboxState::Done,
-            "failed" => OutboxState::Failed,
-            _ => OutboxState::Pending,
+            "pending" => Some(OutboxState::Pending),
+            "sending" => Some(OutboxState::Sending),
+            "done" => Some(OutboxState::Done),
+            "failed" => Some(OutboxState::Failed),
+            _ => None,
         }
     }
 }
@@ -58,13 +61,24 @@ pub struct OutboxEntry {
 }
 
 fn entry(row: &Row) -> rusqlite::Result<OutboxEntry> {
+    let state: String = row.get(5)?;
+    let state = OutboxState::parse(&state).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            5,
+            rusqlite::types::Type::Text,
+            format!(
+                "outbox entry in unknown state `{state}`: refusing to guess whether it was sent"
+            )
+            .into(),
+        )
+    })?;
     Ok(OutboxEntry {
         id: row.get(0)?,
         kind: row.get(1)?,
         subject: row.get(2)?,
         idempotency_key: row.get(3)?,
         body: row.get(4)?,
-        state: OutboxState::parse(&row.get::<_, String>(5)?),
+        state,
         attempts: row.get(6)?,
     })
 }
@@ -110,7 +124,7 @@ impl Store {
     pub fn outbox_open(&self, kinds: &[&str]) -> anyhow::Result<Vec<OutboxEntry>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM outbox WHERE state IN ('pending', 'sending') AND kind = ?1 ORDER BY id"
+            "SELECT {COLUMNS} FROM outbox WHERE state NOT IN ('done', 'failed') AND kind = ?1 ORDER BY id"
         ))?;
         let mut out = Vec::new();
         for kind in kinds {
@@ -224,5 +238,28 @@ mod tests {
             (fresh.body.as_str(), fresh.state),
             ("v3", OutboxState::Pending)
         );
+    }
+
+    #[test]
+    fn an_entry_in_an_unknown_state_is_an_error_not_pending() {
+        let store = Store::in_memory().expect("store");
+        let entry = store
+            .enqueue("create_order", "A", "create_order:A", "{}")
+            .expect("enqueue");
+        store
+            .conn()
+            .execute(
+                "UPDATE outbox SET state = 'parked' WHERE id = ?1",
+                params![entry.id],
+            )
+            .expect("edit");
+        let error = store
+            .outbox_open(&["create_order"])
+            .expect_err("an unknown state is not read as pending");
+        assert!(
+            format!("{error:#}").contains("unknown state `parked`"),
+            "{error:#}"
+        );
+        assert!(store.outbox_entry("create_order:A").is_err());
     }
 }

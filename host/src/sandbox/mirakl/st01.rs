@@ -1,4 +1,5 @@
-//! ST01 `POST /api/shipments`: creates shipments (up to 1000 a call).
+//! ST01 `POST /api/shipments`: creates shipments (up to 1000 a call); ST11 (`GET`, the
+//! same path) lists them (see `st11`).
 //!
 //! The body is checked against the ST01 schema first; a body that does not fit it (unknown
 //! fields at any level, a missing `order_id` or `shipment_lines`, a quantity that is not an
@@ -62,7 +63,7 @@ const ADDITIONAL_FIELDS: &[&str] = &["code", "type", "value"];
 
 /// ST01's routes.
 pub(super) fn routes() -> Router<Ctx> {
-    Router::new().route("/api/shipments", post(create))
+    Router::new().route("/api/shipments", post(create).get(super::st11::list))
 }
 
 /// The shipments created by ST01.
