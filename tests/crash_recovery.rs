@@ -165,3 +165,50 @@ async fn killed_after_or24_before_recording_it() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_st01_before_recording_it() {
+    let sandbox = sandbox().await;
+    sandbox.seed_carriers(day::carriers().expect("carriers"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &sandbox);
+    with_carriers(&config);
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("\n[dispatch]\nmulti_shipment = true\n");
+    std::fs::write(&config, text).expect("write config");
+    assert!(run_once(&config, None).await, "accepts");
+    assert!(run_once(&config, None).await, "creates the sales");
+    let shipments = day::shipments(chrono::Utc::now()).expect("shipments");
+    for shipment in shipments.clone() {
+        sandbox.add_shipment(shipment).expect("shipment");
+    }
+    assert!(
+        !run_once(&config, Some("st01.sent")).await,
+        "killed right after John Lewis applied an ST01"
+    );
+    assert_eq!(sandbox.mirakl_shipments().len(), 1);
+    for _ in 0..2 {
+        assert!(run_once(&config, None).await);
+    }
+    let on_jl = sandbox.mirakl_shipments();
+    let mut per_order = std::collections::BTreeMap::<String, usize>::new();
+    for s in &on_jl {
+        *per_order
+            .entry(s["order_id"].as_str().unwrap_or_default().to_string())
+            .or_default() += 1;
+    }
+    assert!(
+        on_jl.len() >= 6,
+        "the day's shipments are created: {per_order:?}"
+    );
+    for (order, count) in &per_order {
+        let in_fulfil = shipments.iter().filter(|s| &s.order_id == order).count();
+        assert_eq!(*count, in_fulfil, "never twice for {order}");
+    }
+    assert_eq!(
+        sandbox.stats().requests.get("ST01").copied(),
+        Some(on_jl.len() as u64),
+        "the ST01 in doubt was read back, not sent again"
+    );
+    sandbox.shutdown().await;
+}

@@ -54,6 +54,15 @@ async fn day_with(faults: Faults) -> Day {
 /// The day, with the shipments of order `held` (`JL-20261127-<held>-A`), if any, kept back
 /// and returned rather than added to Fulfil.
 async fn day_holding(faults: Faults, held: Option<&str>) -> (Day, Vec<SandboxShipment>) {
+    day_configured(faults, held, false).await
+}
+
+/// [`day_holding`], with John Lewis' multi-shipment (ST01) on or off.
+async fn day_configured(
+    faults: Faults,
+    held: Option<&str>,
+    multi_shipment: bool,
+) -> (Day, Vec<SandboxShipment>) {
     let settings = SandboxConfig::default();
     let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
     sandbox.seed_products(day::products().expect("products"));
@@ -61,6 +70,7 @@ async fn day_holding(faults: Faults, held: Option<&str>) -> (Day, Vec<SandboxShi
     sandbox.seed_carriers(day::carriers().expect("carriers"));
     let (mut config, keys) = sandbox_config(&sandbox, &settings);
     config.carriers = day::carrier_table().expect("carrier table");
+    config.dispatch.multi_shipment = multi_shipment;
     config.retry.timeout = jlm::config::ConfigDuration(std::time::Duration::from_millis(500));
     let store = Store::in_memory().expect("store");
     store
@@ -329,5 +339,101 @@ async fn shipments_read_while_john_lewis_was_unreachable_are_confirmed_once_it_i
     let back = Services::new(config, &keys, day.store.clone(), runtime()).expect("services");
     cycles(&mut DispatchJob::new(back), 3).await;
     assert_shipped(&day.sandbox);
+    day.sandbox.shutdown().await;
+}
+
+/// How many shipments John Lewis holds for order `n`.
+fn shipments_on_jl(sandbox: &Sandbox, n: &str) -> usize {
+    sandbox
+        .mirakl_shipments()
+        .iter()
+        .filter(|s| s["order_id"] == id(n).as_str())
+        .count()
+}
+
+/// How many Fulfil shipments the day has for order `n`.
+fn shipments_in_fulfil(n: &str) -> usize {
+    day::shipments(Utc::now())
+        .expect("shipments")
+        .iter()
+        .filter(|s| s.order_id == id(n))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_multi_shipment_a_lost_st01_answer_is_read_back_not_sent_again() {
+    let faults = Faults {
+        hang_after_apply: vec!["ST01".into()],
+        ..Faults::default()
+    };
+    let (day, _) = day_configured(faults, None, true).await;
+    let mut job = DispatchJob::new(day.services.clone());
+    cycles(&mut job, 4).await;
+    assert_shipped(&day.sandbox);
+    let mut sent = 0;
+    for n in SHIPPED {
+        assert_eq!(
+            shipments_on_jl(&day.sandbox, n),
+            shipments_in_fulfil(n),
+            "one John Lewis shipment per Fulfil shipment of {}",
+            id(n)
+        );
+        sent += shipments_in_fulfil(n) as u64;
+    }
+    let stats = day.sandbox.stats();
+    assert_eq!(
+        stats.requests.get("ST01").copied(),
+        Some(sent),
+        "the ST01 whose answer was lost was read back (ST11), not sent again"
+    );
+    assert!(stats.requests.get("ST11").copied().unwrap_or(0) >= 1);
+    let counts = day.store.outbox_counts().expect("outbox");
+    assert!(
+        counts.iter().all(|(state, _)| state == "done"),
+        "nothing left in doubt or unsent: {counts:?}"
+    );
+    day.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_multi_shipment_a_shipment_john_lewis_refuses_in_a_2xx_is_not_marked_sent() {
+    let (day, _) = day_configured(Faults::default(), None, true).await;
+    let mut job = DispatchJob::new(day.services.clone());
+    // The carrier list is cached, then John Lewis withdraws DPD: ST01 answers 201 with the
+    // shipment of order 0002 in shipment_errors.
+    job.carriers(true).await.expect("SH21");
+    day.sandbox.seed_carriers(
+        day::carriers()
+            .expect("carriers")
+            .into_iter()
+            .filter(|c| c["code"] != "DPD-UK")
+            .collect(),
+    );
+    cycles(&mut job, 2).await;
+    assert_eq!(shipments_on_jl(&day.sandbox, "0002"), 0);
+    assert_eq!(
+        day.sandbox.order(&id("0002")).expect("order")["order_state"],
+        "SHIPPING"
+    );
+    let rejected = open(&day.store, "dispatch_rejected");
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert!(
+        rejected[0].message.contains("ST01"),
+        "{}",
+        rejected[0].message
+    );
+    assert!(
+        rejected[0].message.contains("DPD-UK"),
+        "{}",
+        rejected[0].message
+    );
+    let record = day
+        .store
+        .shipments_of(&id("0002"))
+        .expect("shipments")
+        .into_iter()
+        .next()
+        .expect("recorded");
+    assert_eq!(record.state, jlm::store::ShipmentState::Blocked);
     day.sandbox.shutdown().await;
 }

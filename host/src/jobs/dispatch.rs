@@ -275,6 +275,13 @@ impl DispatchJob {
             &raw,
         )?;
 
+        if !self
+            .st01_settled(&order_id, &shipment.id.to_string())
+            .await?
+        {
+            report.deferred += 1;
+            return Ok(());
+        }
         let shipped = self.shipped_before(&order_id, shipment.id)?;
         let policy = self.services.config.dispatch_policy();
         let sid = shipment.id.to_string();
@@ -367,26 +374,6 @@ impl DispatchJob {
                 store.outbox_set(entry.id, OutboxState::Done, None)?;
                 continue;
             }
-            if entry.state == OutboxState::Sending && request.api == "ST01" {
-                // A repeat would create a second shipment: read the order's shipments first.
-                match self.st01_on_jl(&order_id, request.body.as_deref()).await {
-                    Ok(true) => {
-                        store.outbox_set(entry.id, OutboxState::Done, None)?;
-                        store.audit(
-                            "st01.confirmed_by_reread",
-                            &order_id,
-                            &format!("shipment {sid}"),
-                        )?;
-                        continue;
-                    }
-                    Ok(false) => {}
-                    Err(e) => {
-                        outcome::unavailable(&store, "mirakl", &e)?;
-                        report.deferred += 1;
-                        return Ok(());
-                    }
-                }
-            }
             let body_value: Option<Value> = request
                 .body
                 .as_deref()
@@ -473,13 +460,47 @@ impl DispatchJob {
         Ok(())
     }
 
-    /// True when John Lewis lists (ST11) the shipment the ST01 `body` creates.
-    async fn st01_on_jl(&mut self, order_id: &str, body: Option<&str>) -> Result<bool, ApiError> {
-        let body: Value = body
-            .and_then(|b| serde_json::from_str(b).ok())
+    /// Settles an ST01 of shipment `sid` whose outcome is unknown before the shipment is
+    /// planned again (a repeat would create a second shipment): done when John Lewis lists
+    /// (ST11) the shipment it creates, pending again when it does not. False when John Lewis
+    /// cannot be read now (still unknown: nothing more is done for the shipment this cycle).
+    async fn st01_settled(&mut self, order_id: &str, sid: &str) -> anyhow::Result<bool> {
+        let store = self.services.store.clone();
+        let Some(entry) = store.outbox_entry(&format!("dispatch:{sid}:ST01"))? else {
+            return Ok(true);
+        };
+        if entry.state != OutboxState::Sending {
+            return Ok(true);
+        }
+        let body: Value = serde_json::from_str::<Value>(&entry.body)
+            .ok()
+            .and_then(|planned| {
+                planned
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .and_then(|body| serde_json::from_str(&body).ok())
             .unwrap_or(Value::Null);
-        let shipments = self.services.mirakl.shipments_of_order(order_id).await?;
-        Ok(crate::mirakl::st01_applied(&shipments, &body))
+        match self.services.mirakl.shipments_of_order(order_id).await {
+            Ok(shipments) if crate::mirakl::st01_applied(&shipments, &body) => {
+                store.outbox_set(entry.id, OutboxState::Done, None)?;
+                store.audit(
+                    "st01.confirmed_by_reread",
+                    order_id,
+                    &format!("shipment {sid}"),
+                )?;
+                Ok(true)
+            }
+            Ok(_) => {
+                store.outbox_set(entry.id, OutboxState::Pending, None)?;
+                Ok(true)
+            }
+            Err(e) => {
+                outcome::unavailable(&store, "mirakl", &e)?;
+                Ok(false)
+            }
+        }
     }
 
     /// Units of each line confirmed by earlier shipments of the order.
