@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::fulfil::ProductsError;
@@ -31,6 +32,8 @@ struct InFlight {
 
 /// Cursor holding the job's last saved status.
 const STATUS_CURSOR: &str = "stock.status";
+/// Cursor holding when the last STO01 upload was started or answered (wall clock, RFC 3339).
+const LAST_UPLOAD_CURSOR: &str = "sto01.last_upload";
 
 /// Which component plan a stock plan is.
 #[derive(Clone, Copy)]
@@ -74,7 +77,7 @@ impl StockJob {
             "Time from a Fulfil stock change to its publication on John Lewis.",
         );
         metrics.describe("jlm_stock_uploads_total", "STO01 uploads by outcome.");
-        StockJob {
+        let mut job = StockJob {
             services,
             events,
             metrics,
@@ -83,7 +86,33 @@ impl StockJob {
             last_upload: None,
             held_for_orders: HashMap::new(),
             next_reconcile: Instant::now(),
+        };
+        if let Err(e) = job.resume_pacing() {
+            tracing::warn!("the last STO01 upload time could not be read: {e:#}");
         }
+        job
+    }
+
+    /// Carries the STO01 interval over from an earlier run: an upload it made (or started)
+    /// less than an interval ago holds this run's first one back, as Mirakl would refuse it.
+    fn resume_pacing(&mut self) -> anyhow::Result<()> {
+        let Some(last) = self.services.store.cursor(LAST_UPLOAD_CURSOR)? else {
+            return Ok(());
+        };
+        let Ok(last) = DateTime::parse_from_rfc3339(&last) else {
+            return Ok(());
+        };
+        let since = (Utc::now() - last.with_timezone(&Utc))
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        if since < self.interval() {
+            let now = Instant::now();
+            self.last_upload = Some(now.checked_sub(since).unwrap_or(now));
+            self.services.mirakl.hold_stock_imports_until(
+                tokio::time::Instant::from_std(now) + (self.interval() - since),
+            );
+        }
+        Ok(())
     }
 
     fn interval(&self) -> Duration {
@@ -182,10 +211,18 @@ impl StockJob {
             self.observe(&changes, &plan_skus(&snapshot));
             return Ok(None);
         }
+        // Recorded before the call: a run started after this one stopped (even mid-call)
+        // still waits out the interval Mirakl measures.
+        self.services
+            .store
+            .set_cursor(LAST_UPLOAD_CURSOR, &Utc::now().to_rfc3339())?;
         let uploaded = self.services.mirakl.upload_stock(&plan.csv).await;
         // The interval runs from the answer, not the request: Mirakl measures arrivals, and
         // the next request cannot arrive before this one was answered.
         self.last_upload = Some(Instant::now());
+        self.services
+            .store
+            .set_cursor(LAST_UPLOAD_CURSOR, &Utc::now().to_rfc3339())?;
         match uploaded {
             Ok(import_id) => {
                 self.services

@@ -72,6 +72,12 @@ pub struct StockErrorLine {
 }
 
 impl Client {
+    /// Holds STO01 uploads back until `when` (an earlier run uploaded less than an interval
+    /// ago); never shortens an existing hold.
+    pub fn hold_stock_imports_until(&self, when: tokio::time::Instant) {
+        self.stock_import_pacer.defer_until(when);
+    }
+
     /// STO01: uploads `csv` (the stock file, `"offer-sku";"quantity";"warehouse-code";
     /// "update-delete"`) as the multipart part `file` named `stock.csv` (`text/csv`) and
     /// returns Mirakl's `import_id` (a number is accepted and returned as text).
