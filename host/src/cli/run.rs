@@ -33,6 +33,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
         )
     })?;
     let max_body = config.web.max_body_bytes;
+    let allowed_hosts = config.web.allowed_hosts.clone();
     let status_store = store.clone();
     let services = Services::new(config, &ApiKeys::from_env(), store, runtime)?;
     let mut orders = OrdersJob::new(services.clone());
@@ -64,6 +65,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
         Ok(secret) if !secret.trim().is_empty() => {
             let mut state = WebState::new(events.clone(), metrics, secret);
             state.max_body_bytes = max_body;
+            state.allowed_hosts = allowed_hosts;
             state.wake = wake.clone();
             state.status = Arc::new(move || dashboard_status(&status_store, &events));
             let token = std::env::var(WEB_TOKEN_ENV).ok().filter(|t| !t.is_empty());

@@ -6,6 +6,7 @@
 //! left alone, while unknown keys inside a known section are errors that name the key.
 
 mod carriers;
+mod checks;
 mod clocks;
 mod duration;
 mod stock;
@@ -249,8 +250,7 @@ impl Config {
 
     /// Parses configuration text.
     pub fn parse(text: &str) -> anyhow::Result<Config> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim()))?;
+        let config: Config = toml::from_str(text).map_err(|e| checks::toml_error(text, &e))?;
         if config.orders.unit_price_digits < 2 || config.orders.unit_price_digits > 8 {
             bail!("orders.unit_price_digits must be between 2 and 8 (Fulfil usually keeps 4)");
         }
@@ -271,12 +271,12 @@ impl Config {
 
     /// Checks what `jlm run` needs: both endpoints, the channel and the secrets.
     pub fn validate_for_run(&self) -> anyhow::Result<()> {
-        check_url(
+        checks::check_url(
             "mirakl.base_url",
             &self.mirakl.base_url,
             "your John Lewis Mirakl instance, https://<instance>.mirakl.net",
         )?;
-        check_url(
+        checks::check_url(
             "fulfil.base_url",
             &self.fulfil.base_url,
             "your Fulfil workspace, https://<merchant>.fulfil.io",
@@ -350,17 +350,6 @@ impl std::fmt::Debug for ApiKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ApiKeys(<redacted>)")
     }
-}
-
-/// Checks that a URL key is set and is http(s).
-fn check_url(key: &str, value: &str, what: &str) -> anyhow::Result<()> {
-    if value.trim().is_empty() {
-        bail!("{key} is not set: put {what} there");
-    }
-    if !(value.starts_with("https://") || value.starts_with("http://")) {
-        bail!("{key} = {value:?} is not an http(s) URL: use {what}");
-    }
-    Ok(())
 }
 
 #[cfg(test)]

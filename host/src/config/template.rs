@@ -81,6 +81,7 @@ delayed_after_intervals = 3                  # stock_sync_delayed after this man
 [web]                                        # POST /webhooks/fulfil, GET / (dashboard), /metrics, /health
 bind = "127.0.0.1:8780"                      # another address needs JLM_WEB_TOKEN
 max_body_bytes = 1048576
+allowed_hosts = []                           # names it is reached by besides bind (e.g. "jlm.example.com"); other Host headers get 421
 # Fulfil webhook (Settings > Webhooks): event product.product.inventory_level_changed,
 # URL https://<your host>/webhooks/fulfil, secret exported as JLM_FULFIL_WEBHOOK_SECRET.
 
