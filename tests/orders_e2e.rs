@@ -265,7 +265,7 @@ async fn an_order_cancelled_while_its_sale_was_in_doubt_is_not_created() {
         .outbox_entry(&key)
         .expect("outbox")
         .expect("entry");
-    day.store.outbox_sending(entry.id).expect("sending");
+    assert!(day.store.outbox_claim(&entry).expect("claim"));
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_none());
     assert!(

@@ -12,7 +12,7 @@ use crate::config::{ApiKeys, Config, WEB_TOKEN_ENV, WEBHOOK_SECRET_ENV};
 use crate::jobs::{DispatchJob, OrdersJob, Services, StockJob};
 use crate::runtime::Runtime;
 use crate::stock::events::StockEvents;
-use crate::store::Store;
+use crate::store::{RunnerLock, Store};
 use crate::web::metrics::Metrics;
 use crate::web::{WebState, serve};
 
@@ -20,6 +20,9 @@ use crate::web::{WebState, serve};
 pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     let config = Config::load(config_path)?;
     config.validate_for_run()?;
+    // Held until the process ends: one runner per store.
+    let lock = RunnerLock::acquire(&config.store.path)?;
+    tracing::info!("holding the runner lock {}", lock.path().display());
     let store = Store::open(&config.store.path)?;
     let runtime = Arc::new(Runtime::embedded()?);
     let orders_interval = config.mirakl.orders_poll_interval.0;
@@ -117,6 +120,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     stock_task.abort();
     orders_task.abort();
     dispatch_task.abort();
+    drop(lock);
     Ok(0)
 }
 

@@ -86,7 +86,7 @@ allowed_hosts = []                           # names it is reached by besides bi
 # URL https://<your host>/webhooks/fulfil, secret exported as JLM_FULFIL_WEBHOOK_SECRET.
 
 [store]
-path = "jlm.sqlite"
+path = "jlm.sqlite"                          # created owner-only (0600); one `jlm run` at a time (jlm.sqlite.lock)
 
 [retry]
 max_attempts = 5

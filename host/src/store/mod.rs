@@ -8,6 +8,7 @@ mod audit;
 mod catalogue;
 mod cursors;
 mod exceptions;
+mod lock;
 mod migrations;
 mod orders;
 mod outbox;
@@ -22,6 +23,7 @@ use rusqlite::Connection;
 
 pub use catalogue::{CatalogueEntry, OfferEntry};
 pub use exceptions::{ExceptionRecord, NewException};
+pub use lock::RunnerLock;
 pub use orders::{OrderRecord, OrderStage};
 pub use outbox::{OutboxEntry, OutboxState};
 pub use shipments::{ShipmentRecord, ShipmentState};
