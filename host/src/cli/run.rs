@@ -25,6 +25,8 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     tracing::info!("holding the runner lock {}", lock.path().display());
     let store = Store::open(&config.store.path)?;
     let runtime = Arc::new(Runtime::embedded()?);
+    let retention = config.retention.clone();
+    let prune_every = retention.every.0;
     let orders_interval = config.mirakl.orders_poll_interval.0;
     let events = StockEvents::new(config.stock_sync.warehouses.clone());
     let metrics = Metrics::new();
@@ -38,6 +40,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     let max_body = config.web.max_body_bytes;
     let allowed_hosts = config.web.allowed_hosts.clone();
     let status_store = store.clone();
+    let prune_store = store.clone();
     let services = Services::new(config, &ApiKeys::from_env(), store, runtime)?;
     let mut orders = OrdersJob::new(services.clone());
     let dispatch_interval = services.config.dispatch.poll_interval.0;
@@ -53,6 +56,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
         }
         dispatch.check_clocks(chrono::Utc::now())?;
         stock.tick().await?;
+        crate::jobs::prune_store(&prune_store, &retention, chrono::Utc::now())?;
         // Follow the upload this cycle made until John Lewis finishes it (bounded).
         for _ in 0..20 {
             if stock.status()["in_flight_import"].is_null() {
@@ -115,11 +119,21 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
             tokio::time::sleep(dispatch_interval).await;
         }
     });
+    // Pruning, at start and every `[retention] every`.
+    let prune_task = tokio::spawn(async move {
+        loop {
+            if let Err(e) = crate::jobs::prune_store(&prune_store, &retention, chrono::Utc::now()) {
+                tracing::warn!("pruning failed: {e:#}");
+            }
+            tokio::time::sleep(prune_every).await;
+        }
+    });
     tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
     tracing::info!("stopping");
     stock_task.abort();
     orders_task.abort();
     dispatch_task.abort();
+    prune_task.abort();
     drop(lock);
     Ok(0)
 }

@@ -9,6 +9,7 @@ mod carriers;
 mod checks;
 mod clocks;
 mod duration;
+mod retention;
 mod stock;
 mod sync;
 mod template;
@@ -23,6 +24,7 @@ use serde::Deserialize;
 pub use carriers::{CarrierEntry, CarriersSection, DispatchSection};
 pub use clocks::ClocksSection;
 pub use duration::ConfigDuration;
+pub use retention::RetentionSection;
 pub use stock::{SkuOverride, StockSection};
 pub use sync::{StockSyncSection, WebSection};
 pub use template::TEMPLATE;
@@ -68,6 +70,8 @@ pub struct Config {
     pub store: StoreSection,
     /// `[retry]`: retries of remote calls.
     pub retry: RetrySection,
+    /// `[retention]`: how long finished records are kept.
+    pub retention: RetentionSection,
 }
 
 /// `[mirakl]`.
@@ -256,6 +260,7 @@ impl Config {
         }
         config.carriers.check()?;
         config.clocks.check(config.orders.acceptance_window)?;
+        config.retention.check()?;
         Ok(config)
     }
 

@@ -88,6 +88,13 @@ allowed_hosts = []                           # names it is reached by besides bi
 [store]
 path = "jlm.sqlite"                          # created owner-only (0600); one `jlm run` at a time (jlm.sqlite.lock)
 
+[retention]                                  # what the running connector deletes, once older than
+raw_payloads = "30d"                         # order payloads (customer name, address) of finished orders
+audit = "400d"                               # audit rows: kept past a year-end close
+done_outbox = "90d"                          # writes confirmed done
+stock_imports = "90d"                        # STO01 files sent and their outcome
+every = "6h"                                 # how often it prunes (also at start)
+
 [retry]
 max_attempts = 5
 base_delay = "500ms"

@@ -12,6 +12,7 @@ mod lock;
 mod migrations;
 mod orders;
 mod outbox;
+mod retention;
 mod shipments;
 mod stock;
 
@@ -26,6 +27,7 @@ pub use exceptions::{ExceptionRecord, NewException};
 pub use lock::RunnerLock;
 pub use orders::{OrderRecord, OrderStage};
 pub use outbox::{OutboxEntry, OutboxState};
+pub use retention::{Pruned, Retention};
 pub use shipments::{ShipmentRecord, ShipmentState};
 pub use stock::{LedgerEntry, StockImport};
 
