@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use jlm::demo::day;
 use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxOffer};
-use serde_json::Value;
 
 /// The webhook secret the sandbox signs with and the connector verifies (base64).
 const SECRET: &str = "c29hay13ZWJob29rLXNlY3JldA==";

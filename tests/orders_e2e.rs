@@ -278,7 +278,7 @@ async fn an_order_cancelled_while_its_sale_was_in_doubt_is_not_created() {
         .outbox_entry(&key)
         .expect("outbox")
         .expect("entry");
-    day.store.outbox_sending(entry.id).expect("sending");
+    assert!(day.store.outbox_claim(&entry).expect("claim"));
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     assert!(sale_of(&day.sandbox.sales(), &id("0013")).is_none());
     assert!(
@@ -864,7 +864,7 @@ async fn an_or21_in_doubt_counts_as_applied_only_when_the_lines_match_the_decisi
         .store
         .enqueue("or21", &order, &format!("or21:{order}"), &body.to_string())
         .expect("outbox");
-    day.store.outbox_sending(entry.id).expect("sending");
+    assert!(day.store.outbox_claim(&entry).expect("claim"));
     day.job.run_cycle().await.expect("cycle");
     let audit: Vec<String> = day
         .store

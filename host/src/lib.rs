@@ -10,6 +10,7 @@ pub mod fulfil;
 pub mod http;
 pub mod jobs;
 pub mod mirakl;
+pub mod private_fs;
 pub mod runtime;
 pub mod sandbox;
 pub mod stock;

@@ -155,7 +155,8 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             if path.exists() && !force {
                 anyhow::bail!("{} exists; pass --force to overwrite it", path.display());
             }
-            std::fs::write(&path, crate::config::TEMPLATE)?;
+            crate::private_fs::write(&path, crate::config::TEMPLATE.as_bytes())
+                .map_err(|e| anyhow::anyhow!("write {}: {e}", path.display()))?;
             println!(
                 "wrote {}; set the URLs and channel, then export JLM_MIRAKL_API_KEY and JLM_FULFIL_API_KEY",
                 path.display()
@@ -176,7 +177,8 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Component {
             action: ComponentAction::Export { path },
         } => {
-            std::fs::write(&path, crate::runtime::EMBEDDED_COMPONENT)?;
+            crate::private_fs::write(&path, crate::runtime::EMBEDDED_COMPONENT)
+                .map_err(|e| anyhow::anyhow!("write {}: {e}", path.display()))?;
             println!(
                 "wrote {} ({} bytes)",
                 path.display(),

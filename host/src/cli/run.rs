@@ -12,7 +12,7 @@ use crate::config::{ApiKeys, Config, WEB_TOKEN_ENV, WEBHOOK_SECRET_ENV};
 use crate::jobs::{DispatchJob, OrdersJob, Services, StockJob};
 use crate::runtime::Runtime;
 use crate::stock::events::StockEvents;
-use crate::store::Store;
+use crate::store::{RunnerLock, Store};
 use crate::web::metrics::Metrics;
 use crate::web::{WebState, serve};
 
@@ -20,8 +20,13 @@ use crate::web::{WebState, serve};
 pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     let config = Config::load(config_path)?;
     config.validate_for_run()?;
+    // Held until the process ends: one runner per store.
+    let lock = RunnerLock::acquire(&config.store.path)?;
+    tracing::info!("holding the runner lock {}", lock.path().display());
     let store = Store::open(&config.store.path)?;
     let runtime = Arc::new(Runtime::embedded()?);
+    let retention = config.retention.clone();
+    let prune_every = retention.every.0;
     let orders_interval = config.mirakl.orders_poll_interval.0;
     let events = StockEvents::new(config.stock_sync.warehouses.clone());
     let metrics = Metrics::new();
@@ -33,7 +38,9 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
         )
     })?;
     let max_body = config.web.max_body_bytes;
+    let allowed_hosts = config.web.allowed_hosts.clone();
     let status_store = store.clone();
+    let prune_store = store.clone();
     let services = Services::new(config, &ApiKeys::from_env(), store, runtime)?;
     let mut orders = OrdersJob::new(services.clone());
     let dispatch_interval = services.config.dispatch.poll_interval.0;
@@ -49,6 +56,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
         }
         dispatch.check_clocks(chrono::Utc::now())?;
         stock.tick().await?;
+        crate::jobs::prune_store(&prune_store, &retention, chrono::Utc::now())?;
         // Follow the upload this cycle made until John Lewis finishes it (bounded).
         for _ in 0..20 {
             if stock.status()["in_flight_import"].is_null() {
@@ -64,6 +72,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
         Ok(secret) if !secret.trim().is_empty() => {
             let mut state = WebState::new(events.clone(), metrics, secret);
             state.max_body_bytes = max_body;
+            state.allowed_hosts = allowed_hosts;
             state.wake = wake.clone();
             state.status = Arc::new(move || dashboard_status(&status_store, &events));
             let token = std::env::var(WEB_TOKEN_ENV).ok().filter(|t| !t.is_empty());
@@ -110,11 +119,22 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
             tokio::time::sleep(dispatch_interval).await;
         }
     });
+    // Pruning, at start and every `[retention] every`.
+    let prune_task = tokio::spawn(async move {
+        loop {
+            if let Err(e) = crate::jobs::prune_store(&prune_store, &retention, chrono::Utc::now()) {
+                tracing::warn!("pruning failed: {e:#}");
+            }
+            tokio::time::sleep(prune_every).await;
+        }
+    });
     tokio::signal::ctrl_c().await.context("wait for ctrl-c")?;
     tracing::info!("stopping");
     stock_task.abort();
     orders_task.abort();
     dispatch_task.abort();
+    prune_task.abort();
+    drop(lock);
     Ok(0)
 }
 

@@ -16,19 +16,17 @@ impl ConfigDuration {
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(text.len());
         let (number, unit) = text.split_at(split);
-        let n: u64 = number.parse().map_err(|_| {
-            format!("{text:?} is not a duration like \"60s\", \"500ms\", \"5m\" or \"1h\"")
-        })?;
+        let n: u64 = number
+            .parse()
+            .map_err(|_| "not a duration: write one like 60s, 500ms, 5m, 1h or 2d".to_string())?;
         let duration = match unit.trim() {
             "ms" => Duration::from_millis(n),
             "" | "s" => Duration::from_secs(n),
             "m" | "min" => Duration::from_secs(n * 60),
             "h" => Duration::from_secs(n * 3_600),
             "d" => Duration::from_secs(n * 86_400),
-            other => {
-                return Err(format!(
-                    "{text:?} has the unknown unit {other:?} (use ms, s, m, h or d)"
-                ));
+            _ => {
+                return Err("a duration with an unknown unit (use ms, s, m, h or d)".to_string());
             }
         };
         Ok(ConfigDuration(duration))

@@ -6,8 +6,10 @@
 //! left alone, while unknown keys inside a known section are errors that name the key.
 
 mod carriers;
+mod checks;
 mod clocks;
 mod duration;
+mod retention;
 mod stock;
 mod sync;
 mod template;
@@ -22,6 +24,7 @@ use serde::Deserialize;
 pub use carriers::{CarrierEntry, CarriersSection, DispatchSection};
 pub use clocks::ClocksSection;
 pub use duration::ConfigDuration;
+pub use retention::RetentionSection;
 pub use stock::{SkuOverride, StockSection};
 pub use sync::{StockSyncSection, WebSection};
 pub use template::TEMPLATE;
@@ -67,6 +70,8 @@ pub struct Config {
     pub store: StoreSection,
     /// `[retry]`: retries of remote calls.
     pub retry: RetrySection,
+    /// `[retention]`: how long finished records are kept.
+    pub retention: RetentionSection,
 }
 
 /// `[mirakl]`.
@@ -249,13 +254,13 @@ impl Config {
 
     /// Parses configuration text.
     pub fn parse(text: &str) -> anyhow::Result<Config> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim()))?;
+        let config: Config = toml::from_str(text).map_err(|e| checks::toml_error(text, &e))?;
         if config.orders.unit_price_digits < 2 || config.orders.unit_price_digits > 8 {
             bail!("orders.unit_price_digits must be between 2 and 8 (Fulfil usually keeps 4)");
         }
         config.carriers.check()?;
         config.clocks.check(config.orders.acceptance_window)?;
+        config.retention.check()?;
         Ok(config)
     }
 
@@ -271,12 +276,12 @@ impl Config {
 
     /// Checks what `jlm run` needs: both endpoints, the channel and the secrets.
     pub fn validate_for_run(&self) -> anyhow::Result<()> {
-        check_url(
+        checks::check_url(
             "mirakl.base_url",
             &self.mirakl.base_url,
             "your John Lewis Mirakl instance, https://<instance>.mirakl.net",
         )?;
-        check_url(
+        checks::check_url(
             "fulfil.base_url",
             &self.fulfil.base_url,
             "your Fulfil workspace, https://<merchant>.fulfil.io",
@@ -350,17 +355,6 @@ impl std::fmt::Debug for ApiKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ApiKeys(<redacted>)")
     }
-}
-
-/// Checks that a URL key is set and is http(s).
-fn check_url(key: &str, value: &str, what: &str) -> anyhow::Result<()> {
-    if value.trim().is_empty() {
-        bail!("{key} is not set: put {what} there");
-    }
-    if !(value.starts_with("https://") || value.starts_with("http://")) {
-        bail!("{key} = {value:?} is not an http(s) URL: use {what}");
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -44,6 +44,9 @@ pub struct WebSection {
     pub bind: String,
     /// Largest webhook body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Host names (`name` or `name:port`) the web server answers to besides its bind
+    /// address, e.g. the name of a reverse proxy; requests for any other `Host` get 421.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for WebSection {
@@ -51,6 +54,7 @@ impl Default for WebSection {
         WebSection {
             bind: "127.0.0.1:8780".into(),
             max_body_bytes: 1 << 20,
+            allowed_hosts: Vec::new(),
         }
     }
 }

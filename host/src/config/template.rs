@@ -81,11 +81,19 @@ delayed_after_intervals = 3                  # stock_sync_delayed after this man
 [web]                                        # POST /webhooks/fulfil, GET / (dashboard), /metrics, /health
 bind = "127.0.0.1:8780"                      # another address needs JLM_WEB_TOKEN
 max_body_bytes = 1048576
+allowed_hosts = []                           # names it is reached by besides bind (e.g. "jlm.example.com"); other Host headers get 421
 # Fulfil webhook (Settings > Webhooks): event product.product.inventory_level_changed,
 # URL https://<your host>/webhooks/fulfil, secret exported as JLM_FULFIL_WEBHOOK_SECRET.
 
 [store]
-path = "jlm.sqlite"
+path = "jlm.sqlite"                          # created owner-only (0600); one `jlm run` at a time (jlm.sqlite.lock)
+
+[retention]                                  # what the running connector deletes, once older than
+raw_payloads = "30d"                         # order payloads (customer name, address) of finished orders
+audit = "400d"                               # audit rows: kept past a year-end close
+done_outbox = "90d"                          # writes confirmed done
+stock_imports = "90d"                        # STO01 files sent and their outcome
+every = "6h"                                 # how often it prunes (also at start)
 
 [retry]
 max_attempts = 5

@@ -60,9 +60,7 @@ impl Client {
         let mut headers = HeaderMap::new();
         headers.insert(HeaderName::from_static("x-api-key"), key);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(concat!("jlm/", env!("CARGO_PKG_VERSION")))
+        let http = http::api_client_builder(headers)
             .build()
             .map_err(|e| anyhow::anyhow!("could not set up the Fulfil HTTP client: {e}"))?;
         Ok(Client {

@@ -3,6 +3,7 @@
 //! ([`endpoint`]).
 
 mod body;
+mod client;
 mod error;
 mod pacing;
 mod retry;
@@ -11,6 +12,7 @@ pub(crate) mod test_server;
 mod url;
 
 pub use body::read_json;
+pub use client::api_client_builder;
 pub use error::{ApiError, MAX_RAW_BODY_CHARS};
 pub use pacing::Pacer;
 pub use retry::{RetryPolicy, retry_after, send};

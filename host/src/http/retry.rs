@@ -170,6 +170,22 @@ async fn classify_response(response: Response, idempotent: bool, policy: &RetryP
             }
         }
         s if s.is_server_error() => retry_if_idempotent(what, idempotent),
+        s if s.is_redirection() => {
+            let target = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| response.url().join(l).ok())
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| "elsewhere".into());
+            Attempt::Done(Err(ApiError::Unavailable {
+                reason: format!(
+                    "the API answered {status} redirecting to {target}; jlm follows no \
+                     redirect with the API key: set the base URL to the address the API \
+                     answers on"
+                ),
+            }))
+        }
         _ => {
             let body = read_capped(response, MAX_ERROR_BODY_BYTES).await;
             Attempt::Done(Err(ApiError::rejected(status.as_u16(), &body)))

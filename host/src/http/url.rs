@@ -6,16 +6,15 @@ use reqwest::Url;
 /// Parses a configured base URL; it must be absolute `http` or `https`. `what` names the
 /// setting in the error (e.g. "Mirakl base URL").
 pub fn parse_base_url(text: &str, what: &str) -> anyhow::Result<Url> {
+    // The text is never quoted back: a key pasted into the wrong setting stays private.
     let url = Url::parse(text.trim()).map_err(|e| {
-        anyhow::anyhow!(
-            "{what} `{text}` is not a valid URL ({e}); expected e.g. https://host.example"
-        )
+        anyhow::anyhow!("{what} is not a valid URL ({e}); expected e.g. https://host.example")
     })?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        anyhow::bail!("{what} `{text}` must be an http:// or https:// URL");
+        anyhow::bail!("{what} must be an http:// or https:// URL");
     }
     if url.query().is_some() || url.fragment().is_some() {
-        anyhow::bail!("{what} `{text}` must not carry a query string or fragment");
+        anyhow::bail!("{what} must not carry a query string or fragment");
     }
     if !url.username().is_empty() || url.password().is_some() {
         anyhow::bail!("{what} must not embed credentials; use the API key setting instead");

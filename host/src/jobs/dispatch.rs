@@ -378,7 +378,14 @@ impl DispatchJob {
                 .body
                 .as_deref()
                 .and_then(|b| serde_json::from_str(b).ok());
-            store.outbox_sending(entry.id)?;
+            if !store.outbox_claim(&entry)? {
+                tracing::warn!(
+                    "{} for shipment {sid} is being sent by another runner; left to it",
+                    request.api
+                );
+                report.deferred += 1;
+                return Ok(());
+            }
             let result = self
                 .services
                 .mirakl

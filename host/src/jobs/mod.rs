@@ -6,6 +6,7 @@ mod commitments;
 mod dispatch;
 mod orders;
 mod outcome;
+mod retention;
 mod stock;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub use carriers::{CarrierRow, check_carriers, render as render_carriers};
 pub use catalogue::refresh_catalogue;
 pub use dispatch::{DispatchJob, DispatchReport};
 pub use orders::{CycleReport, OrdersJob};
+pub use retention::prune as prune_store;
 pub use stock::{StockJob, StockTick, saved_status as saved_stock_status};
 
 /// True when RFC 3339 time `a` is after `b`: a cursor's comparison (an unparseable `a` is

@@ -599,7 +599,14 @@ impl OrdersJob {
             return Ok(());
         }
         let lines = decision_lines(&entry.body);
-        store.outbox_sending(entry.id)?;
+        if !store.outbox_claim(&entry)? {
+            tracing::warn!(
+                "{} for order {order_id} is being sent by another runner; left to it",
+                entry.kind
+            );
+            report.deferred += 1;
+            return Ok(());
+        }
         crate::jobs::crash_point("or21.sending");
         match self.services.mirakl.accept_order(&order_id, &lines).await {
             Ok(()) => {
@@ -686,7 +693,14 @@ impl OrdersJob {
                 return Ok(());
             }
         };
-        store.outbox_sending(entry.id)?;
+        if !store.outbox_claim(&entry)? {
+            tracing::warn!(
+                "{} for order {order_id} is being sent by another runner; left to it",
+                entry.kind
+            );
+            report.deferred += 1;
+            return Ok(());
+        }
         match self.services.fulfil.create_order(&payload).await {
             Ok(sale) => {
                 crate::jobs::crash_point("create_order.sent");

@@ -5,6 +5,7 @@
 //! [`PluginFault`]; memory is capped per store and every call has an epoch deadline, so a
 //! runaway component cannot stall the host.
 
+mod cache;
 mod dispatch;
 mod inventory;
 mod orders;
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
     StoreLimitsBuilder,
@@ -80,11 +81,11 @@ impl Runtime {
         Runtime::new(EMBEDDED_COMPONENT, default_cache_dir().as_deref())
     }
 
-    /// Loads a component; with `cache_dir`, its compiled form is cached there, keyed by the
-    /// component's hash and the wasmtime version.
+    /// Loads a component; with `cache_dir`, its compiled form is cached there (owner-only),
+    /// keyed by the component's hash and the engine's configuration, and verified on load.
     pub fn new(wasm: &[u8], cache_dir: Option<&Path>) -> anyhow::Result<Runtime> {
         let engine = engine()?;
-        let component = compile(&engine, wasm, cache_dir)?;
+        let component = cache::compile(&engine, wasm, cache_dir)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
         wt(
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker),
@@ -215,47 +216,6 @@ fn engine() -> anyhow::Result<Engine> {
             wt(Engine::new(&config), "create the wasmtime engine")
         }
     }
-}
-
-/// Compiles the component, or loads it from the cache of compiled artifacts.
-fn compile(engine: &Engine, wasm: &[u8], cache_dir: Option<&Path>) -> anyhow::Result<Component> {
-    let Some(dir) = cache_dir else {
-        return wt(Component::new(engine, wasm), "compile the component");
-    };
-    let key = {
-        use sha2::Digest;
-        let mut hasher = sha2::Sha256::new();
-        hasher.update(wasm);
-        hasher.update(env!("CARGO_PKG_VERSION"));
-        let mut engine_hash = std::hash::DefaultHasher::new();
-        std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut engine_hash);
-        hasher.update(std::hash::Hasher::finish(&engine_hash).to_le_bytes());
-        let digest = hasher.finalize();
-        digest
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
-    let path = dir.join(format!("jlm-component-{key}.cwasm"));
-    if path.exists() {
-        // SAFETY: the file was written by `Component::serialize` below, in a cache directory
-        // this program owns, under a name that encodes the component and engine versions.
-        match unsafe { Component::deserialize_file(engine, &path) } {
-            Ok(component) => return Ok(component),
-            Err(e) => tracing::warn!("ignoring cached component {}: {e:#}", path.display()),
-        }
-    }
-    let component = wt(Component::new(engine, wasm), "compile the component")?;
-    if let Ok(bytes) = component.serialize()
-        && std::fs::create_dir_all(dir).is_ok()
-    {
-        let tmp = path.with_extension("tmp");
-        if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
-        }
-    }
-    Ok(component)
 }
 
 /// `$XDG_CACHE_HOME/jlm` or `~/.cache/jlm`, if either can be determined.

@@ -8,9 +8,11 @@ mod audit;
 mod catalogue;
 mod cursors;
 mod exceptions;
+mod lock;
 mod migrations;
 mod orders;
 mod outbox;
+mod retention;
 mod shipments;
 mod stock;
 
@@ -22,8 +24,10 @@ use rusqlite::Connection;
 
 pub use catalogue::{CatalogueEntry, OfferEntry};
 pub use exceptions::{ExceptionRecord, NewException};
+pub use lock::RunnerLock;
 pub use orders::{OrderRecord, OrderStage};
 pub use outbox::{OutboxEntry, OutboxState};
+pub use retention::{Pruned, Retention};
 pub use shipments::{ShipmentRecord, ShipmentState};
 pub use stock::{LedgerEntry, StockImport};
 
@@ -34,8 +38,18 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the database file and brings its schema up to date. The
+    /// file is owner-only (0600, as SQLite then makes its `-wal` and `-shm` files), and so are
+    /// the directories created for it.
     pub fn open(path: &Path) -> anyhow::Result<Store> {
+        drop(
+            crate::private_fs::open(path)
+                .with_context(|| format!("create the store {}", path.display()))?,
+        );
+        for sidecar in [sidecar(path, "-wal"), sidecar(path, "-shm")] {
+            crate::private_fs::restrict_file(&sidecar)
+                .with_context(|| format!("make {} owner-only", sidecar.display()))?;
+        }
         let conn =
             Connection::open(path).with_context(|| format!("open the store {}", path.display()))?;
         Store::setup(conn)
@@ -49,7 +63,9 @@ impl Store {
     fn setup(conn: Connection) -> anyhow::Result<Store> {
         conn.pragma_update(None, "journal_mode", "WAL")
             .context("enable WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        // FULL: a commit (the outbox entry written before every remote call) survives a
+        // power loss, not only a crash of the process.
+        conn.pragma_update(None, "synchronous", "FULL")
             .context("set synchronous")?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .context("enable foreign keys")?;
@@ -78,7 +94,61 @@ impl Store {
     }
 }
 
+/// `<store path><suffix>`, the name SQLite gives its `-wal` and `-shm` files.
+fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    std::path::PathBuf::from(name)
+}
+
 /// Now, as stored (RFC 3339 UTC with milliseconds).
 pub fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::private_fs::mode;
+
+    #[test]
+    fn commits_survive_power_loss_and_every_store_file_is_owner_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("data").join("jlm.sqlite");
+        let store = Store::open(&path).expect("open");
+        store
+            .enqueue(
+                "create_order",
+                "A",
+                "create_order:A",
+                r#"{"address":"1 Lane"}"#,
+            )
+            .expect("enqueue");
+        let synchronous: i64 = store
+            .conn()
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(
+            synchronous, 2,
+            "FULL: the outbox write is synced before the call"
+        );
+        assert_eq!(mode(&dir.path().join("data")).expect("mode"), 0o700);
+        for file in [path.clone(), sidecar(&path, "-wal"), sidecar(&path, "-shm")] {
+            assert_eq!(mode(&file).expect("exists"), 0o600, "{}", file.display());
+        }
+        drop(store);
+
+        // A store an older version left world-readable is made owner-only on open.
+        use std::os::unix::fs::PermissionsExt;
+        let perms = |m| std::fs::Permissions::from_mode(m);
+        std::fs::set_permissions(&path, perms(0o644)).expect("chmod");
+        let store = Store::open(&path).expect("reopen");
+        assert_eq!(mode(&path).expect("mode"), 0o600);
+        assert!(
+            store
+                .outbox_entry("create_order:A")
+                .expect("read")
+                .is_some()
+        );
+    }
 }

@@ -146,13 +146,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Marks the entry as being sent (counted as an attempt). Must be called right before the call.
-    pub fn outbox_sending(&self, id: i64) -> anyhow::Result<()> {
-        self.conn().execute(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
-            params![id, now_text()],
+    /// Claims the entry for sending (state `sending`, counted as an attempt) right before the
+    /// call, only if it is still open and no one claimed it since `entry` was read (its
+    /// attempts unchanged). False, changing nothing, when another runner got there first:
+    /// the caller must not send.
+    pub fn outbox_claim(&self, entry: &OutboxEntry) -> anyhow::Result<bool> {
+        let claimed = self.conn().execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?3
+             WHERE id = ?1 AND attempts = ?2 AND state IN ('pending', 'sending')",
+            params![entry.id, entry.attempts, now_text()],
         )?;
-        Ok(())
+        Ok(claimed == 1)
     }
 
     /// Sets the entry's state, with the last error if any.
@@ -218,7 +222,7 @@ mod tests {
         let entry = store.outbox_entry("create_order:A").expect("read");
         assert_eq!(entry.map(|e| e.body), Some("v2".to_string()));
 
-        store.outbox_sending(first.id).expect("sending");
+        assert!(store.outbox_claim(&first).expect("claim"));
         assert!(!store.outbox_rewrite(first.id, "v3").expect("rewrite"));
         assert!(!store.outbox_withdraw(first.id).expect("withdraw"));
         store
@@ -261,5 +265,33 @@ mod tests {
             "{error:#}"
         );
         assert!(store.outbox_entry("create_order:A").is_err());
+    }
+
+    #[test]
+    fn two_runners_reading_the_same_entry_never_both_claim_it() {
+        let store = Store::in_memory().expect("store");
+        let entry = store.enqueue("or21", "A", "or21:A", "{}").expect("enqueue");
+        let seen_by_other_runner = store.outbox_entry("or21:A").expect("read").expect("entry");
+        assert!(store.outbox_claim(&entry).expect("claim"));
+        assert!(
+            !store.outbox_claim(&seen_by_other_runner).expect("claim"),
+            "the second runner must not send"
+        );
+
+        // Recovery after an unknown outcome (state `sending`): again only one claim wins.
+        let sending = store.outbox_entry("or21:A").expect("read").expect("entry");
+        assert_eq!((sending.state, sending.attempts), (OutboxState::Sending, 1));
+        let other = sending.clone();
+        assert!(store.outbox_claim(&sending).expect("claim"));
+        assert!(!store.outbox_claim(&other).expect("claim"));
+
+        store
+            .outbox_set(entry.id, OutboxState::Done, None)
+            .expect("done");
+        let done = store.outbox_entry("or21:A").expect("read").expect("entry");
+        assert!(
+            !store.outbox_claim(&done).expect("claim"),
+            "done is never sent again"
+        );
     }
 }

@@ -8,11 +8,14 @@
 //! - `GET /`: a self-contained HTML dashboard (`dashboard`).
 //!
 //! [`serve`] binds loopback by default; any other address needs a token, which `GET /` and
-//! `GET /metrics` then require, as a Bearer token or a Basic password (`auth`).
+//! `GET /metrics` then require, as a Bearer token or a Basic password (`auth`). Every route
+//! answers only requests whose `Host` names the server itself (`host`, against DNS
+//! rebinding).
 
 mod auth;
 mod dashboard;
 pub mod hmac;
+mod host;
 pub mod metrics;
 #[cfg(test)]
 mod tests;
@@ -60,6 +63,8 @@ pub struct WebState {
     pub wake: Arc<Notify>,
     /// Status shown on the dashboard (any JSON; objects are shown as tables).
     pub status: Arc<dyn Fn() -> Value + Send + Sync>,
+    /// Host names the server answers to besides its own address (`[web] allowed_hosts`).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl WebState {
@@ -78,6 +83,7 @@ impl WebState {
                     "oldest_change_age_seconds": queue.oldest_age().map(|a| a.as_secs_f64()),
                 })
             }),
+            allowed_hosts: Vec::new(),
         }
     }
 
@@ -97,6 +103,7 @@ impl fmt::Debug for WebState {
             .field("events", &self.events)
             .field("webhook_secret", &"<redacted>")
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish_non_exhaustive()
     }
 }
@@ -156,7 +163,8 @@ fn is_loopback(ip: IpAddr) -> bool {
 /// Refuses to start when the webhook secret is not valid base64, and when `bind` is not a
 /// loopback address and no (non-blank) `token` is given. With a token, `GET /` and
 /// `GET /metrics` require `Authorization: Bearer <token>`; the webhook keeps its HMAC check
-/// and `/health` stays open.
+/// and `/health` stays open. Requests whose `Host` is neither the bound address nor one of
+/// [`WebState::allowed_hosts`] get 421.
 pub async fn serve(
     bind: SocketAddr,
     token: Option<String>,
@@ -183,7 +191,11 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("cannot bind the web interface on {bind}: {e}"))?;
     let addr = listener.local_addr()?;
-    let app = build_router(state, token);
+    let allowed = Arc::new(host::AllowedHosts::new(addr, &state.allowed_hosts));
+    let app = build_router(state, token).layer(axum::middleware::from_fn_with_state(
+        allowed,
+        host::require_own_host,
+    ));
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "web server stopped");

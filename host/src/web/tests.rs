@@ -393,3 +393,53 @@ fn loopback_addresses() {
         assert!(!ip(no).is_some_and(is_loopback), "{no}");
     }
 }
+
+#[tokio::test]
+async fn a_request_for_another_host_name_is_refused_even_from_loopback() {
+    // DNS rebinding: a page on evil.example resolved to 127.0.0.1 sends `Host: evil.example`.
+    let mut state = state();
+    state.allowed_hosts = vec!["jlm.shop.example".into()];
+    let base = start(state, None).await;
+    let port = base.rsplit(':').next().unwrap_or_default().to_owned();
+    let payload = body("SKU-1", "2024-05-01T10:00:00", 7);
+    let signature = hmac::sign(SECRET, &payload);
+    let send = |host: String, path: &'static str| {
+        let request = if path == "/webhooks/fulfil" {
+            client()
+                .post(format!("{base}{path}"))
+                .header("X-Fulfil-Hmac-SHA256", signature.clone())
+                .header("Content-Type", "application/json")
+                .body(payload.clone())
+        } else {
+            client().get(format!("{base}{path}"))
+        };
+        async move {
+            request
+                .header(reqwest::header::HOST, host)
+                .send()
+                .await
+                .map(|r| r.status())
+                .unwrap_or(StatusCode::BAD_GATEWAY)
+        }
+    };
+    for path in ["/", "/metrics", "/health", "/webhooks/fulfil"] {
+        for host in [format!("evil.example:{port}"), "evil.example".to_string()] {
+            assert_eq!(
+                send(host.clone(), path).await,
+                StatusCode::MISDIRECTED_REQUEST,
+                "{host} {path}"
+            );
+        }
+    }
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "jlm.shop.example".to_string(),
+    ] {
+        assert_eq!(send(host.clone(), "/").await, StatusCode::OK, "{host}");
+    }
+    assert_eq!(
+        send(format!("127.0.0.1:{port}"), "/webhooks/fulfil").await,
+        StatusCode::OK
+    );
+}
