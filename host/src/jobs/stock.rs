@@ -180,6 +180,7 @@ impl StockJob {
         if plan.lines.is_empty() {
             // Nothing John Lewis does not already show: those changes are published.
             self.observe(&changes, &plan_skus(&snapshot));
+            self.events.settle(&changes)?;
             return Ok(None);
         }
         let uploaded = self.services.mirakl.upload_stock(&plan.csv).await;
@@ -326,6 +327,8 @@ impl StockJob {
         )?;
         let ok: HashSet<String> = published.iter().map(|(sku, _, _)| sku.clone()).collect();
         self.observe(&flight.changes, &ok);
+        // Published, or left to reconciliation (a refused line): off the durable queue.
+        self.events.settle(&flight.changes)?;
         self.services.store.audit(
             "sto01.finished",
             &import_id,
