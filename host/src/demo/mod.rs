@@ -92,7 +92,7 @@ pub async fn run() -> anyhow::Result<()> {
     };
     let sandbox = Sandbox::start(sandbox_settings.clone()).await?;
     sandbox.seed_products(day::products()?);
-    let orders = day::orders()?;
+    let orders = day::orders_at(chrono::Utc::now())?;
     let order_count = orders.len();
     sandbox.seed_orders(orders);
     sandbox.seed_offers(
