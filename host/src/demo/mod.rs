@@ -1,7 +1,9 @@
 //! `jlm demo`: starts the sandbox in-process, points the real jobs at it (orders, stock,
 //! dispatch), runs a scripted day of trading through them and prints what happened.
+//! `script` plays the same day in real time on a standalone sandbox (`jlm sandbox`).
 
 pub mod day;
+pub mod script;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
