@@ -212,3 +212,145 @@ async fn killed_after_st01_before_recording_it() {
     );
     sandbox.shutdown().await;
 }
+
+/// base64 of the webhook secret the stock-webhook crash test runs with.
+const WEBHOOK_SECRET: &str = "Y3Jhc2gtdGVzdC13ZWJob29rLXNlY3JldA==";
+
+/// A loopback port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A `jlm run` child process, killed (SIGKILL) when dropped.
+struct Running(std::process::Child);
+
+impl Running {
+    /// Kills the process at once and reaps it.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Starts `jlm run` (all jobs, webhooks on) as a child process.
+fn spawn_run(config: &Path) -> Running {
+    let settings = SandboxConfig::default();
+    let child = Command::new(env!("CARGO_BIN_EXE_jlm"))
+        .args(["run", "--config"])
+        .arg(config)
+        .env("JLM_MIRAKL_API_KEY", &settings.mirakl_api_key)
+        .env("JLM_FULFIL_API_KEY", &settings.fulfil_api_key)
+        .env("JLM_FULFIL_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        .env(
+            "XDG_CACHE_HOME",
+            config.parent().expect("dir").join("cache"),
+        )
+        .env_remove("JLM_CRASH_AT")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start jlm run");
+    Running(child)
+}
+
+/// Waits (bounded) until `ready` holds, checking every 20 ms.
+async fn wait_for(what: &str, mut ready: impl AsyncFnMut() -> bool) {
+    for _ in 0..3000 {
+        if ready().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_webhook_acknowledged_just_before_a_kill_is_kept_and_its_replay_refused() {
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
+    sandbox.seed_products(day::products().expect("products"));
+    sandbox.seed_offers(
+        day::offers()
+            .expect("offers")
+            .into_iter()
+            .map(|o| jlm::sandbox::SandboxOffer {
+                sku: o.sku,
+                ean: o.ean,
+                quantity: 0,
+                active: true,
+            })
+            .collect(),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &sandbox);
+    let port = free_port();
+    // Uploads an hour apart: after the start-up reconciliation's, the webhook's change waits.
+    let text = std::fs::read_to_string(&config).expect("config").replace(
+        "[stock_sync]\ninterval = \"10ms\"",
+        "[stock_sync]\ninterval = \"1h\"",
+    ) + &format!("[web]\nbind = \"127.0.0.1:{port}\"\n");
+    std::fs::write(&config, text).expect("write config");
+    let mut child = spawn_run(&config);
+    wait_for("the start-up reconciliation's upload", async || {
+        sandbox.stats().requests.get("STO01").copied().unwrap_or(0) >= 1
+    })
+    .await;
+    sandbox.set_webhook_target(
+        format!("http://127.0.0.1:{port}/webhooks/fulfil"),
+        WEBHOOK_SECRET.into(),
+    );
+    let status = sandbox
+        .change_stock(&[("JL-MUG-001".into(), 18.0)], true)
+        .await
+        .expect("delivered");
+    assert_eq!(status, 200, "acknowledged");
+    child.kill();
+
+    let store = jlm::store::Store::open(&dir.path().join("jlm.sqlite")).expect("store");
+    let queued = store.queued_stock_changes().expect("queued");
+    assert!(
+        queued
+            .iter()
+            .any(|c| c.sku == "JL-MUG-001" && c.available == 18.0),
+        "the acknowledged change is pending after the kill: {queued:?}"
+    );
+    drop(store);
+
+    let mut child = spawn_run(&config);
+    let client = reqwest::Client::new();
+    let health = format!("http://127.0.0.1:{port}/health");
+    wait_for("the restarted connector", async || {
+        client.get(&health).send().await.is_ok()
+    })
+    .await;
+    let (body, signature) = sandbox.last_webhook().expect("delivered webhook");
+    let answer: serde_json::Value = client
+        .post(format!("http://127.0.0.1:{port}/webhooks/fulfil"))
+        .header("Content-Type", "application/json")
+        .header("X-Fulfil-Event", "product.product.inventory_level_changed")
+        .header("X-Fulfil-Hmac-SHA256", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("replay")
+        .json()
+        .await
+        .expect("json");
+    child.kill();
+    assert_eq!(answer["accepted"], 0, "{answer}");
+    assert_eq!(
+        answer["stale"], 1,
+        "the replay after the restart is refused: {answer}"
+    );
+    sandbox.shutdown().await;
+}

@@ -85,7 +85,8 @@ async fn world_with(skus: usize, policy: &str, store_available: f64) -> World {
     config.stock_sync.status_interval = ConfigDuration(INTERVAL / 10);
     config.stock_sync.reconcile_every = ConfigDuration(Duration::from_secs(3600));
     let store = Store::in_memory().expect("store");
-    let events = StockEvents::new(config.stock_sync.warehouses.clone());
+    let events =
+        StockEvents::durable(config.stock_sync.warehouses.clone(), store.clone()).expect("queue");
     let services = Services::new(config, &keys, store.clone(), runtime()).expect("services");
     let metrics = Metrics::new();
     let wake = Arc::new(Notify::new());
@@ -144,7 +145,14 @@ async fn settle(world: &World, expected: &dyn Fn(&str) -> i64, limit: Duration) 
                 .iter()
                 .any(|e| e.sku == o.sku && e.quantity == o.quantity)
         });
+        // Nothing published is left in the store's durable queue either.
+        let durable_empty = world
+            .store
+            .queued_stock_changes()
+            .expect("queued")
+            .is_empty();
         if world.events.depth() == 0
+            && durable_empty
             && imports_done
             && recorded
             && offers.iter().all(|o| o.quantity == expected(&o.sku))

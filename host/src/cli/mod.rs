@@ -2,6 +2,7 @@
 
 mod plan;
 mod run;
+pub mod sandbox;
 
 use std::path::PathBuf;
 
@@ -39,6 +40,9 @@ pub enum Command {
     },
     /// Run a scripted day of trading against the built-in sandbox and print what happened.
     Demo,
+    /// Serve the John Lewis (Mirakl) and Fulfil sandboxes standalone, playing the demo's day,
+    /// for `jlm run` to work against (until interrupted).
+    Sandbox(sandbox::SandboxArgs),
     /// Show orders, outbox and open exceptions.
     Status {
         /// Configuration file (for the store path).
@@ -165,6 +169,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Run { config, once } => run::run(&config, once).await,
         Command::Demo => crate::demo::run().await.map(|_| 0),
+        Command::Sandbox(args) => sandbox::run(args).await,
         Command::Status { config, json } => run::status(&config, json),
         Command::Exceptions { action } => run::exceptions(action),
         Command::Stock {

@@ -28,7 +28,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
     let retention = config.retention.clone();
     let prune_every = retention.every.0;
     let orders_interval = config.mirakl.orders_poll_interval.0;
-    let events = StockEvents::new(config.stock_sync.warehouses.clone());
+    let events = StockEvents::durable(config.stock_sync.warehouses.clone(), store.clone())?;
     let metrics = Metrics::new();
     let wake = Arc::new(Notify::new());
     let bind = config.web.bind.parse().with_context(|| {

@@ -2,6 +2,7 @@
 //! `jlm demo` works from any directory.
 
 use anyhow::Context;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use crate::sandbox::SandboxProduct;
@@ -16,9 +17,46 @@ pub fn products() -> anyhow::Result<Vec<SandboxProduct>> {
     serde_json::from_str(PRODUCTS).context("fixtures/sandbox/products.json")
 }
 
-/// The John Lewis orders of the day (full OR11 objects).
+/// The John Lewis orders of the day (full OR11 objects), dated as in the fixture.
 pub fn orders() -> anyhow::Result<Vec<Value>> {
     serde_json::from_str(ORDERS).context("fixtures/sandbox/orders.json")
+}
+
+/// The end of the fixture's day (after its last order): [`orders_at`] moves it to `now`.
+const DAY_END: &str = "2026-11-27T20:00:00Z";
+
+/// The day's orders as if the day ended at `now`: every date in them (created, updated,
+/// shipping deadline, delivery window, …) moved by the same amount, so acceptance and
+/// dispatch deadlines lie ahead as they did on the day.
+pub fn orders_at(now: DateTime<Utc>) -> anyhow::Result<Vec<Value>> {
+    let end = DateTime::parse_from_rfc3339(DAY_END)
+        .context("the day's end")?
+        .with_timezone(&Utc);
+    let shift = now.signed_duration_since(end);
+    let mut orders = orders()?;
+    orders
+        .iter_mut()
+        .for_each(|order| shift_dates(order, shift));
+    Ok(orders)
+}
+
+/// Moves every RFC 3339 date-time string in `value` by `shift`, keeping its precision.
+fn shift_dates(value: &mut Value, shift: chrono::TimeDelta) {
+    match value {
+        Value::String(text) => {
+            let parsed = (text.len() >= 20 && text.as_bytes().get(10) == Some(&b'T'))
+                .then(|| DateTime::parse_from_rfc3339(text).ok())
+                .flatten();
+            if let Some(moved) =
+                parsed.and_then(|t| t.with_timezone(&Utc).checked_add_signed(shift))
+            {
+                *text = moved.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| shift_dates(v, shift)),
+        Value::Object(map) => map.values_mut().for_each(|v| shift_dates(v, shift)),
+        _ => {}
+    }
 }
 
 /// What John Lewis holds for each offer (SKU, EAN).
@@ -106,4 +144,45 @@ pub fn stock_changes() -> Vec<(String, f64)> {
     .into_iter()
     .map(|(sku, qty)| (sku.to_string(), qty))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_is_dated_to_end_now_with_deadlines_ahead() {
+        let now = Utc::now();
+        let orders = orders_at(now).expect("orders");
+        let fixed = orders_fixed();
+        assert_eq!(orders.len(), fixed.len());
+        for (moved, fixed) in orders.iter().zip(&fixed) {
+            let date = |o: &Value, key: &str| {
+                o[key]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc))
+                    .expect(key)
+            };
+            let created = date(moved, "created_date");
+            assert!(created <= now, "{created} is not in the future");
+            // The 48-hour acceptance window is still open.
+            assert!(created + chrono::Duration::hours(48) > now);
+            assert!(date(moved, "shipping_deadline") > now);
+            // Same gaps as on the day, and nothing else changed.
+            assert_eq!(
+                date(moved, "shipping_deadline") - created,
+                date(fixed, "shipping_deadline") - date(fixed, "created_date")
+            );
+            assert_eq!(moved["order_id"], fixed["order_id"]);
+            assert_eq!(
+                moved["order_lines"][0]["price"],
+                fixed["order_lines"][0]["price"]
+            );
+        }
+    }
+
+    fn orders_fixed() -> Vec<Value> {
+        orders().expect("orders")
+    }
 }

@@ -1,7 +1,9 @@
 //! `jlm demo`: starts the sandbox in-process, points the real jobs at it (orders, stock,
 //! dispatch), runs a scripted day of trading through them and prints what happened.
+//! `script` plays the same day in real time on a standalone sandbox (`jlm sandbox`).
 
 pub mod day;
+pub mod script;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -92,7 +94,7 @@ pub async fn run() -> anyhow::Result<()> {
     };
     let sandbox = Sandbox::start(sandbox_settings.clone()).await?;
     sandbox.seed_products(day::products()?);
-    let orders = day::orders()?;
+    let orders = day::orders_at(chrono::Utc::now())?;
     let order_count = orders.len();
     sandbox.seed_orders(orders);
     sandbox.seed_offers(

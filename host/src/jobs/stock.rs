@@ -209,6 +209,7 @@ impl StockJob {
         if plan.lines.is_empty() {
             // Nothing John Lewis does not already show: those changes are published.
             self.observe(&changes, &plan_skus(&snapshot));
+            self.events.settle(&changes)?;
             return Ok(None);
         }
         // Recorded before the call: a run started after this one stopped (even mid-call)
@@ -363,6 +364,8 @@ impl StockJob {
         )?;
         let ok: HashSet<String> = published.iter().map(|(sku, _, _)| sku.clone()).collect();
         self.observe(&flight.changes, &ok);
+        // Published, or left to reconciliation (a refused line): off the durable queue.
+        self.events.settle(&flight.changes)?;
         self.services.store.audit(
             "sto01.finished",
             &import_id,

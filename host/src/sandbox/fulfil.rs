@@ -88,12 +88,17 @@ impl FulfilState {
     }
 }
 
-/// The Fulfil router, with `ctx` as state.
+/// The Fulfil router (and the state endpoint), with `ctx` as state.
 pub(crate) fn router(ctx: Ctx) -> Router {
-    Router::new()
-        .route("/api/v2/model/{model}/{method}", put(call))
+    routes()
+        .merge(super::snapshot::routes())
         .fallback(|| async { not_found("Not Found") })
         .with_state(ctx)
+}
+
+/// Fulfil's model-method route, without a fallback (to merge with Mirakl's).
+pub(crate) fn routes() -> Router<Ctx> {
+    Router::new().route("/api/v2/model/{model}/{method}", put(call))
 }
 
 /// Dispatches a model method call.

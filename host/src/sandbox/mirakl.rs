@@ -95,8 +95,21 @@ impl MiraklState {
     }
 }
 
-/// The Mirakl router (all operations), with `ctx` as state.
+/// The Mirakl router (all operations and the state endpoint), with `ctx` as state.
 pub(crate) fn router(ctx: Ctx) -> Router {
+    routes()
+        .merge(super::snapshot::routes())
+        .fallback(not_found)
+        .with_state(ctx)
+}
+
+/// Mirakl's 404 for a path it does not serve.
+pub(crate) async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "Resource not found", None).into_response()
+}
+
+/// Every Mirakl operation's route, without a fallback (to merge with Fulfil's).
+pub(crate) fn routes() -> Router<Ctx> {
     Router::new()
         .merge(or11::routes())
         .merge(or21::routes())
@@ -107,10 +120,6 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .merge(or23::routes())
         .merge(or24::routes())
         .merge(st01::routes())
-        .fallback(|| async {
-            error(StatusCode::NOT_FOUND, "Resource not found", None).into_response()
-        })
-        .with_state(ctx)
 }
 
 /// A Mirakl error answer: `{"status": <int>, "message": "<text>", "code": "<CODE>"}`.

@@ -1,7 +1,8 @@
 //! Offline sandbox of the Mirakl seller API (John Lewis Marketplace) and the Fulfil API.
 //!
 //! [`Sandbox::start`] binds two HTTP servers on loopback (ephemeral ports) and serves them in
-//! tokio tasks. Both are *faithful* in the sense of the design: they reject what the real APIs
+//! tokio tasks; [`Sandbox::start_on`] serves both APIs on one given listener (`jlm sandbox`).
+//! Either answers `GET /_sandbox/state` ([`STATE_PATH`]) with what both sides hold. Both are *faithful* in the sense of the design: they reject what the real APIs
 //! reject (wrong auth header form, `max` > 100, OR21 missing a line, unknown fields in
 //! `create_order`, float money, totals that do not add up, a STO01 sooner than once a minute,
 //! ...) and they can inject faults (429 storms, 5xx, slow responses, answers lost after the
@@ -24,6 +25,7 @@
 //!   OR24, ST01);
 //! - `fulfil` (+ `fulfil/`): the Fulfil router, `create_order`, `search_read` and its models,
 //!   domains, tagged values, shipments, and the stock webhook sender;
+//! - `snapshot`: `GET /_sandbox/state`, what both sides hold, as JSON;
 //! - `decimal`: exact decimal arithmetic for money validation.
 
 #[cfg(test)]
@@ -34,6 +36,7 @@ mod dispatch_agreement;
 mod faults;
 mod fulfil;
 mod mirakl;
+mod snapshot;
 mod state;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -50,6 +53,7 @@ use tokio::task::JoinHandle;
 pub use faults::Faults;
 pub use fulfil::FulfilState;
 pub use mirakl::MiraklState;
+pub use snapshot::STATE_PATH;
 
 use state::{Ctx, SandboxState};
 
@@ -188,11 +192,21 @@ pub struct SandboxStats {
     pub faults_by_kind: BTreeMap<String, u64>,
     /// 4xx answers given for bad requests (not faults, not rate limits), including 401s.
     pub rejected: u64,
+    /// The same 4xx answers by operation name.
+    pub rejected_by_op: BTreeMap<String, u64>,
     /// Arrival times of the STO01 uploads that were accepted (answered 201), in order.
     pub sto01_accepted: Vec<Instant>,
     /// Operation -> 429s given by the sandbox's own rate limits (e.g. STO01 sooner than
     /// [`SandboxConfig::stock_import_min_interval`]); injected 429 faults are not counted here.
     pub rate_limited: BTreeMap<String, u64>,
+}
+
+impl SandboxStats {
+    /// Counts a 4xx answer to a bad request of operation `op`.
+    pub(crate) fn reject(&mut self, op: &str) {
+        self.rejected += 1;
+        *self.rejected_by_op.entry(op.to_string()).or_insert(0) += 1;
+    }
 }
 
 /// A running sandbox: a Mirakl server and a Fulfil server sharing one in-memory state.
@@ -215,7 +229,47 @@ impl Sandbox {
         let fulfil_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let mirakl_url = format!("http://{}", mirakl_listener.local_addr()?);
         let fulfil_url = format!("http://{}", fulfil_listener.local_addr()?);
+        Sandbox::launch(config, mirakl_url, fulfil_url, |ctx| {
+            vec![
+                serve(mirakl_listener, mirakl::router(ctx.clone()), ctx.clone()),
+                serve(fulfil_listener, fulfil::router(ctx.clone()), ctx),
+            ]
+        })
+    }
 
+    /// Serves both APIs on `listener` (the routes do not overlap: Fulfil's are all under
+    /// `/api/v2/model/`), so [`Sandbox::mirakl_url`] and [`Sandbox::fulfil_url`] are the
+    /// same; unknown paths get Mirakl's 404. This is `jlm sandbox --serve`.
+    pub async fn start_on(
+        config: SandboxConfig,
+        listener: tokio::net::TcpListener,
+    ) -> anyhow::Result<Sandbox> {
+        let addr = listener.local_addr()?;
+        // A wildcard bind is reached on loopback.
+        let host = match addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
+            ip if ip.is_unspecified() => "[::1]".to_string(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        let url = format!("http://{host}:{}", addr.port());
+        Sandbox::launch(config, url.clone(), url, |ctx| {
+            let router = mirakl::routes()
+                .merge(fulfil::routes())
+                .merge(snapshot::routes())
+                .fallback(mirakl::not_found)
+                .with_state(ctx.clone());
+            vec![serve(listener, router, ctx)]
+        })
+    }
+
+    /// Builds the shared state and starts the servers `servers` makes from its context.
+    fn launch(
+        config: SandboxConfig,
+        mirakl_url: String,
+        fulfil_url: String,
+        servers: impl FnOnce(Ctx) -> Vec<JoinHandle<()>>,
+    ) -> anyhow::Result<Sandbox> {
         let state = Arc::new(Mutex::new(SandboxState::new(&config, &mirakl_url)));
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let ctx = Ctx {
@@ -225,11 +279,7 @@ impl Sandbox {
         let webhook_client = reqwest::Client::builder()
             .timeout(fulfil::webhook::DELIVERY_TIMEOUT)
             .build()?;
-
-        let tasks = vec![
-            serve(mirakl_listener, mirakl::router(ctx.clone()), ctx.clone()),
-            serve(fulfil_listener, fulfil::router(ctx.clone()), ctx),
-        ];
+        let tasks = servers(ctx);
         tracing::debug!(%mirakl_url, %fulfil_url, "sandbox started");
         Ok(Sandbox {
             mirakl_url,
@@ -294,6 +344,18 @@ impl Sandbox {
     /// A snapshot of the counters.
     pub fn stats(&self) -> SandboxStats {
         state::lock(&self.state).stats.clone()
+    }
+
+    /// Everything both sides hold, as `GET /_sandbox/state` answers it (see `snapshot`).
+    pub fn state_json(&self) -> Value {
+        let mut state = state::lock(&self.state);
+        state.settle(Instant::now());
+        snapshot::snapshot(&state)
+    }
+
+    /// Marks the scripted day played on the sandbox as over (`script.done` in the state).
+    pub fn set_script_done(&self, done: bool) {
+        state::lock(&self.state).script_done = done;
     }
 
     /// Adds (or replaces, by `sku`) John Lewis offers. A replaced offer keeps its `offer_id`.

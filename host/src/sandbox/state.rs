@@ -34,6 +34,8 @@ pub(crate) struct SandboxState {
     pub stats: SandboxStats,
     /// Fault configuration and its RNG.
     pub faults: FaultEngine,
+    /// Whether a scripted day played on the sandbox is over (`jlm sandbox`).
+    pub script_done: bool,
 }
 
 impl SandboxState {
@@ -48,6 +50,7 @@ impl SandboxState {
             fulfil: FulfilState::new(config.fulfil_channel_id),
             stats: SandboxStats::default(),
             faults: FaultEngine::new(config.faults.clone()),
+            script_done: false,
         }
     }
 
@@ -129,7 +132,7 @@ where
         state.settle(Instant::now());
         *state.stats.requests.entry(op.to_string()).or_insert(0) += 1;
         if !api.authorized(&state, headers) {
-            state.stats.rejected += 1;
+            state.stats.reject(op);
             return api.unauthorized();
         }
         let decision = state.faults.decide();
@@ -162,7 +165,7 @@ where
             // The sandbox's own rate limit (injected 429s returned above).
             *state.stats.rate_limited.entry(op.to_string()).or_insert(0) += 1;
         } else if status.is_client_error() {
-            state.stats.rejected += 1;
+            state.stats.reject(op);
         }
         let hang = status.is_success() && state.faults.take_hang(op);
         if decision.delay.is_some() {

@@ -115,6 +115,19 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX shipments_order ON shipments(order_id);
     CREATE INDEX shipments_state ON shipments(state);
     ",
+    // 4: the Fulfil stock webhook's durable queue and replay protection.
+    "
+    CREATE TABLE stock_queue (
+        sku TEXT PRIMARY KEY,
+        available REAL NOT NULL,
+        event_time TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE stock_seen (
+        sku TEXT PRIMARY KEY,
+        event_time TEXT NOT NULL
+    );
+    ",
 ];
 
 /// Applies every migration newer than the database, each in its own transaction.

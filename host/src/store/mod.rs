@@ -1,5 +1,6 @@
 //! The SQLite store: cursors, the order map, the outbox of remote writes, the exception
-//! queue, the audit log and the catalogue/offer mirrors. One file, WAL, versioned migrations.
+//! queue, the audit log, the catalogue/offer mirrors and the durable queue of Fulfil stock
+//! changes. One file, WAL, versioned migrations.
 //!
 //! Every remote write is recorded in the outbox *before* it is sent and marked done after,
 //! so a crash never loses or duplicates work (see `jobs`).
@@ -15,6 +16,7 @@ mod outbox;
 mod retention;
 mod shipments;
 mod stock;
+mod stock_queue;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +32,7 @@ pub use outbox::{OutboxEntry, OutboxState};
 pub use retention::{Pruned, Retention};
 pub use shipments::{ShipmentRecord, ShipmentState};
 pub use stock::{LedgerEntry, StockImport};
+pub use stock_queue::QueuedChange;
 
 /// Handle to the database; cheap to clone, safe to share between tasks.
 #[derive(Clone)]

@@ -2,7 +2,8 @@
 //!
 //! Routes (see [`router`]):
 //! - `POST /webhooks/fulfil`: Fulfil stock webhooks, HMAC-verified over the raw body
-//!   (`webhook`, `hmac`); answered at once, the stock job drains the queue;
+//!   (`webhook`, `hmac`); answered once the changes are committed to the store, the stock
+//!   job drains the queue;
 //! - `GET /health`: liveness, always open;
 //! - `GET /metrics`: Prometheus text (`metrics`), plus live queue gauges;
 //! - `GET /`: a self-contained HTML dashboard (`dashboard`).

@@ -443,3 +443,61 @@ async fn a_request_for_another_host_name_is_refused_even_from_loopback() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn an_acknowledged_webhook_is_in_the_store_and_its_replay_after_a_restart_is_stale() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("jlm.sqlite");
+    let payload = body("SKU-1", "2024-05-01T10:00:00.123456", 7);
+    let signature = hmac::sign(SECRET, &payload);
+    {
+        let store = crate::store::Store::open(&path).expect("store");
+        let events = StockEvents::durable(vec![], store).expect("queue");
+        let base = start(WebState::new(events, Metrics::new(), SECRET), None).await;
+        let (status, answer) = post(&base, payload.clone(), Some(&signature)).await;
+        assert_eq!(
+            (status, answer["accepted"].clone()),
+            (StatusCode::OK, json!(1))
+        );
+    }
+    // Whatever happens to the process after the 2xx, the store has the change.
+    let store = crate::store::Store::open(&path).expect("reopen");
+    let queued = store.queued_stock_changes().expect("queued");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].sku.as_str(), queued[0].available),
+        ("SKU-1", 7.0)
+    );
+    // A restarted connector has it pending and refuses the replay.
+    let events = StockEvents::durable(vec![], store).expect("queue");
+    assert_eq!(events.depth(), 1);
+    let base = start(WebState::new(events.clone(), Metrics::new(), SECRET), None).await;
+    let (status, answer) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer, json!({"accepted": 0, "stale": 1, "skipped": []}));
+    assert_eq!(events.depth(), 1);
+}
+
+#[tokio::test]
+async fn a_webhook_the_store_cannot_commit_is_answered_503_and_queues_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("jlm.sqlite");
+    let store = crate::store::Store::open(&path).expect("store");
+    let events = StockEvents::durable(vec![], store).expect("queue");
+    // The store breaks under the connector (a full disk, a damaged file).
+    let other = rusqlite::Connection::open(&path).expect("open");
+    other.execute_batch("DROP TABLE stock_queue").expect("drop");
+    let state = WebState::new(events.clone(), Metrics::new(), SECRET);
+    let base = start(state.clone(), None).await;
+    let payload = body("SKU-1", "2024-05-01T10:00:00", 7);
+    let signature = hmac::sign(SECRET, &payload);
+    let (status, _) = post(&base, payload, Some(&signature)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(events.depth(), 0);
+    assert_eq!(
+        state
+            .metrics
+            .counter(webhook::WEBHOOKS_TOTAL, &[("outcome", "unsaved")]),
+        1
+    );
+}

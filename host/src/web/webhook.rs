@@ -5,7 +5,9 @@
 //! missing or wrong, nothing queued), the events are parsed and queued (400 when the body is
 //! not a JSON array, nothing queued; an event that cannot be read is skipped, logged and
 //! named in the answer, and the others are queued), and the answer
-//! `{"accepted":N,"stale":M,"skipped":[…]}` goes back at once: Fulfil gives up after 5 s, so
+//! `{"accepted":N,"stale":M,"skipped":[…]}` goes back once the queue has committed them to
+//! the store (503, nothing queued, when it could not: Fulfil sends them again, whereas it
+//! never resends what it saw acknowledged): Fulfil gives up after 5 s, so
 //! publishing is left to the stock job, woken through [`WebState::wake`]. Every delivery is
 //! counted in `jlm_webhooks_total{outcome=…}` and every event in
 //! `jlm_stock_events_total{outcome="accepted"|"stale"|"skipped"}`.
@@ -20,9 +22,10 @@ use serde_json::json;
 
 use super::WebState;
 use super::hmac::{SIGNATURE_HEADER, verify_fulfil_signature};
+use crate::stock::events::PushError;
 
 /// Counter of webhook deliveries by `outcome`: `accepted`, `unauthorized`, `too_large`,
-/// `malformed`, `ignored` (another event type).
+/// `malformed`, `unsaved` (the store failed), `ignored` (another event type).
 pub const WEBHOOKS_TOTAL: &str = "jlm_webhooks_total";
 
 /// Counter of stock events by `outcome`: `accepted`, `stale` or `skipped` (unreadable).
@@ -125,9 +128,19 @@ pub(super) async fn receive(
             }))
             .into_response()
         }
-        Err(message) => {
+        Err(PushError::Malformed(message)) => {
             tracing::warn!(error = %message, "malformed stock webhook");
             reject(&state, StatusCode::BAD_REQUEST, "malformed", &message)
+        }
+        Err(error @ PushError::Unsaved(_)) => {
+            // Not acknowledged: Fulfil sends it again, and nothing was queued meanwhile.
+            tracing::error!(%error, "stock webhook not saved; answered 503 so Fulfil retries");
+            reject(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unsaved",
+                "the stock changes could not be saved; send them again",
+            )
         }
     }
 }

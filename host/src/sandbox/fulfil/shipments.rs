@@ -65,6 +65,23 @@ struct Move {
     state: &'static str,
 }
 
+impl ShipmentBook {
+    /// Every shipment as `{id, sale, tracking_number, state}`, by id.
+    pub(crate) fn summary(&self) -> Vec<serde_json::Value> {
+        self.shipments
+            .iter()
+            .map(|(id, s)| {
+                serde_json::json!({
+                    "id": id,
+                    "sale": s.sale_id,
+                    "tracking_number": s.tracking_number.as_ref().map(|(_, n)| n.as_str()),
+                    "state": s.state,
+                })
+            })
+            .collect()
+    }
+}
+
 impl FulfilState {
     /// Adds (or replaces, by id) a shipment of the sale whose `channel_identifier` is
     /// `shipment.order_id`. Fails, changing nothing, when there is no such sale, a line's
