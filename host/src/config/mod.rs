@@ -7,6 +7,7 @@
 
 mod carriers;
 mod clocks;
+mod component;
 mod duration;
 mod stock;
 mod sync;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 
 pub use carriers::{CarrierEntry, CarriersSection, DispatchSection};
 pub use clocks::ClocksSection;
+pub use component::ComponentSection;
 pub use duration::ConfigDuration;
 pub use stock::{SkuOverride, StockSection};
 pub use sync::{StockSyncSection, WebSection};
@@ -67,6 +69,8 @@ pub struct Config {
     pub store: StoreSection,
     /// `[retry]`: retries of remote calls.
     pub retry: RetrySection,
+    /// `[component]`: memory and time one call of the component may use.
+    pub component: ComponentSection,
 }
 
 /// `[mirakl]`.
@@ -256,6 +260,7 @@ impl Config {
         }
         config.carriers.check()?;
         config.clocks.check(config.orders.acceptance_window)?;
+        config.component.check()?;
         Ok(config)
     }
 
