@@ -10,10 +10,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jlm::demo::{day, sandbox_config};
-use jlm::jobs::{OrdersJob, Services};
+use jlm::jobs::{OrdersJob, Services, StockJob};
 use jlm::runtime::{FaultKind, Limits, OrderInput, Plugin, PluginFault, Runtime};
-use jlm::sandbox::{Sandbox, SandboxConfig};
+use jlm::sandbox::{Sandbox, SandboxConfig, SandboxOffer, SandboxProduct};
+use jlm::stock::events::{StockChange, StockEvents};
 use jlm::store::Store;
+use jlm::web::metrics::Metrics;
 use serde_json::Value;
 
 /// The faulty component the build made.
@@ -303,5 +305,83 @@ async fn plan_order_reports_a_panicking_component_instead_of_dying() {
     assert!(
         stderr.contains("`plan-order` crashed") && !stderr.contains("Cannot start a runtime"),
         "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_faulting_stock_plan_is_recorded_and_the_next_plan_is_published() {
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
+    let skus = ["JL-GOOD-1", "fault-panic-SKU"];
+    sandbox.seed_products(
+        skus.iter()
+            .enumerate()
+            .map(|(i, sku)| SandboxProduct {
+                id: i as i64 + 1,
+                code: sku.to_string(),
+                upc: None,
+                quantity_available: 10.0,
+                quantity_on_hand: 10.0,
+                store_available: 0.0,
+            })
+            .collect(),
+    );
+    sandbox.seed_offers(
+        skus.iter()
+            .map(|sku| SandboxOffer {
+                sku: sku.to_string(),
+                ean: None,
+                quantity: 3,
+                active: true,
+            })
+            .collect(),
+    );
+    let (config, keys) = sandbox_config(&sandbox, &SandboxConfig::default());
+    let store = Store::in_memory().expect("store");
+    let events = StockEvents::new(Vec::new());
+    let services =
+        Services::new(config, &keys, store.clone(), Arc::new(faulty_runtime())).expect("services");
+    let mut job = StockJob::new(services, events.clone(), Metrics::new());
+
+    // The start-up reconciliation plans every Fulfil SKU, and the component panics on one.
+    let tick = job.tick().await.expect("the job carries on");
+    assert_eq!(tick.reconciled, None, "the reconciliation failed");
+    let open = |code: &str| -> Vec<_> {
+        store
+            .exceptions(false)
+            .expect("exceptions")
+            .into_iter()
+            .filter(|e| e.code == code && e.subject == "stock")
+            .collect()
+    };
+    let faults = open("plugin_fault");
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    assert!(
+        faults[0]
+            .message
+            .contains("crashed on the stock plan of 2 SKUs (export `reconcile-stock`, trap: "),
+        "{}",
+        faults[0].message
+    );
+    assert_eq!(
+        sandbox.stats().requests.get("STO01"),
+        None,
+        "nothing published"
+    );
+
+    // A webhook change is planned by a new instance and published.
+    events.push(StockChange {
+        sku: "JL-GOOD-1".into(),
+        available: 7.0,
+        event_time: chrono::Utc::now(),
+        received: Instant::now(),
+    });
+    let tick = job.tick().await.expect("tick");
+    assert_eq!(tick.uploaded, Some(1), "{tick:?}");
+    assert_eq!(sandbox.stats().requests.get("STO01"), Some(&1));
+    assert!(
+        open("plugin_fault").is_empty(),
+        "cleared by a plan that worked"
     );
 }
