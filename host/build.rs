@@ -1,5 +1,7 @@
 //! Builds the component (`plugin/`) for `wasm32-wasip2` and embeds it in the host, so that
-//! `cargo test` and `cargo run` always exercise the real `.wasm`.
+//! `cargo test` and `cargo run` always exercise the real `.wasm`. The same build makes the
+//! deliberately faulty test component (`tests/components/faulty/`), whose path the tests read
+//! from `JLM_FAULTY_COMPONENT`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,7 +14,13 @@ fn main() {
         .expect("host/ sits in the workspace")
         .to_path_buf();
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for watched in ["plugin/src", "plugin/Cargo.toml", "wit", "Cargo.lock"] {
+    for watched in [
+        "plugin/src",
+        "plugin/Cargo.toml",
+        "tests/components/faulty",
+        "wit",
+        "Cargo.lock",
+    ] {
         println!(
             "cargo:rerun-if-changed={}",
             workspace.join(watched).display()
@@ -34,6 +42,8 @@ fn main() {
             "--release",
             "-p",
             "plugin",
+            "-p",
+            "jlm-faulty-component",
             "--target",
             "wasm32-wasip2",
             "--target-dir",
@@ -53,15 +63,17 @@ fn main() {
     let status = command.status().expect("run cargo to build the component");
     if !status.success() {
         panic!(
-            "building the jlm component (plugin/) for wasm32-wasip2 failed; see the errors above"
+            "building the jlm component (plugin/) and the faulty test component for wasm32-wasip2 failed; see the errors above"
         );
     }
-    let wasm = target_dir
-        .join("wasm32-wasip2")
-        .join("release")
-        .join("plugin.wasm");
+    let built = target_dir.join("wasm32-wasip2").join("release");
+    let wasm = built.join("plugin.wasm");
     let embedded = out_dir.join("jlm_component.wasm");
     std::fs::copy(&wasm, &embedded).unwrap_or_else(|e| panic!("copy {}: {e}", wasm.display()));
+    let faulty = built.join("jlm_faulty_component.wasm");
+    let kept = out_dir.join("jlm_faulty_component.wasm");
+    std::fs::copy(&faulty, &kept).unwrap_or_else(|e| panic!("copy {}: {e}", faulty.display()));
+    println!("cargo:rustc-env=JLM_FAULTY_COMPONENT={}", kept.display());
 }
 
 /// True when the standard library for wasm32-wasip2 is in the toolchain's sysroot.

@@ -267,6 +267,7 @@ async fn clocks_fire_at_the_right_simulated_times() {
     };
     // Before any shipment: held orders wait for acceptance (deadline created + 48 h, margin 6 h).
     job.check_clocks(at("2026-11-28T12:00:00Z"))
+        .await
         .expect("clocks");
     assert!(open(&day.store, "acceptance_overdue").is_empty());
     assert!(
@@ -274,6 +275,7 @@ async fn clocks_fire_at_the_right_simulated_times() {
         "shipping deadline 2026-11-28T23:59Z is 12 h away"
     );
     job.check_clocks(at("2026-11-29T04:00:00Z"))
+        .await
         .expect("clocks");
     let overdue: Vec<String> = open(&day.store, "acceptance_overdue")
         .into_iter()
@@ -298,6 +300,7 @@ async fn clocks_fire_at_the_right_simulated_times() {
     // Shipping clears dispatch_overdue for the shipped orders; the blocked ones stay overdue.
     cycles(&mut job, 2).await;
     job.check_clocks(at("2026-11-28T21:00:00Z"))
+        .await
         .expect("clocks");
     let mut still: Vec<String> = open(&day.store, "dispatch_overdue")
         .into_iter()

@@ -15,6 +15,10 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+    /// Run this component (a `.wasm` implementing the `jlm:connector` world) instead of the
+    /// embedded one (`run`, `plan`, `carriers check`, `demo`).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub plugin: Option<PathBuf>,
 }
 
 /// Top-level commands.
@@ -154,6 +158,7 @@ pub enum ComponentAction {
 
 /// Runs the command; the exit code follows the contracts (2 on unusable input).
 pub async fn main(cli: Cli) -> anyhow::Result<i32> {
+    let plugin = cli.plugin;
     match cli.command {
         Command::Init { path, force } => {
             if path.exists() && !force {
@@ -167,8 +172,8 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
             );
             Ok(0)
         }
-        Command::Run { config, once } => run::run(&config, once).await,
-        Command::Demo => crate::demo::run().await.map(|_| 0),
+        Command::Run { config, once } => run::run(&config, once, plugin.as_deref()).await,
+        Command::Demo => crate::demo::run(plugin.as_deref()).await.map(|_| 0),
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Status { config, json } => run::status(&config, json),
         Command::Exceptions { action } => run::exceptions(action),
@@ -177,8 +182,11 @@ pub async fn main(cli: Cli) -> anyhow::Result<i32> {
         } => run::stock_status(&config, json),
         Command::Carriers {
             action: CarriersAction::Check { config, json },
-        } => run::carriers_check(&config, json).await,
-        Command::Plan { what } => Ok(plan::run(what)),
+        } => run::carriers_check(&config, json, plugin.as_deref()).await,
+        // Component calls block: off the async workers.
+        Command::Plan { what } => tokio::task::spawn_blocking(move || plan::run(what, plugin))
+            .await
+            .map_err(|e| anyhow::anyhow!("the plan did not complete: {e}")),
         Command::Component {
             action: ComponentAction::Export { path },
         } => {

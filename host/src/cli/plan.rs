@@ -1,4 +1,5 @@
-//! `jlm plan …`: one record through the embedded component, JSON on stdout.
+//! `jlm plan …`: one record through the component (the embedded one, or `--plugin PATH`),
+//! JSON on stdout.
 //! Exit 0 when a plan was produced (even one full of exceptions), 2 on unusable input with a
 //! one-line error on stderr.
 
@@ -79,9 +80,10 @@ pub enum PlanCommand {
 /// Input that makes planning impossible (exit 2).
 struct Unusable(String);
 
-/// Runs the plan command and returns the exit code.
-pub fn run(command: PlanCommand) -> i32 {
-    match plan(command) {
+/// Runs the plan command with the component at `plugin` (the embedded one without it) and
+/// returns the exit code. Blocks while the component runs.
+pub fn run(command: PlanCommand, plugin: Option<PathBuf>) -> i32 {
+    match plan(command, plugin) {
         Ok(json) => {
             println!("{json}");
             0
@@ -167,7 +169,7 @@ fn config(path: Option<&Path>) -> Result<Config, Unusable> {
     }
 }
 
-fn plan(command: PlanCommand) -> Result<String, Unusable> {
+fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusable> {
     match command {
         PlanCommand::Order {
             catalogue,
@@ -204,9 +206,8 @@ fn plan(command: PlanCommand) -> Result<String, Unusable> {
             let now = now.unwrap_or_else(|| {
                 chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             });
-            let runtime = Runtime::embedded()
-                .map_err(|e| Unusable(format!("cannot load the component: {e:#}")))?;
-            let mut session = runtime.session().map_err(|e| Unusable(format!("{e:#}")))?;
+            let runtime = runtime(plugin.as_deref(), &config)?;
+            let mut session = session(&runtime)?;
             let policy = config.orders.policy();
             let input = OrderInput {
                 catalogue: &catalogue,
@@ -256,7 +257,7 @@ fn plan(command: PlanCommand) -> Result<String, Unusable> {
                 ),
                 None => None,
             };
-            let runtime = runtime()?;
+            let runtime = runtime(plugin.as_deref(), &config)?;
             let mut session = session(&runtime)?;
             match session.plan_stock(
                 &snapshot,
@@ -307,7 +308,7 @@ fn plan(command: PlanCommand) -> Result<String, Unusable> {
                     .collect(),
                 None => Vec::new(),
             };
-            let runtime = runtime()?;
+            let runtime = runtime(plugin.as_deref(), &config)?;
             let mut session = session(&runtime)?;
             match session.plan_dispatch(
                 &order,
@@ -324,8 +325,9 @@ fn plan(command: PlanCommand) -> Result<String, Unusable> {
     }
 }
 
-fn runtime() -> Result<Runtime, Unusable> {
-    Runtime::embedded().map_err(|e| Unusable(format!("cannot load the component: {e:#}")))
+fn runtime(plugin: Option<&Path>, config: &Config) -> Result<Runtime, Unusable> {
+    Runtime::load(plugin, config.component.limits())
+        .map_err(|e| Unusable(format!("cannot load the component: {e:#}")))
 }
 
 fn session(runtime: &Runtime) -> Result<Session, Unusable> {

@@ -17,14 +17,14 @@ use crate::web::metrics::Metrics;
 use crate::web::{WebState, serve};
 
 /// Runs every job until interrupted (or one cycle of each with `once`).
-pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
+pub async fn run(config_path: &Path, once: bool, plugin: Option<&Path>) -> anyhow::Result<i32> {
     let config = Config::load(config_path)?;
     config.validate_for_run()?;
     // Held until the process ends: one runner per store.
     let lock = RunnerLock::acquire(&config.store.path)?;
     tracing::info!("holding the runner lock {}", lock.path().display());
     let store = Store::open(&config.store.path)?;
-    let runtime = Arc::new(Runtime::embedded()?);
+    let runtime = Arc::new(Runtime::load(plugin, config.component.limits())?);
     let retention = config.retention.clone();
     let prune_every = retention.every.0;
     let orders_interval = config.mirakl.orders_poll_interval.0;
@@ -54,7 +54,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
         if let Err(e) = dispatch.run_cycle().await {
             tracing::warn!("dispatch cycle failed: {e:#}");
         }
-        dispatch.check_clocks(chrono::Utc::now())?;
+        dispatch.check_clocks(chrono::Utc::now()).await?;
         stock.tick().await?;
         crate::jobs::prune_store(&prune_store, &retention, chrono::Utc::now())?;
         // Follow the upload this cycle made until John Lewis finishes it (bounded).
@@ -113,7 +113,7 @@ pub async fn run(config_path: &Path, once: bool) -> anyhow::Result<i32> {
                 Ok(report) => tracing::info!(?report, "dispatch cycle"),
                 Err(e) => tracing::warn!("dispatch cycle failed: {e:#}"),
             }
-            if let Err(e) = dispatch.check_clocks(chrono::Utc::now()) {
+            if let Err(e) = dispatch.check_clocks(chrono::Utc::now()).await {
                 tracing::warn!("clocks failed: {e:#}");
             }
             tokio::time::sleep(dispatch_interval).await;
@@ -278,16 +278,16 @@ pub fn stock_status(config_path: &Path, json: bool) -> anyhow::Result<i32> {
 }
 
 /// `jlm carriers check`.
-pub async fn carriers_check(config_path: &Path, json: bool) -> anyhow::Result<i32> {
+pub async fn carriers_check(
+    config_path: &Path,
+    json: bool,
+    plugin: Option<&Path>,
+) -> anyhow::Result<i32> {
     let config = Config::load(config_path)?;
     config.validate_for_run()?;
     let store = Store::open(&config.store.path)?;
-    let services = Services::new(
-        config,
-        &ApiKeys::from_env(),
-        store,
-        Arc::new(Runtime::embedded()?),
-    )?;
+    let runtime = Arc::new(Runtime::load(plugin, config.component.limits())?);
+    let services = Services::new(config, &ApiKeys::from_env(), store, runtime)?;
     let rows = crate::jobs::check_carriers(&services).await?;
     if json {
         println!("{}", serde_json::to_string(&rows)?);

@@ -8,6 +8,7 @@
 mod carriers;
 mod checks;
 mod clocks;
+mod component;
 mod duration;
 mod retention;
 mod stock;
@@ -23,6 +24,7 @@ use serde::Deserialize;
 
 pub use carriers::{CarrierEntry, CarriersSection, DispatchSection};
 pub use clocks::ClocksSection;
+pub use component::ComponentSection;
 pub use duration::ConfigDuration;
 pub use retention::RetentionSection;
 pub use stock::{SkuOverride, StockSection};
@@ -72,6 +74,8 @@ pub struct Config {
     pub retry: RetrySection,
     /// `[retention]`: how long finished records are kept.
     pub retention: RetentionSection,
+    /// `[component]`: memory and time one call of the component may use.
+    pub component: ComponentSection,
 }
 
 /// `[mirakl]`.
@@ -261,6 +265,7 @@ impl Config {
         config.carriers.check()?;
         config.clocks.check(config.orders.acceptance_window)?;
         config.retention.check()?;
+        config.component.check()?;
         Ok(config)
     }
 

@@ -101,4 +101,12 @@ base_delay = "500ms"
 max_delay = "30s"
 retry_after_cap = "15m"
 timeout = "30s"
+
+[component]
+# Memory one instance of the component may grow to (MiB); a call needing more raises
+# plugin_fault for its record and the rest of the batch goes on.
+memory_limit_mb = 512
+# Deadline of every call, replacing the built-in ones (2s per order or shipment, 20s per
+# stock plan):
+# call_deadline = "5s"
 "#;

@@ -79,8 +79,9 @@ pub async fn run_until_quiet(
     Ok(total)
 }
 
-/// Runs the demo and prints the summary.
-pub async fn run() -> anyhow::Result<()> {
+/// Runs the demo and prints the summary, with the component at `plugin` (the embedded one
+/// without it).
+pub async fn run(plugin: Option<&std::path::Path>) -> anyhow::Result<()> {
     let sandbox_settings = SandboxConfig {
         faults: Faults {
             seed: 2026,
@@ -116,7 +117,7 @@ pub async fn run() -> anyhow::Result<()> {
     config.stock_sync.status_interval = ConfigDuration(STOCK_INTERVAL / 10);
     let store = Store::in_memory()?;
     store.replace_offers(&day::offers()?)?;
-    let runtime = Arc::new(Runtime::embedded()?);
+    let runtime = Arc::new(Runtime::load(plugin, Default::default())?);
     let services = Services::new(config, &keys, store.clone(), runtime)?;
     println!(
         "jlm demo: a day of trading on John Lewis Marketplace through the sandbox (5% of calls fail with 429 or 5xx)\n"

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::jobs::{DispatchJob, Services};
-use crate::runtime::PluginFault;
+use crate::runtime::Plugin;
 
 /// How far back shipments are read.
 pub const LOOKBACK_DAYS: i64 = 90;
@@ -36,20 +36,28 @@ pub async fn check_carriers(services: &Services) -> anyhow::Result<Vec<CarrierRo
         .map_err(|e| anyhow::anyhow!("read Fulfil shipments: {e}"))?;
     let carriers = DispatchJob::new(services.clone()).carriers(false).await?;
     let policy = services.config.dispatch_policy();
-    let mut session = services.runtime.session()?;
+    let mut plugin = Plugin::new(services.runtime.clone());
     let mut rows = Vec::new();
     for (carrier, service) in pairs {
-        let check =
-            match session.check_carrier(&carrier, service.as_deref(), &policy, carriers.as_deref())
-            {
-                Ok(Ok(check)) => check,
-                Ok(Err(e)) => anyhow::bail!(
-                    "the carrier table or SH21 list is unusable: {}: {}",
-                    e.code,
-                    e.message
-                ),
-                Err(PluginFault(fault)) => anyhow::bail!("the component failed: {fault}"),
-            };
+        let (asked, policy, carriers) = (
+            (carrier.clone(), service.clone()),
+            policy.clone(),
+            carriers.clone(),
+        );
+        let checked = plugin
+            .call(&format!("carrier {carrier}"), move |session| {
+                session.check_carrier(&asked.0, asked.1.as_deref(), &policy, carriers.as_deref())
+            })
+            .await?;
+        let check = match checked {
+            Ok(Ok(check)) => check,
+            Ok(Err(e)) => anyhow::bail!(
+                "the carrier table or SH21 list is unusable: {}: {}",
+                e.code,
+                e.message
+            ),
+            Err(fault) => anyhow::bail!("{fault}"),
+        };
         rows.push(CarrierRow {
             carrier,
             service,

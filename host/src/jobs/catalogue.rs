@@ -2,6 +2,7 @@
 //! component's near-spelling key so order lines can be checked against near-matches.
 
 use crate::jobs::Services;
+use crate::runtime::Plugin;
 use crate::store::CatalogueEntry;
 
 /// Cursor holding the time of the last refresh.
@@ -20,16 +21,24 @@ pub async fn refresh_catalogue(services: &Services, force: bool) -> anyhow::Resu
         return Ok(None);
     }
     let products = services.fulfil.all_products().await?;
-    let mut session = services.runtime.session()?;
-    let mut entries = Vec::with_capacity(products.len());
-    for p in products {
-        entries.push(CatalogueEntry {
-            sku_key: session.sku_key(&p.code)?,
-            code: p.code,
-            ean: p.ean,
-            available: p.quantity_available,
-        });
-    }
+    let count = products.len();
+    let entries = Plugin::new(services.runtime.clone())
+        .call(
+            &format!("the catalogue of {count} products"),
+            move |session| {
+                let mut entries = Vec::with_capacity(products.len());
+                for p in products {
+                    entries.push(CatalogueEntry {
+                        sku_key: session.sku_key(&p.code)?,
+                        code: p.code,
+                        ean: p.ean,
+                        available: p.quantity_available,
+                    });
+                }
+                Ok(entries)
+            },
+        )
+        .await??;
     services.store.replace_catalogue(&entries)?;
     services.store.set_cursor(CURSOR, &now.to_rfc3339())?;
     Ok(Some(entries.len()))

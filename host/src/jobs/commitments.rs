@@ -6,17 +6,18 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::runtime::Session;
 use crate::runtime::exports::jlm::connector::inventory::PendingOrder;
+use crate::runtime::{Plugin, PluginFault};
 use crate::store::Store;
 
 /// Units held per offer SKU by every stored order without a Fulfil sale, except `except`
-/// (the order being planned).
-pub fn committed_stock(
+/// (the order being planned). The inner error is the component's fault: then nothing can
+/// be promised, as what is held is not known.
+pub async fn committed_stock(
     store: &Store,
-    session: &mut Session,
+    plugin: &mut Plugin,
     except: Option<&str>,
-) -> anyhow::Result<HashMap<String, i64>> {
+) -> anyhow::Result<Result<HashMap<String, i64>, PluginFault>> {
     let pending: Vec<PendingOrder> = store
         .orders_without_sale(except)?
         .into_iter()
@@ -26,13 +27,16 @@ pub fn committed_stock(
         })
         .collect();
     if pending.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Ok(HashMap::new()));
     }
-    Ok(session
-        .committed_stock(&pending)?
-        .into_iter()
-        .map(|c| (c.sku, c.quantity))
-        .collect())
+    let count = pending.len();
+    let held = plugin
+        .call(
+            &format!("the {count} orders without a Fulfil sale"),
+            move |session| session.committed_stock(&pending),
+        )
+        .await?;
+    Ok(held.map(|held| held.into_iter().map(|c| (c.sku, c.quantity)).collect()))
 }
 
 /// The ids of the lines a stored plan (`jlm plan order` JSON) refuses.

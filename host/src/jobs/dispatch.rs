@@ -13,7 +13,7 @@ use crate::fulfil::FulfilShipment;
 use crate::http::ApiError;
 use crate::jobs::{Services, later, outcome, overlapped};
 use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
-use crate::runtime::{PluginFault, Session, severity_name};
+use crate::runtime::{Plugin, severity_name};
 use crate::store::{OutboxState, ShipmentState};
 
 /// Cursor: highest Fulfil `write_date` of the shipments read.
@@ -30,6 +30,7 @@ const SHIPMENT_CODES: &[&str] = &[
     "tracking_invalid",
     "dispatch_mismatch",
     "partial_dispatch",
+    "plugin_fault",
 ];
 /// Codes the clocks raise (cleared when the order moves on).
 const CLOCK_CODES: &[&str] = &[
@@ -56,15 +57,15 @@ pub struct DispatchReport {
 /// The dispatch job.
 pub struct DispatchJob {
     services: Services,
-    session: Option<Session>,
+    plugin: Plugin,
 }
 
 impl DispatchJob {
     /// A job over `services`.
     pub fn new(services: Services) -> DispatchJob {
         DispatchJob {
+            plugin: Plugin::new(services.runtime.clone()),
             services,
-            session: None,
         }
     }
 
@@ -75,15 +76,6 @@ impl DispatchJob {
             Some(at) => at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             None => cursor.to_string(),
         }
-    }
-
-    fn session(&mut self) -> anyhow::Result<&mut Session> {
-        if self.session.as_ref().is_none_or(Session::is_poisoned) {
-            self.session = Some(self.services.runtime.session()?);
-        }
-        self.session
-            .as_mut()
-            .ok_or_else(|| anyhow::anyhow!("no component session"))
     }
 
     /// The SH21 approved carriers: cached, refreshed daily (the cache is used if John Lewis
@@ -285,13 +277,14 @@ impl DispatchJob {
         let shipped = self.shipped_before(&order_id, shipment.id)?;
         let policy = self.services.config.dispatch_policy();
         let sid = shipment.id.to_string();
-        let plan = match self.session()?.plan_dispatch(
-            &raw,
-            &wit_shipment,
-            carriers,
-            &policy,
-            &shipped,
-        ) {
+        let carriers = carriers.map(str::to_string);
+        let planned = self
+            .plugin
+            .call(&format!("shipment {sid}"), move |session| {
+                session.plan_dispatch(&raw, &wit_shipment, carriers.as_deref(), &policy, &shipped)
+            })
+            .await?;
+        let plan = match planned {
             Ok(Ok(plan)) => plan,
             Ok(Err(e)) => {
                 outcome::raise(
@@ -309,16 +302,12 @@ impl DispatchJob {
                 report.blocked += 1;
                 return Ok(());
             }
-            Err(PluginFault(fault)) => {
-                outcome::raise(
+            Err(fault) => {
+                outcome::plugin_fault(
                     &self.services.store,
-                    "plugin_fault",
-                    "operations",
-                    "blocking",
                     &sid,
-                    format!(
-                        "The connector's component failed on shipment {sid} ({fault}); it is retried next cycle."
-                    ),
+                    &fault,
+                    "Nothing was sent to John Lewis for the shipment; it is planned again on the next cycle.",
                 )?;
                 return Ok(());
             }
@@ -586,7 +575,10 @@ impl DispatchJob {
     /// Evaluates the clocks of every order awaiting acceptance or dispatch at `now`, raising
     /// `acceptance_overdue`, `dispatch_overdue` and `dispatch_unconfirmed`, and clearing those
     /// of orders that moved on. Returns the number of clock exceptions open after the check.
-    pub fn check_clocks(&mut self, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<usize> {
+    pub async fn check_clocks(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<usize> {
         let store = self.services.store.clone();
         let policy = self.services.config.clock_policy();
         let now_text = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -600,21 +592,24 @@ impl DispatchJob {
                 })
                 .filter_map(|s| s.sent_at)
                 .max();
-            let exceptions =
-                match self
-                    .session()?
-                    .check_clocks(&raw, shipped_at.as_deref(), &now_text, policy)
-                {
-                    Ok(Ok(exceptions)) => exceptions,
-                    Ok(Err(e)) => {
-                        tracing::warn!("clocks of {order_id}: {}: {}", e.code, e.message);
-                        continue;
-                    }
-                    Err(PluginFault(fault)) => {
-                        tracing::warn!("clocks of {order_id}: {fault}");
-                        continue;
-                    }
-                };
+            let now_text = now_text.clone();
+            let checked = self
+                .plugin
+                .call(&format!("order {order_id}"), move |session| {
+                    session.check_clocks(&raw, shipped_at.as_deref(), &now_text, policy)
+                })
+                .await?;
+            let exceptions = match checked {
+                Ok(Ok(exceptions)) => exceptions,
+                Ok(Err(e)) => {
+                    tracing::warn!("clocks of {order_id}: {}: {}", e.code, e.message);
+                    continue;
+                }
+                Err(fault) => {
+                    tracing::warn!("clocks of {order_id}: {fault}");
+                    continue;
+                }
+            };
             for e in exceptions {
                 due.push((e.code.clone(), e.subject.clone()));
                 outcome::raise_planned(&store, &e)?;

@@ -17,7 +17,7 @@ use crate::fulfil::ProductsError;
 use crate::http::ApiError;
 use crate::jobs::{Services, commitments, later, outcome, overlapped};
 use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
-use crate::runtime::{OrderInput, PluginFault, Session, plan_to_json};
+use crate::runtime::{OrderInput, Plugin, PluginFault, plan_to_json};
 use crate::store::{OrderStage, OutboxEntry, OutboxState};
 
 /// Cursor holding the highest `last_updated_date` imported.
@@ -56,15 +56,15 @@ pub struct CycleReport {
 /// The orders job.
 pub struct OrdersJob {
     services: Services,
-    session: Option<Session>,
+    plugin: Plugin,
 }
 
 impl OrdersJob {
     /// A job over `services`.
     pub fn new(services: Services) -> OrdersJob {
         OrdersJob {
+            plugin: Plugin::new(services.runtime.clone()),
             services,
-            session: None,
         }
     }
 
@@ -173,16 +173,6 @@ impl OrdersJob {
             .and_then(|c| overlapped(&c, overlap)))
     }
 
-    /// A live component session (a new one after a fault).
-    fn session(&mut self) -> anyhow::Result<&mut Session> {
-        if self.session.as_ref().is_none_or(Session::is_poisoned) {
-            self.session = Some(self.services.runtime.session()?);
-        }
-        self.session
-            .as_mut()
-            .ok_or_else(|| anyhow::anyhow!("no component session"))
-    }
-
     /// Plans one order and acts on the plan.
     async fn process(
         &mut self,
@@ -191,7 +181,7 @@ impl OrdersJob {
         report: &mut CycleReport,
     ) -> anyhow::Result<()> {
         report.planned += 1;
-        let mut input = match self.gather(raw).await {
+        let (mut catalogue, offers) = match self.gather(raw).await {
             Ok(input) => input,
             Err(e) => {
                 outcome::products_unreadable(&self.services.store, &e)?;
@@ -200,18 +190,32 @@ impl OrdersJob {
             }
         };
         outcome::products_readable(&self.services.store)?;
-        self.net_of_commitments(order_id, &mut input.0)?;
+        if let Err(fault) = self.net_of_commitments(order_id, &mut catalogue).await? {
+            outcome::plugin_fault(
+                &self.services.store,
+                order_id,
+                &fault,
+                "The units other orders hold are not known, so nothing was sent for the order; it is planned again on the next cycle.",
+            )?;
+            return Ok(());
+        }
         let policy = self.services.config.orders.policy();
         let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let result = self.session()?.plan_order(
-            raw,
-            &OrderInput {
-                catalogue: &input.0,
-                offers: &input.1,
-                policy: &policy,
-                now: &now,
-            },
-        );
+        let order = raw.to_string();
+        let result = self
+            .plugin
+            .call(&format!("order {order_id}"), move |session| {
+                session.plan_order(
+                    &order,
+                    &OrderInput {
+                        catalogue: &catalogue,
+                        offers: &offers,
+                        policy: &policy,
+                        now: &now,
+                    },
+                )
+            })
+            .await?;
         let plan = match result {
             Ok(Ok(plan)) => plan,
             Ok(Err(error)) => {
@@ -228,16 +232,12 @@ impl OrdersJob {
                 )?;
                 return Ok(());
             }
-            Err(PluginFault(fault)) => {
-                outcome::raise(
+            Err(fault) => {
+                outcome::plugin_fault(
                     &self.services.store,
-                    "plugin_fault",
-                    "operations",
-                    "blocking",
                     order_id,
-                    format!(
-                        "The connector's component failed on order {order_id} ({fault}). The order is kept and retried on the next cycle; report this to the jlm maintainers if it repeats."
-                    ),
+                    &fault,
+                    "Nothing was sent for the order; it is kept and planned again on the next cycle.",
                 )?;
                 return Ok(());
             }
@@ -248,19 +248,23 @@ impl OrdersJob {
 
     /// Takes off `catalogue` the units other John Lewis orders without a Fulfil sale hold
     /// (the component says which): Fulfil does not show them yet, but they are promised.
-    fn net_of_commitments(
+    async fn net_of_commitments(
         &mut self,
         order_id: &str,
         catalogue: &mut [Product],
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Result<(), PluginFault>> {
         let store = self.services.store.clone();
-        let held = commitments::committed_stock(&store, self.session()?, Some(order_id))?;
+        let held =
+            match commitments::committed_stock(&store, &mut self.plugin, Some(order_id)).await? {
+                Ok(held) => held,
+                Err(fault) => return Ok(Err(fault)),
+            };
         for product in catalogue.iter_mut() {
             if let Some(units) = held.get(&product.sku) {
                 product.available = product.available.saturating_sub(*units);
             }
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Catalogue entries (exact codes fresh from Fulfil, near-spellings from the mirror) and
@@ -291,11 +295,28 @@ impl OrdersJob {
             })
             .collect();
         let mut codes: Vec<String> = skus.clone();
-        for sku in &skus {
-            let key = match self.session().map(|s| s.sku_key(sku)) {
-                Ok(Ok(key)) => key,
-                _ => continue,
-            };
+        let asked = skus.clone();
+        let keys = match self
+            .plugin
+            .call(&format!("the SKUs {}", skus.join(", ")), move |session| {
+                asked
+                    .iter()
+                    .map(|sku| session.sku_key(sku))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await
+        {
+            Ok(Ok(keys)) => keys,
+            Ok(Err(fault)) => {
+                tracing::warn!("near-spellings not looked up: {fault}");
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::warn!("near-spellings not looked up: {e:#}");
+                Vec::new()
+            }
+        };
+        for key in keys {
             for near in self
                 .services
                 .store

@@ -3,7 +3,7 @@
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
 use crate::runtime::exports::jlm::connector::types::Exception;
-use crate::runtime::{severity_name, team_name};
+use crate::runtime::{PluginFault, severity_name, team_name};
 use crate::store::{NewException, Store};
 
 /// The subject of `warehouse_unknown`: the configuration key to correct.
@@ -55,6 +55,46 @@ pub fn products_readable(store: &Store) -> anyhow::Result<()> {
 pub fn reachable(store: &Store, service: &str) -> anyhow::Result<()> {
     store.resolve_cleared(service, &["api_unavailable"])?;
     Ok(())
+}
+
+/// Longest part of wasmtime's report quoted in a `plugin_fault` message.
+const FAULT_DETAIL_CHARS: usize = 600;
+
+/// Raises `plugin_fault` (operations, blocking) for `subject`: the export that failed, on
+/// which record, why (trap, deadline or memory), then `what_next` (what happened to the work).
+pub fn plugin_fault(
+    store: &Store,
+    subject: &str,
+    fault: &PluginFault,
+    what_next: &str,
+) -> anyhow::Result<()> {
+    tracing::warn!("{fault}");
+    let mut detail: String = fault.detail.chars().take(FAULT_DETAIL_CHARS).collect();
+    if detail.len() < fault.detail.len() {
+        detail.push('…');
+    }
+    let on = if fault.record.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", fault.record)
+    };
+    raise(
+        store,
+        "plugin_fault",
+        "operations",
+        "blocking",
+        subject,
+        format!(
+            "The connector's component {}{on} (export `{}`, {}: {detail}). {what_next} If it repeats, report this message to the jlm maintainers.",
+            match fault.kind {
+                crate::runtime::FaultKind::Trap => "crashed",
+                crate::runtime::FaultKind::Deadline => "ran past its deadline",
+                crate::runtime::FaultKind::Memory => "exceeded its memory limit",
+            },
+            fault.export,
+            fault.kind.name(),
+        ),
+    )
 }
 
 /// Raises a host-side exception.

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
 use crate::jobs::{Services, commitments, outcome};
-use crate::runtime::Session;
+use crate::runtime::Plugin;
 use crate::runtime::exports::jlm::connector::inventory::{
     Published, StockLevel, StockLine, StockPlan,
 };
@@ -60,7 +60,7 @@ pub struct StockJob {
     services: Services,
     events: StockEvents,
     metrics: Metrics,
-    session: Option<Session>,
+    plugin: Plugin,
     in_flight: Option<InFlight>,
     /// When the last STO01 was sent, or the last upload was held back.
     last_upload: Option<Instant>,
@@ -78,10 +78,10 @@ impl StockJob {
         );
         metrics.describe("jlm_stock_uploads_total", "STO01 uploads by outcome.");
         let mut job = StockJob {
+            plugin: Plugin::new(services.runtime.clone()),
             services,
             events,
             metrics,
-            session: None,
             in_flight: None,
             last_upload: None,
             held_for_orders: HashMap::new(),
@@ -117,16 +117,6 @@ impl StockJob {
 
     fn interval(&self) -> Duration {
         self.services.config.stock_sync.interval.0
-    }
-
-    /// A live component session (a new one after a fault).
-    fn session(&mut self) -> anyhow::Result<&mut Session> {
-        if self.session.as_ref().is_none_or(Session::is_poisoned) {
-            self.session = Some(self.services.runtime.session()?);
-        }
-        self.session
-            .as_mut()
-            .ok_or_else(|| anyhow::anyhow!("no component session"))
     }
 
     /// How long until the next tick has something to do (or a webhook wakes the job).
@@ -199,7 +189,7 @@ impl StockJob {
                 available: c.available,
             })
             .collect();
-        let plan = match self.plan(&snapshot, &skus, false) {
+        let plan = match self.plan(&snapshot, &skus, false).await {
             Ok(plan) => plan,
             Err(e) => {
                 self.events.requeue(changes);
@@ -375,7 +365,7 @@ impl StockJob {
     }
 
     /// Plans with the ledger for `skus` and the offer mirror; raises the plan's exceptions.
-    fn plan(
+    async fn plan(
         &mut self,
         snapshot: &[StockLevel],
         skus: &[String],
@@ -392,30 +382,49 @@ impl StockJob {
                 quantity: e.quantity,
             })
             .collect();
-        self.plan_against(snapshot, &ledger, Planning::Publish { full })
+        self.plan_against(snapshot, ledger, Planning::Publish { full })
+            .await
     }
 
     /// Plans against an explicit ledger (for a reconciliation: what John Lewis shows) and
     /// raises the plan's exceptions.
-    fn plan_against(
+    async fn plan_against(
         &mut self,
         snapshot: &[StockLevel],
-        ledger: &[Published],
+        ledger: Vec<Published>,
         planning: Planning,
     ) -> anyhow::Result<StockPlan> {
         let offers = self.services.store.offer_skus()?;
         let offers = (!offers.is_empty()).then_some(offers);
         let policy = self.services.config.stock.policy();
-        let snapshot = self.net_of_commitments(snapshot)?;
-        let session = self.session()?;
-        let planned = match planning {
-            Planning::Publish { full } => {
-                session.plan_stock(&snapshot, ledger, offers.as_deref(), &policy, full)?
-            }
-            Planning::Reconcile => {
-                session.reconcile_stock(&snapshot, ledger, offers.as_deref(), &policy)?
+        let snapshot = self.net_of_commitments(snapshot).await?;
+        let record = format!("the stock plan of {} SKUs", snapshot.len());
+        let planned = self
+            .plugin
+            .call(&record, move |session| match planning {
+                Planning::Publish { full } => {
+                    session.plan_stock(&snapshot, &ledger, offers.as_deref(), &policy, full)
+                }
+                Planning::Reconcile => {
+                    session.reconcile_stock(&snapshot, &ledger, offers.as_deref(), &policy)
+                }
+            })
+            .await?;
+        let planned = match planned {
+            Ok(planned) => planned,
+            Err(fault) => {
+                outcome::plugin_fault(
+                    &self.services.store,
+                    "stock",
+                    &fault,
+                    "No stock was published; the changes stay queued and are planned again next interval.",
+                )?;
+                return Err(fault.into());
             }
         };
+        self.services
+            .store
+            .resolve_cleared("stock", &["plugin_fault"])?;
         let plan = match planned {
             Ok(plan) => plan,
             Err(e) => anyhow::bail!(
@@ -432,9 +441,25 @@ impl StockJob {
 
     /// `snapshot` less the units John Lewis holds for orders Fulfil does not have yet (the
     /// component says which): those are sold already, whatever Fulfil shows.
-    fn net_of_commitments(&mut self, snapshot: &[StockLevel]) -> anyhow::Result<Vec<StockLevel>> {
+    async fn net_of_commitments(
+        &mut self,
+        snapshot: &[StockLevel],
+    ) -> anyhow::Result<Vec<StockLevel>> {
         let store = self.services.store.clone();
-        self.held_for_orders = commitments::committed_stock(&store, self.session()?, None)?;
+        self.held_for_orders = match commitments::committed_stock(&store, &mut self.plugin, None)
+            .await?
+        {
+            Ok(held) => held,
+            Err(fault) => {
+                outcome::plugin_fault(
+                    &store,
+                    "stock",
+                    &fault,
+                    "No stock was published; the changes stay queued and are planned again next interval.",
+                )?;
+                return Err(fault.into());
+            }
+        };
         Ok(snapshot
             .iter()
             .map(|level| {
@@ -506,7 +531,9 @@ impl StockJob {
                 available: p.quantity_available,
             })
             .collect();
-        let plan = self.plan_against(&snapshot, &on_jl, Planning::Reconcile)?;
+        let plan = self
+            .plan_against(&snapshot, on_jl, Planning::Reconcile)
+            .await?;
         self.resolve_backed_offers(&plan)?;
         // The ledger now holds what John Lewis really shows (-1: an offer with no quantity),
         // so every difference is sent with the next upload.

@@ -27,11 +27,15 @@ impl Session {
         policy: &DispatchPolicy,
         shipped: &[ShippedLine],
     ) -> Result<Result<DispatchPlan, PlanError>, PluginFault> {
-        self.call(PLAN_DISPATCH_DEADLINE, |instance, store| {
-            instance
-                .jlm_connector_dispatch()
-                .call_plan_dispatch(store, order, shipment, carriers, policy, shipped)
-        })
+        self.call(
+            "plan-dispatch",
+            PLAN_DISPATCH_DEADLINE,
+            |instance, store| {
+                instance
+                    .jlm_connector_dispatch()
+                    .call_plan_dispatch(store, order, shipment, carriers, policy, shipped)
+            },
+        )
     }
 
     /// Checks one Fulfil carrier and service against the carrier table and, with `carriers`
@@ -44,7 +48,7 @@ impl Session {
         policy: &DispatchPolicy,
         carriers: Option<&str>,
     ) -> Result<Result<CarrierCheck, PlanError>, PluginFault> {
-        self.call(CHECK_DEADLINE, |instance, store| {
+        self.call("check-carrier", CHECK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_dispatch()
                 .call_check_carrier(store, carrier, service, policy, carriers)
@@ -61,7 +65,7 @@ impl Session {
         now: &str,
         policy: ClockPolicy,
     ) -> Result<Result<Vec<Exception>, PlanError>, PluginFault> {
-        self.call(CHECK_DEADLINE, |instance, store| {
+        self.call("check-clocks", CHECK_DEADLINE, |instance, store| {
             instance.jlm_connector_dispatch().call_check_clocks(
                 store,
                 order,

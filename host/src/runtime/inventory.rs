@@ -23,7 +23,7 @@ impl Session {
         policy: &StockPolicy,
         full: bool,
     ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
-        self.call(PLAN_STOCK_DEADLINE, |instance, store| {
+        self.call("plan-stock", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
                 .call_plan_stock(store, snapshot, ledger, offers, policy, full)
@@ -38,7 +38,7 @@ impl Session {
         offers: Option<&[String]>,
         policy: &StockPolicy,
     ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
-        self.call(PLAN_STOCK_DEADLINE, |instance, store| {
+        self.call("reconcile-stock", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
                 .call_reconcile_stock(store, snapshot, shown, offers, policy)
@@ -50,7 +50,7 @@ impl Session {
         &mut self,
         orders: &[PendingOrder],
     ) -> Result<Vec<Committed>, PluginFault> {
-        self.call(PLAN_STOCK_DEADLINE, |instance, store| {
+        self.call("committed-stock", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
                 .call_committed_stock(store, orders)

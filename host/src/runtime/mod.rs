@@ -1,14 +1,17 @@
 //! The wasmtime runtime that runs the component: one `Engine`, one `Linker`, one pre-linked
 //! component built at start-up; a `Session` (a `Store` with one instance) per job batch.
 //!
-//! A trap poisons a store, so a session that trapped is dropped and the caller gets a
+//! A trap poisons a store, so a session that trapped is dropped and the caller gets a typed
 //! [`PluginFault`]; memory is capped per store and every call has an epoch deadline, so a
-//! runaway component cannot stall the host.
+//! runaway component cannot stall the host. Jobs call the component through a [`Plugin`],
+//! which runs every call on tokio's blocking pool, never on an async worker.
 
 mod cache;
 mod dispatch;
+mod fault;
 mod inventory;
 mod orders;
+mod plugin;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,15 +20,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use wasmtime::component::{Linker, ResourceTable};
-use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
-    StoreLimitsBuilder,
-};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 pub use dispatch::dispatch_plan_to_json;
+pub use fault::{FaultKind, MemoryCapExceeded, PluginFault};
 pub use inventory::stock_plan_to_json;
 pub use orders::{OrderInput, action_name, plan_to_json, severity_name, team_name};
+pub use plugin::Plugin;
 
 wasmtime::component::bindgen!({ path: "../wit", world: "connector" });
 
@@ -35,28 +37,37 @@ pub const EMBEDDED_COMPONENT: &[u8] =
 
 /// Epoch ticks per second (the ticker thread's rate).
 const TICKS_PER_SECOND: u64 = 100;
-/// Memory one store may use.
-const STORE_MEMORY_LIMIT: usize = 512 << 20;
+/// Memory one store may use, unless configured otherwise.
+pub const DEFAULT_MEMORY_LIMIT: usize = 512 << 20;
+/// Instances one store may hold.
+const STORE_INSTANCES: usize = 16;
 /// Concurrent instances the pooling allocator reserves room for.
 const POOL_INSTANCES: u32 = 32;
 
-/// The component trapped (bug, resource limit or deadline); the session is unusable.
-#[derive(Debug)]
-pub struct PluginFault(pub String);
-
-impl std::fmt::Display for PluginFault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the component failed: {}", self.0)
-    }
+/// What one component call may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of memory one store (one instance) may grow to.
+    pub memory: usize,
+    /// Deadline of every call, replacing each export's own (2 s per order, 20 s per stock
+    /// plan, …); `None` keeps those.
+    pub deadline: Option<Duration>,
 }
 
-impl std::error::Error for PluginFault {}
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory: DEFAULT_MEMORY_LIMIT,
+            deadline: None,
+        }
+    }
+}
 
 /// State of one store: WASI context (std's imports only) and limits.
 pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
-    limits: StoreLimits,
+    limits: fault::MemoryCap,
 }
 
 impl WasiView for HostState {
@@ -72,6 +83,7 @@ impl WasiView for HostState {
 pub struct Runtime {
     engine: Engine,
     pre: ConnectorPre<HostState>,
+    limits: Limits,
     ticker_stop: Arc<AtomicBool>,
 }
 
@@ -81,10 +93,36 @@ impl Runtime {
         Runtime::new(EMBEDDED_COMPONENT, default_cache_dir().as_deref())
     }
 
-    /// Loads a component; with `cache_dir`, its compiled form is cached there (owner-only),
-    /// keyed by the component's hash and the engine's configuration, and verified on load.
+    /// Loads the component at `plugin` (a `.wasm` implementing the `jlm:connector` world), or
+    /// the embedded one without it, with `limits` on every call.
+    pub fn load(plugin: Option<&Path>, limits: Limits) -> anyhow::Result<Runtime> {
+        match plugin {
+            None => {
+                Runtime::with_limits(EMBEDDED_COMPONENT, default_cache_dir().as_deref(), limits)
+            }
+            Some(path) => {
+                let wasm = std::fs::read(path)
+                    .with_context(|| format!("read the component {}", path.display()))?;
+                Runtime::with_limits(&wasm, default_cache_dir().as_deref(), limits)
+                    .with_context(|| format!("load the component {}", path.display()))
+            }
+        }
+    }
+
+    /// Loads a component with the default limits; with `cache_dir`, its compiled form is
+    /// cached there (owner-only), keyed by the component's hash and the engine's
+    /// configuration, and verified on load.
     pub fn new(wasm: &[u8], cache_dir: Option<&Path>) -> anyhow::Result<Runtime> {
-        let engine = engine()?;
+        Runtime::with_limits(wasm, cache_dir, Limits::default())
+    }
+
+    /// Loads a component (see [`Runtime::new`]) with `limits` on every call.
+    pub fn with_limits(
+        wasm: &[u8],
+        cache_dir: Option<&Path>,
+        limits: Limits,
+    ) -> anyhow::Result<Runtime> {
+        let engine = engine(limits.memory)?;
         let component = cache::compile(&engine, wasm, cache_dir)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
         wt(
@@ -116,17 +154,23 @@ impl Runtime {
         Ok(Runtime {
             engine,
             pre,
+            limits,
             ticker_stop,
         })
     }
 
-    /// A new session (store + instance) for one batch of records.
+    /// The limits every call runs with.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// A new session (store + instance) for one batch of records. Its calls block until the
+    /// component returns: call them where blocking is allowed (see [`Plugin`]).
     pub fn session(&self) -> anyhow::Result<Session> {
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(STORE_MEMORY_LIMIT)
-            .instances(16)
-            .trap_on_grow_failure(true)
-            .build();
+        let limits = fault::MemoryCap {
+            cap: self.limits.memory,
+            instances: STORE_INSTANCES,
+        };
         let state = HostState {
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
@@ -142,6 +186,7 @@ impl Runtime {
         Ok(Session {
             store,
             instance,
+            deadline: self.limits.deadline,
             poisoned: false,
         })
     }
@@ -157,28 +202,40 @@ impl Drop for Runtime {
 pub struct Session {
     store: Store<HostState>,
     instance: Connector,
+    /// The configured deadline replacing each export's own, if any.
+    deadline: Option<Duration>,
     poisoned: bool,
 }
 
 impl Session {
-    /// Runs `call` with a deadline; a trap poisons the session and becomes a [`PluginFault`].
+    /// Runs `call` of `export` with a deadline (`deadline` unless one is configured); a trap
+    /// poisons the session and becomes a [`PluginFault`] of its kind.
     fn call<T>(
         &mut self,
+        export: &'static str,
         deadline: Duration,
         call: impl FnOnce(&Connector, &mut Store<HostState>) -> wasmtime::Result<T>,
     ) -> Result<T, PluginFault> {
         if self.poisoned {
-            return Err(PluginFault(
-                "this session trapped earlier; start a new one".into(),
-            ));
+            return Err(PluginFault {
+                export,
+                record: String::new(),
+                kind: FaultKind::Trap,
+                detail: "this session trapped earlier; start a new one".into(),
+            });
         }
-        let ticks = (deadline.as_millis() as u64 * TICKS_PER_SECOND / 1000).max(1);
+        let deadline = self.deadline.unwrap_or(deadline);
+        let ticks = u64::try_from(deadline.as_millis())
+            .unwrap_or(u64::MAX / 2)
+            .saturating_mul(TICKS_PER_SECOND)
+            .div_ceil(1000)
+            .clamp(1, u64::MAX / 2);
         self.store.set_epoch_deadline(ticks);
         let result = call(&self.instance, &mut self.store);
         self.store.set_epoch_deadline(u64::MAX / 2);
         result.map_err(|e| {
             self.poisoned = true;
-            PluginFault(format!("{e:#}"))
+            PluginFault::from_call(export, &e)
         })
     }
 
@@ -196,7 +253,7 @@ fn wt<T>(result: wasmtime::Result<T>, what: &str) -> anyhow::Result<T> {
 /// Engine: pooling allocator sized to our concurrency (falling back to on-demand where the
 /// address space cannot be reserved), copy-on-write memory images, epoch interruption, no
 /// component-model async (it makes every call ~3× dearer).
-fn engine() -> anyhow::Result<Engine> {
+fn engine(memory_limit: usize) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.memory_init_cow(true);
@@ -207,7 +264,7 @@ fn engine() -> anyhow::Result<Engine> {
         .total_memories(POOL_INSTANCES)
         .total_tables(POOL_INSTANCES * 2)
         .total_core_instances(POOL_INSTANCES * 4)
-        .max_memory_size(STORE_MEMORY_LIMIT);
+        .max_memory_size(memory_limit);
     pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     match Engine::new(&pooled) {
         Ok(engine) => Ok(engine),

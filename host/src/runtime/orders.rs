@@ -30,7 +30,7 @@ impl Session {
         order: &str,
         input: &OrderInput,
     ) -> Result<Result<OrderPlan, PlanError>, PluginFault> {
-        self.call(PLAN_ORDER_DEADLINE, |instance, store| {
+        self.call("plan-order", PLAN_ORDER_DEADLINE, |instance, store| {
             instance.jlm_connector_orders().call_plan_order(
                 store,
                 order,
@@ -44,7 +44,7 @@ impl Session {
 
     /// The near-spelling key of a SKU (trimmed, collapsed, case-folded).
     pub fn sku_key(&mut self, sku: &str) -> Result<String, PluginFault> {
-        self.call(PLAN_ORDER_DEADLINE, |instance, store| {
+        self.call("sku-key", PLAN_ORDER_DEADLINE, |instance, store| {
             instance.jlm_connector_orders().call_sku_key(store, sku)
         })
     }

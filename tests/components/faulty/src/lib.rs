@@ -1,0 +1,192 @@
+//! A deliberately faulty `jlm:connector` component, built for the host's tests only.
+//!
+//! A record whose key contains `fault-panic` panics (the message goes to stderr through
+//! WASI), `fault-loop` loops forever, `fault-alloc` allocates without bound; the key is the
+//! order id for `plan-order` and `plan-dispatch`, the SKU for `sku-key`, `plan-stock` and
+//! `reconcile-stock`, the carrier for `check-carrier`. Every other record gets a trivial
+//! valid answer: orders awaiting acceptance are accepted line by line, anything else is left
+//! alone. `committed-stock` and `check-clocks` never fault (the host calls them for every
+//! stored order, faulty ones included).
+
+#[cfg(target_arch = "wasm32")]
+mod component {
+    use serde_json::Value;
+
+    wit_bindgen::generate!({ path: "../../../wit", world: "connector" });
+
+    use exports::jlm::connector::dispatch as dsp;
+    use exports::jlm::connector::inventory as inv;
+    use exports::jlm::connector::orders as ord;
+    use exports::jlm::connector::types::{Exception, PlanError};
+
+    struct Component;
+
+    /// Misbehaves as `key` asks, or returns.
+    fn misbehave(key: &str) {
+        if key.contains("fault-panic") {
+            panic!("the faulty test component panics on {key}, as asked");
+        }
+        if key.contains("fault-loop") {
+            let mut turns = 0u64;
+            loop {
+                turns = std::hint::black_box(turns.wrapping_add(1));
+            }
+        }
+        if key.contains("fault-alloc") {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1; 1 << 20]);
+                std::hint::black_box(&hoard);
+            }
+        }
+    }
+
+    fn text(value: &Value, key: &str) -> String {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    impl ord::Guest for Component {
+        fn plan_order(
+            order: String,
+            _catalogue: Vec<ord::Product>,
+            _offers: Vec<ord::Offer>,
+            _policy: ord::OrderPolicy,
+            _now: String,
+        ) -> Result<ord::OrderPlan, PlanError> {
+            let order: Value = serde_json::from_str(&order).map_err(|e| PlanError {
+                code: "invalid_json".into(),
+                message: e.to_string(),
+            })?;
+            let order_id = text(&order, "order_id");
+            misbehave(&order_id);
+            let state = text(&order, "order_state");
+            let waiting = state == "WAITING_ACCEPTANCE";
+            let lines = match order.get("order_lines").and_then(Value::as_array) {
+                Some(lines) if waiting => lines
+                    .iter()
+                    .map(|line| ord::LineDecision {
+                        line_id: text(line, "order_line_id"),
+                        accepted: true,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Ok(ord::OrderPlan {
+                commercial_id: text(&order, "commercial_id"),
+                order_id,
+                state,
+                action: if waiting {
+                    ord::Action::Accept
+                } else {
+                    ord::Action::None
+                },
+                lines,
+                fulfil_order: None,
+                total: None,
+                exceptions: Vec::new(),
+            })
+        }
+
+        fn sku_key(sku: String) -> String {
+            misbehave(&sku);
+            sku.trim().to_lowercase()
+        }
+    }
+
+    fn stock_plan(snapshot: &[inv::StockLevel]) -> inv::StockPlan {
+        let mut csv =
+            String::from("\"offer-sku\";\"quantity\";\"warehouse-code\";\"update-delete\"\r\n");
+        let mut lines = Vec::new();
+        for level in snapshot {
+            misbehave(&level.sku);
+            let quantity = level.available.max(0.0).floor() as i64;
+            let warehouse = level.warehouse.as_deref().unwrap_or("");
+            csv.push_str(&format!(
+                "\"{}\";\"{quantity}\";\"{warehouse}\";\"\"\r\n",
+                level.sku
+            ));
+            lines.push(inv::StockLine {
+                sku: level.sku.clone(),
+                warehouse: level.warehouse.clone(),
+                quantity,
+                previous: None,
+            });
+        }
+        inv::StockPlan {
+            csv,
+            lines,
+            exceptions: Vec::new(),
+        }
+    }
+
+    impl inv::Guest for Component {
+        fn plan_stock(
+            snapshot: Vec<inv::StockLevel>,
+            _ledger: Vec<inv::Published>,
+            _offers: Option<Vec<String>>,
+            _policy: inv::StockPolicy,
+            _full: bool,
+        ) -> Result<inv::StockPlan, PlanError> {
+            Ok(stock_plan(&snapshot))
+        }
+
+        fn reconcile_stock(
+            snapshot: Vec<inv::StockLevel>,
+            _shown: Vec<inv::Published>,
+            _offers: Option<Vec<String>>,
+            _policy: inv::StockPolicy,
+        ) -> Result<inv::StockPlan, PlanError> {
+            Ok(stock_plan(&snapshot))
+        }
+
+        fn committed_stock(_orders: Vec<inv::PendingOrder>) -> Vec<inv::Committed> {
+            Vec::new()
+        }
+    }
+
+    impl dsp::Guest for Component {
+        fn plan_dispatch(
+            _order: String,
+            shipment: dsp::Shipment,
+            _carriers: Option<String>,
+            _policy: dsp::DispatchPolicy,
+            _shipped: Vec<dsp::ShippedLine>,
+        ) -> Result<dsp::DispatchPlan, PlanError> {
+            misbehave(&shipment.order);
+            Ok(dsp::DispatchPlan {
+                requests: Vec::new(),
+                exceptions: Vec::new(),
+                complete: false,
+            })
+        }
+
+        fn check_carrier(
+            carrier: String,
+            _service: Option<String>,
+            _policy: dsp::DispatchPolicy,
+            _carriers: Option<String>,
+        ) -> Result<dsp::CarrierCheck, PlanError> {
+            misbehave(&carrier);
+            Ok(dsp::CarrierCheck {
+                status: "mapped".into(),
+                jl_code: None,
+                label: None,
+            })
+        }
+
+        fn check_clocks(
+            _order: String,
+            _fulfil_shipped_at: Option<String>,
+            _now: String,
+            _policy: dsp::ClockPolicy,
+        ) -> Result<Vec<Exception>, PlanError> {
+            Ok(Vec::new())
+        }
+    }
+
+    export!(Component);
+}
