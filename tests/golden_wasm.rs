@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jlm::runtime::exports::jlm::connector::orders::{Offer, Product};
+use jlm::runtime::exports::jlm::connector::orders::{Offer, OrderPolicy, Product, TaxName};
 use jlm::runtime::{OrderInput, Runtime, plan_to_json};
 use serde::Deserialize;
 
@@ -20,6 +20,25 @@ struct CatalogueItem {
 struct OfferItem {
     sku: String,
     ean: Option<String>,
+}
+
+/// The WIT policy of a native one.
+fn wit_policy(p: plugin::orders::OrderPolicy) -> OrderPolicy {
+    OrderPolicy {
+        refuse_out_of_stock: p.refuse_out_of_stock,
+        gift_message_order_codes: p.gift_message_order_codes,
+        gift_message_line_codes: p.gift_message_line_codes,
+        tax_names: p
+            .tax_names
+            .into_iter()
+            .map(|(code, name)| TaxName { code, name })
+            .collect(),
+        acceptance_window_minutes: p.acceptance_window_minutes,
+        unit_price_digits: p.unit_price_digits,
+        currency: p.currency,
+        default_country: p.default_country,
+        tax_pass_through: p.tax_pass_through,
+    }
 }
 
 fn read<T: serde::de::DeserializeOwned>(path: &Path) -> T {
@@ -40,8 +59,18 @@ fn wasm_plans_match_the_golden_files() {
 
     let runtime = Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component loads");
     let mut session = runtime.session().expect("instantiate");
-    let policy = jlm::config::Config::default().orders.policy();
+    // The configuration's defaults are the component's.
+    let defaults = jlm::config::Config::default().orders.policy();
+    assert_eq!(
+        format!("{defaults:?}"),
+        format!("{:?}", wit_policy(plugin::orders::OrderPolicy::default()))
+    );
     for case in cases {
+        let policy = if case.join("policy.json").exists() {
+            wit_policy(read(&case.join("policy.json")))
+        } else {
+            defaults.clone()
+        };
         let order = std::fs::read_to_string(case.join("order.json")).expect("order.json");
         let catalogue: Vec<Product> = read::<Vec<CatalogueItem>>(&case.join("catalogue.json"))
             .into_iter()

@@ -340,9 +340,18 @@ async fn bad_orders_become_exceptions_and_the_run_continues() {
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     assert_day_outcome(&day);
     let codes = open_codes(&day.store);
+    // A state Mirakl added is noted for operations, not an unreadable order.
     assert!(
-        codes.contains(&("order_invalid".into(), "JL-BAD-0001-A".into())),
+        codes.contains(&("unknown_order_state".into(), "JL-BAD-0001-A".into())),
         "{codes:?}"
+    );
+    assert!(
+        !codes.contains(&("order_invalid".into(), "JL-BAD-0001-A".into())),
+        "{codes:?}"
+    );
+    assert!(
+        day.store.order("JL-BAD-0001-A").expect("store").is_some(),
+        "the order in an unknown state is kept"
     );
     assert!(
         codes.contains(&("order_invalid".into(), "JL-BAD-0002-A".into())),

@@ -97,7 +97,7 @@ fn unusable_input_exits_2_with_one_line() {
     let bad = dir.path().join("order.json");
     std::fs::write(
         &bad,
-        "{\"order_id\": \"X\", \"order_state\": \"TELEPORTED\", \"order_lines\": []}",
+        "{\"order_id\": \"X\", \"order_state\": \"SHIPPING\", \"order_lines\": []}",
     )
     .expect("write");
     let output = jlm()
@@ -122,6 +122,78 @@ fn unusable_input_exits_2_with_one_line() {
         .output()
         .expect("run jlm");
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn an_or11_page_is_refused_with_what_to_pass() {
+    let dir = case("or11-page");
+    let output = jlm()
+        .args(["plan", "order", "--catalogue"])
+        .arg(dir.join("catalogue.json"))
+        .arg(dir.join("page.json"))
+        .output()
+        .expect("run jlm");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("OR11 page")
+            && stderr.contains("2 orders")
+            && stderr.contains(".orders[0]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_order_in_an_unknown_state_is_planned_not_refused() {
+    let (code, json, stderr) = plan(&case("unknown-order-state"), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["action"], "none");
+    assert_eq!(json["exceptions"][0]["code"], "unknown_order_state");
+    assert_eq!(json["exceptions"][0]["severity"], "info");
+}
+
+#[test]
+fn currency_and_tax_settings_of_the_config_reach_the_plan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("jlm.toml");
+    let config_arg = config.to_str().expect("utf-8").to_string();
+    // Default configuration: GB-VAT-STANDARD is not mapped.
+    let (_, json, _) = plan(&case("awkward-vat"), &[]);
+    assert_eq!(json["exceptions"][0]["code"], "tax_unmapped");
+    assert!(json["fulfil_order"].is_object(), "a warning, not a block");
+
+    std::fs::write(&config, "[orders]\ntax_pass_through = true\n").expect("write");
+    let (code, json, _) = plan(&case("awkward-vat"), &["--config", &config_arg]);
+    assert_eq!(code, 0);
+    assert_eq!(json["exceptions"], serde_json::json!([]));
+
+    let (_, json, _) = plan(&case("currency-unexpected"), &["--config", &config_arg]);
+    assert_eq!(json["exceptions"][0]["code"], "currency_unexpected");
+    assert!(json["fulfil_order"].is_null());
+    std::fs::write(
+        &config,
+        "[orders]\ncurrency = \"EUR\"\ntax_pass_through = true\n",
+    )
+    .expect("write");
+    let (_, json, _) = plan(&case("currency-unexpected"), &["--config", &config_arg]);
+    assert_eq!(json["exceptions"], serde_json::json!([]));
+    assert_eq!(json["fulfil_order"]["currency_code"], "EUR");
+
+    std::fs::write(&config, "[orders]\ntax_pass_through = true\n").expect("write");
+    let (_, json, _) = plan(&case("default-country"), &["--config", &config_arg]);
+    assert_eq!(json["exceptions"][0]["code"], "address_invalid");
+    std::fs::write(
+        &config,
+        "[orders]\ndefault_country = \"GB\"\ntax_pass_through = true\n",
+    )
+    .expect("write");
+    let (_, json, _) = plan(&case("default-country"), &["--config", &config_arg]);
+    assert_eq!(
+        json["fulfil_order"]["shipping_address"]["country_code"],
+        "GB"
+    );
 }
 
 #[test]

@@ -42,7 +42,7 @@ struct ClockOrder {
 }
 
 /// Describes how far `deadline` is from `now`.
-fn remaining(deadline: UnixSeconds, now: UnixSeconds) -> String {
+pub(crate) fn remaining(deadline: UnixSeconds, now: UnixSeconds) -> String {
     let when = time::format_rfc3339(deadline);
     if now >= deadline {
         let late = (now - deadline) / 60;

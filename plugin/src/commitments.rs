@@ -36,8 +36,10 @@ pub struct Committed {
 }
 
 /// Per offer SKU (in SKU order), the units `orders` hold: every line still waiting for
-/// acceptance, debit or shipping (a line without a state takes its order's) and not refused.
-/// An order that cannot be read holds nothing here; the order flow reports it.
+/// acceptance, debit or shipping (a line without a state takes its order's) and not refused; a
+/// line in a state the connector does not know holds its units while its order is in one of
+/// those states (never promised twice). An order that cannot be read holds nothing here; the
+/// order flow reports it.
 pub fn committed_stock(orders: &[PendingOrder]) -> Vec<Committed> {
     let parsed: Vec<(MiraklOrder, &[String])> = orders
         .iter()
@@ -56,7 +58,9 @@ pub fn committed_stock(orders: &[PendingOrder]) -> Vec<Committed> {
                 .as_deref()
                 .unwrap_or(&order.order_state);
             let is_refused = refused.iter().any(|id| *id == *line.order_line_id);
-            if HOLDING.contains(&state) && !is_refused && line.quantity > 0 {
+            let holding = HOLDING.contains(&state)
+                || (line.unknown_state().is_some() && HOLDING.contains(&&*order.order_state));
+            if holding && !is_refused && line.quantity > 0 {
                 let units = held.entry(&line.offer_sku).or_insert(0);
                 *units = units.saturating_add(line.quantity);
             }
@@ -133,6 +137,24 @@ mod tests {
             ]
         );
         assert_eq!(committed_stock(&[]), []);
+    }
+
+    #[test]
+    fn a_line_in_a_state_mirakl_added_keeps_its_units_while_its_order_is_open() {
+        let orders = [
+            order("A", "SHIPPING", &[("MUG", 2, Some("PARTIALLY_REFUNDED"))]),
+            order("B", "CLOSED", &[("MUG", 5, Some("PARTIALLY_REFUNDED"))]),
+            // An order state Mirakl added: the order is read, its known line states decide.
+            order(
+                "C",
+                "ON_SCORING",
+                &[("LAMP", 1, Some("WAITING_ACCEPTANCE"))],
+            ),
+        ];
+        assert_eq!(
+            committed_stock(&orders),
+            [committed("LAMP", 1), committed("MUG", 2)]
+        );
     }
 
     #[test]

@@ -5,10 +5,11 @@ use serde::Serialize;
 /// Largest order document accepted, in bytes. Real OR11 orders are a few kilobytes.
 pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
 
-/// Input that cannot be planned: malformed JSON, wrong types, unknown enum values, absurd sizes.
+/// Input that cannot be planned: malformed JSON, wrong types, absurd sizes. (Values outside
+/// Mirakl's documented enums are not errors: the plan carries an exception instead.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlanError {
-    /// Stable code: `invalid_json`, `invalid_order`, `input_too_large`, `unknown_value`, `invalid_argument`.
+    /// Stable code: `invalid_json`, `invalid_order`, `input_too_large`, `invalid_argument`.
     pub code: String,
     /// What was wrong, naming the field.
     pub message: String,
@@ -20,14 +21,6 @@ impl PlanError {
         PlanError {
             code: "invalid_order".into(),
             message: message.into(),
-        }
-    }
-
-    /// A value outside the documented set (e.g. an order state Mirakl added).
-    pub fn unknown_value(field: &str, value: &str) -> PlanError {
-        PlanError {
-            code: "unknown_value".into(),
-            message: format!("{field} has the unknown value {value:?}"),
         }
     }
 

@@ -4,14 +4,19 @@
 //! plus tax lines, plus shipping lines and their taxes) and rejects a mismatch, so every
 //! amount here is derived in integer minor units and the parts add up to `amount` exactly.
 
-use crate::country;
+mod address;
+mod checks;
+
+pub use address::{Customer, SaleAddress};
+
 use crate::error::PlanError;
 use crate::exception::{Exception, Severity, Team};
 use crate::json_reader::Text;
 use crate::json_writer::JsonWriter;
-use crate::mirakl_order::{Address, MiraklOrder, field_text};
+use crate::mirakl_order::{MiraklOrder, field_text};
 use crate::money::{Decimal, currency_exponent, format_minor, minor_units, unit_price_for};
 use crate::orders::{Money, OrderPolicy};
+use checks::{TaxUse, total_mismatch};
 
 /// Bound on every sum of an order's amounts, in minor units (10^16 pounds): far above any
 /// real order, and small enough that negating or adding two sums never overflows.
@@ -41,34 +46,8 @@ pub struct SaleOrder<'a> {
     pub currency_code: &'a str,
     /// Order-level gift message.
     pub gift_message: Option<Text<'a>>,
-}
-
-/// The Fulfil customer of a sale.
-pub struct Customer<'a> {
-    /// Full name.
-    pub name: String,
-    /// `["email", …]` and `["phone", …]` pairs.
-    pub contacts: Vec<(&'static str, &'a str)>,
-}
-
-/// A Fulfil address.
-pub struct SaleAddress<'a> {
-    /// Addressee (or the company when no person is named).
-    pub name: String,
-    /// Street, line 1.
-    pub address1: &'a str,
-    /// Street, line 2.
-    pub address2: Option<&'a str>,
-    /// Town.
-    pub city: &'a str,
-    /// Postcode.
-    pub zip: &'a str,
-    /// ISO 3166-1 alpha-2.
-    pub country_code: &'static str,
-    /// Phone number.
-    pub phone: Option<&'a str>,
-    /// The order's notification email.
-    pub email: Option<&'a str>,
+    /// The sale's notes: delivery instructions, a county given by name, the fulfilment centre.
+    pub comment: Option<String>,
 }
 
 /// A Fulfil sale line.
@@ -146,40 +125,9 @@ impl SaleOrder<'_> {
         w.field_str("financial_status", "paid");
         w.field_str("fulfillment_status", "unshipped");
         w.field_opt_str("gift_message", self.gift_message.as_deref());
+        w.field_opt_str("comment", self.comment.as_deref());
         w.end_object();
         w.finish()
-    }
-}
-
-impl Customer<'_> {
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.field_str("name", &self.name);
-        w.key("contacts");
-        w.begin_array();
-        for (kind, value) in &self.contacts {
-            w.begin_array();
-            w.string(kind);
-            w.string(value);
-            w.end_array();
-        }
-        w.end_array();
-        w.end_object();
-    }
-}
-
-impl SaleAddress<'_> {
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.field_str("name", &self.name);
-        w.field_str("address1", self.address1);
-        w.field_opt_str("address2", self.address2);
-        w.field_str("city", self.city);
-        w.field_str("zip", self.zip);
-        w.field_str("country_code", self.country_code);
-        w.field_opt_str("phone", self.phone);
-        w.field_opt_str("email", self.email);
-        w.end_object();
     }
 }
 
@@ -232,8 +180,9 @@ pub struct Built {
     pub payload: String,
     /// Lines + shipping + all taxes.
     pub total: Money,
-    /// Set when Mirakl's own total disagrees with the sum of the parts.
-    pub total_mismatch: Option<Exception>,
+    /// Warnings for the exception queue: Mirakl's own totals disagreeing with the sum of the
+    /// parts (`order_total_mismatch`), taxes without a Fulfil name or a rate (`tax_unmapped`).
+    pub warnings: Vec<Exception>,
 }
 
 /// One shipping tax, summed over the lines, in minor units.
@@ -258,7 +207,20 @@ pub fn build(
         .created_date
         .as_deref()
         .ok_or_else(|| PlanError::invalid("created_date is missing"))?;
+    if let Some(mode) = order.unknown_tax_mode() {
+        return Ok(Err(vec![Exception::new(
+            "unknown_tax_mode",
+            Team::Finance,
+            Severity::Blocking,
+            oid,
+            format!(
+                "Order {oid} has order_tax_mode {mode:?}, which this connector does not know, so it cannot tell whether its prices include tax: it is not created in Fulfil. Create it in Fulfil by hand from the John Lewis back office."
+            ),
+        )]));
+    }
     let mut problems = Vec::new();
+    let mut taxes = TaxUse::default();
+    let default_country = policy.default_country.as_deref();
 
     let customer = order.customer.as_ref();
     let shipping = customer.and_then(|c| c.shipping_address.as_ref());
@@ -270,7 +232,7 @@ pub fn build(
         .as_deref()
         .filter(|e| !e.trim().is_empty());
     let shipping_address = match shipping {
-        Some(a) => address(a, email, oid, "shipping", &mut problems),
+        Some(a) => address::address(a, email, default_country, oid, "shipping", &mut problems),
         None => {
             problems.push(Exception::new(
                 "address_missing",
@@ -282,7 +244,8 @@ pub fn build(
             None
         }
     };
-    let billing_address = billing.and_then(|a| address(a, email, oid, "billing", &mut problems));
+    let billing_address = billing
+        .and_then(|a| address::address(a, email, default_country, oid, "billing", &mut problems));
 
     let tax_excluded = order.tax_excluded();
     let mut sale_lines = Vec::with_capacity(order.order_lines.len());
@@ -305,6 +268,7 @@ pub fn build(
                 format!("order_lines[{i}].taxes[{t}].amount")
             })?;
             tax_sum = add(tax_sum, minor)?;
+            taxes.note(policy, &tax.code, tax.rate.is_some(), &line.order_line_id);
             tax_lines.push(TaxLine {
                 name: policy.tax_name(&tax.code),
                 rate: tax.rate.map(rate_fraction),
@@ -369,6 +333,7 @@ pub fn build(
                 format!("order_lines[{i}].shipping_taxes[{t}].amount")
             })?;
             ship_tax_sum = add(ship_tax_sum, minor)?;
+            taxes.note(policy, &tax.code, tax.rate.is_some(), &line.order_line_id);
             match shipping_taxes
                 .iter_mut()
                 .find(|known| known.code == tax.code)
@@ -423,11 +388,13 @@ pub fn build(
                 .collect(),
         });
     }
+    let customer = address::customer_of(order, shipping, billing, email);
+    let comment = address::notes(order, shipping, billing, &customer);
     let sale = SaleOrder {
         channel_identifier: oid,
         reference: order.commercial_id(),
         confirmed_at,
-        customer: customer_of(order, shipping, billing, email),
+        customer,
         billing_address,
         shipping_address,
         sale_lines,
@@ -438,28 +405,29 @@ pub fn build(
             &order.order_additional_fields,
             &policy.gift_message_order_codes,
         ),
+        comment,
     };
     let payload = sale.to_json();
 
-    let mirakl_total = match mirakl_total {
-        Some(t) if tax_excluded => Some(add(t, mirakl_taxes)?),
-        other => other,
+    let order_total = order
+        .total_price
+        .map(|t| minor_units(t, exp, || "total_price".to_string()))
+        .transpose()?;
+    let with_taxes = |t: Option<i64>| match t {
+        Some(t) if tax_excluded => add(t, mirakl_taxes).map(Some),
+        other => Ok(other),
     };
-    let total_mismatch = mirakl_total
-        .filter(|expected| *expected != total)
-        .map(|expected| {
-            Exception::new(
-                "order_total_mismatch",
-                Team::Finance,
-                Severity::Warning,
-                oid,
-                format!(
-                    "Order {oid}: John Lewis' total {} {currency} (its lines' total_price) differs from their prices, shipping and taxes ({} {currency}); Fulfil receives the latter. Check the order's fees and promotions.",
-                    format_minor(expected, exp),
-                    format_minor(total, exp)
-                ),
-            )
-        });
+    let figures = checks::Figures {
+        lines: with_taxes(mirakl_total)?,
+        order: with_taxes(order_total)?,
+        parts: total,
+        exp,
+        currency,
+    };
+    let mut warnings: Vec<Exception> = total_mismatch(oid, &figures).into_iter().collect();
+    if !policy.tax_pass_through {
+        warnings.extend(taxes.exception(oid));
+    }
 
     Ok(Ok(Built {
         payload,
@@ -467,7 +435,7 @@ pub fn build(
             minor: total,
             currency: currency.to_string(),
         },
-        total_mismatch,
+        warnings,
     }))
 }
 
@@ -487,97 +455,4 @@ fn rate_fraction(percent: Decimal) -> Decimal {
     }
     .normalized()
     .with_min_scale(2)
-}
-
-/// Joins non-empty name parts.
-fn full_name(parts: &[Option<&str>]) -> String {
-    let mut name = String::new();
-    for part in parts.iter().flatten().map(|s| s.trim()) {
-        if !part.is_empty() {
-            if !name.is_empty() {
-                name.push(' ');
-            }
-            name.push_str(part);
-        }
-    }
-    name
-}
-
-/// A Fulfil address from a Mirakl one (ISO-3 country converted to ISO-2); `None`, with the
-/// problem recorded, when the country is not a country.
-fn address<'a>(
-    a: &'a Address,
-    email: Option<&'a str>,
-    oid: &str,
-    kind: &str,
-    problems: &mut Vec<Exception>,
-) -> Option<SaleAddress<'a>> {
-    let name = full_name(&[a.firstname.as_deref(), a.lastname.as_deref()]);
-    let name = if name.is_empty() {
-        full_name(&[a.company.as_deref()])
-    } else {
-        name
-    };
-    let given = a.country_iso_code.as_deref().unwrap_or("");
-    let Some(country_code) = country::alpha2(given) else {
-        problems.push(Exception::new(
-            "address_invalid",
-            Team::Operations,
-            Severity::Blocking,
-            oid,
-            format!(
-                "Order {oid}: the {kind} address has country code {given:?} ({}), which is not an ISO 3166 country. Correct the address with John Lewis customer service, then retry the order.",
-                a.country.as_deref().unwrap_or("no country name")
-            ),
-        ));
-        return None;
-    };
-    let text = |field: &'a Option<Text>| field.as_deref().unwrap_or("").trim();
-    let present =
-        |field: &'a Option<Text>| field.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    Some(SaleAddress {
-        name,
-        address1: text(&a.street_1),
-        address2: present(&a.street_2),
-        city: text(&a.city),
-        zip: text(&a.zip_code),
-        country_code,
-        phone: present(&a.phone),
-        email,
-    })
-}
-
-/// The Fulfil customer: name and contacts (the notification email and a phone number).
-fn customer_of<'a>(
-    order: &'a MiraklOrder,
-    shipping: Option<&'a Address>,
-    billing: Option<&'a Address>,
-    email: Option<&'a str>,
-) -> Customer<'a> {
-    let customer = order.customer.as_ref();
-    let mut name = full_name(&[
-        customer.and_then(|c| c.firstname.as_deref()),
-        customer.and_then(|c| c.lastname.as_deref()),
-    ]);
-    if name.is_empty() {
-        name = full_name(&[
-            billing.and_then(|a| a.firstname.as_deref()),
-            billing.and_then(|a| a.lastname.as_deref()),
-        ]);
-    }
-    if name.is_empty() {
-        name = format!("John Lewis customer {}", order.commercial_id());
-    }
-    let mut contacts = Vec::new();
-    if let Some(email) = email {
-        contacts.push(("email", email));
-    }
-    let phone = billing
-        .and_then(|a| a.phone.as_deref())
-        .or_else(|| shipping.and_then(|a| a.phone.as_deref()))
-        .filter(|p| !p.trim().is_empty());
-    if let Some(phone) = phone {
-        contacts.push(("phone", phone.trim()));
-    }
-    Customer { name, contacts }
 }

@@ -106,6 +106,9 @@ mod component {
                     .collect(),
                 acceptance_window_minutes: policy.acceptance_window_minutes,
                 unit_price_digits: policy.unit_price_digits,
+                currency: policy.currency,
+                default_country: policy.default_country,
+                tax_pass_through: policy.tax_pass_through,
             };
             let plan = orders::plan_order(&order, &catalogue, &offers, &policy, &now)
                 .map_err(plan_error)?;

@@ -33,8 +33,10 @@ pub struct Offer {
     pub ean: Option<String>,
 }
 
-/// Seller policy for order import (see the WIT `order-policy`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Seller policy for order import (see the WIT `order-policy`). Deserialises from a JSON
+/// object holding any subset of the fields (golden cases' `policy.json`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct OrderPolicy {
     /// Refuse out-of-stock lines automatically when the rest is clean.
     pub refuse_out_of_stock: bool,
@@ -48,6 +50,13 @@ pub struct OrderPolicy {
     pub acceptance_window_minutes: u32,
     /// Most decimals Fulfil keeps on a unit price.
     pub unit_price_digits: u8,
+    /// ISO 4217 currency of the John Lewis channel; orders in another raise
+    /// `currency_unexpected`.
+    pub currency: String,
+    /// Country (code or name) of addresses that name none at all, when configured.
+    pub default_country: Option<String>,
+    /// Unmapped Mirakl tax codes are sent to Fulfil as tax names on purpose (no `tax_unmapped`).
+    pub tax_pass_through: bool,
 }
 
 impl Default for OrderPolicy {
@@ -59,6 +68,9 @@ impl Default for OrderPolicy {
             tax_names: Vec::new(),
             acceptance_window_minutes: 48 * 60,
             unit_price_digits: 4,
+            currency: "GBP".into(),
+            default_country: None,
+            tax_pass_through: false,
         }
     }
 }
@@ -66,10 +78,15 @@ impl Default for OrderPolicy {
 impl OrderPolicy {
     /// The Fulfil tax name for a Mirakl tax code (the code itself when unmapped).
     pub fn tax_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.mapped_tax_name(code).unwrap_or(code)
+    }
+
+    /// The Fulfil tax name `[orders] tax_names` gives a Mirakl tax code, if any.
+    pub fn mapped_tax_name(&self, code: &str) -> Option<&str> {
         self.tax_names
             .iter()
             .find(|(mirakl, _)| mirakl == code)
-            .map_or(code, |(_, fulfil)| fulfil)
+            .map(|(_, fulfil)| fulfil.as_str())
     }
 }
 
@@ -190,6 +207,7 @@ pub fn plan_order(
     let order = MiraklOrder::parse(order_json)?;
     let mut findings = Findings::default();
     let awaiting_acceptance = order.order_state == "WAITING_ACCEPTANCE";
+    let order_blocked = checks::check_order(&order, policy, now, &mut findings)?;
 
     let reviews: Vec<LineReview> = review_lines(
         &order,
@@ -200,7 +218,7 @@ pub fn plan_order(
     );
 
     let (action, lines) = if awaiting_acceptance {
-        decide_acceptance(&order, &reviews, policy, now, &mut findings)?
+        decide_acceptance(&order, &reviews, order_blocked, policy, now, &mut findings)?
     } else {
         (Action::None, Vec::new())
     };
@@ -210,9 +228,7 @@ pub fn plan_order(
     if order.order_state == "SHIPPING" && !findings.0.iter().any(Exception::is_blocking) {
         match fulfil_order::build(&order, policy)? {
             Ok(built) => {
-                if let Some(mismatch) = built.total_mismatch {
-                    findings.add(mismatch);
-                }
+                built.warnings.into_iter().for_each(|w| findings.add(w));
                 total = Some(built.total);
                 fulfil_order = Some(built.payload);
             }
@@ -368,17 +384,19 @@ fn check_ean(
     }
 }
 
-/// Decides accept / refuse / hold for an order in `WAITING_ACCEPTANCE`.
+/// Decides accept / refuse / hold for an order in `WAITING_ACCEPTANCE`; `order_blocked`: an
+/// order-level finding (currency, unknown line state) holds it for a person.
 fn decide_acceptance(
     order: &MiraklOrder,
     reviews: &[LineReview],
+    order_blocked: bool,
     policy: &OrderPolicy,
     now: time::UnixSeconds,
     findings: &mut Findings,
 ) -> Result<(Action, Vec<LineDecision>), PlanError> {
     let oid = &*order.order_id;
     let short: Vec<&LineReview> = reviews.iter().filter(|r| r.short).collect();
-    let data_blocked = reviews.iter().any(|r| r.data_blocked);
+    let data_blocked = order_blocked || reviews.iter().any(|r| r.data_blocked);
     let refuse_short = policy.refuse_out_of_stock && !data_blocked;
     for r in &short {
         let line = r.line;
@@ -456,5 +474,6 @@ fn decide_acceptance(
     Ok((action, lines))
 }
 
+mod checks;
 #[cfg(test)]
 mod tests;

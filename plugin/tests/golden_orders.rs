@@ -1,5 +1,6 @@
 //! Golden tests of `plan-order` on the native build: every case under `fixtures/orders/`.
 //! The host runs the same cases through the real `.wasm` (`tests/golden_wasm.rs`).
+//! A case's optional `policy.json` holds the policy fields it sets (the rest are defaults).
 //! `JLM_BLESS=1 cargo test -p plugin --test golden_orders` rewrites `expected.json`.
 
 use std::path::{Path, PathBuf};
@@ -38,7 +39,13 @@ fn every_fixture_matches_its_golden_plan() {
         let order = std::fs::read_to_string(case.join("order.json")).expect("order.json");
         let catalogue: Vec<Product> = read_json(&case.join("catalogue.json"));
         let offers: Vec<Offer> = read_json(&case.join("offers.json"));
-        let plan = plan_order(&order, &catalogue, &offers, &OrderPolicy::default(), NOW)
+        let policy_path = case.join("policy.json");
+        let policy: OrderPolicy = if policy_path.exists() {
+            read_json(&policy_path)
+        } else {
+            OrderPolicy::default()
+        };
+        let plan = plan_order(&order, &catalogue, &offers, &policy, NOW)
             .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
         let actual = serde_json::to_value(&plan).expect("plan serialises");
         let expected_path = case.join("expected.json");

@@ -11,11 +11,11 @@ mod clocks;
 mod component;
 mod duration;
 mod retention;
+mod orders;
 mod stock;
 mod sync;
 mod template;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -27,6 +27,7 @@ pub use clocks::ClocksSection;
 pub use component::ComponentSection;
 pub use duration::ConfigDuration;
 pub use retention::RetentionSection;
+pub use orders::OrdersSection;
 pub use stock::{SkuOverride, StockSection};
 pub use sync::{StockSyncSection, WebSection};
 pub use template::TEMPLATE;
@@ -35,7 +36,6 @@ use crate::fulfil::FulfilConfig;
 use crate::http::RetryPolicy;
 use crate::mirakl::MiraklConfig;
 use crate::runtime::exports::jlm::connector::dispatch::{ClockPolicy, DispatchPolicy};
-use crate::runtime::exports::jlm::connector::orders::{OrderPolicy, TaxName};
 
 /// Environment variable holding the Mirakl shop API key.
 pub const MIRAKL_KEY_ENV: &str = "JLM_MIRAKL_API_KEY";
@@ -134,62 +134,6 @@ impl Default for FulfilSection {
     }
 }
 
-/// `[orders]`.
-#[derive(Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct OrdersSection {
-    /// Refuse out-of-stock lines automatically when the rest of the order is clean.
-    pub refuse_out_of_stock: bool,
-    /// Order-level additional field codes carrying a gift message.
-    pub gift_message_order_codes: Vec<String>,
-    /// Line-level additional field codes carrying a gift message.
-    pub gift_message_line_codes: Vec<String>,
-    /// Mirakl tax code → Fulfil tax name.
-    pub tax_names: BTreeMap<String, String>,
-    /// Time John Lewis allows for the acceptance decision.
-    pub acceptance_window: ConfigDuration,
-    /// Most decimals Fulfil keeps on a unit price.
-    pub unit_price_digits: u8,
-    /// How far before the cursor each poll starts again (late-arriving updates).
-    pub overlap: ConfigDuration,
-}
-
-impl Default for OrdersSection {
-    fn default() -> Self {
-        OrdersSection {
-            refuse_out_of_stock: true,
-            gift_message_order_codes: vec!["gift-message".into()],
-            gift_message_line_codes: vec!["gift-message".into()],
-            tax_names: BTreeMap::new(),
-            acceptance_window: ConfigDuration(Duration::from_secs(48 * 3_600)),
-            unit_price_digits: 4,
-            overlap: ConfigDuration(Duration::from_secs(300)),
-        }
-    }
-}
-
-impl OrdersSection {
-    /// The policy record passed to the component.
-    pub fn policy(&self) -> OrderPolicy {
-        OrderPolicy {
-            refuse_out_of_stock: self.refuse_out_of_stock,
-            gift_message_order_codes: self.gift_message_order_codes.clone(),
-            gift_message_line_codes: self.gift_message_line_codes.clone(),
-            tax_names: self
-                .tax_names
-                .iter()
-                .map(|(code, name)| TaxName {
-                    code: code.clone(),
-                    name: name.clone(),
-                })
-                .collect(),
-            acceptance_window_minutes: u32::try_from(self.acceptance_window.0.as_secs() / 60)
-                .unwrap_or(u32::MAX),
-            unit_price_digits: self.unit_price_digits,
-        }
-    }
-}
-
 /// `[store]`.
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -259,9 +203,7 @@ impl Config {
     /// Parses configuration text.
     pub fn parse(text: &str) -> anyhow::Result<Config> {
         let config: Config = toml::from_str(text).map_err(|e| checks::toml_error(text, &e))?;
-        if config.orders.unit_price_digits < 2 || config.orders.unit_price_digits > 8 {
-            bail!("orders.unit_price_digits must be between 2 and 8 (Fulfil usually keeps 4)");
-        }
+        config.orders.check()?;
         config.carriers.check()?;
         config.clocks.check(config.orders.acceptance_window)?;
         config.retention.check()?;
@@ -495,6 +437,13 @@ multi_shipment = true
             Some("UK Standard VAT")
         );
         assert!(!config.dispatch.multi_shipment);
+        let orders = config.orders.policy();
+        assert_eq!(orders.currency, "GBP");
+        assert_eq!(
+            orders.default_country, None,
+            "left commented: most shops need none"
+        );
+        assert!(!orders.tax_pass_through);
         // The template spells out the clock defaults.
         let (written, default) = (
             config.clock_policy(),

@@ -27,8 +27,11 @@ gift_message_line_codes = ["gift-message"]   # line-level ones
 acceptance_window = "48h"                    # John Lewis' acceptance deadline after order creation
 unit_price_digits = 4                        # decimals Fulfil keeps on a unit price
 overlap = "5m"                               # each poll re-reads this far before its cursor
+currency = "GBP"                             # the channel's currency; an order in another raises currency_unexpected
+# default_country = "GB"                     # only for addresses with no country code or name at all
+tax_pass_through = false                     # true: send tax codes missing below to Fulfil as they are, without tax_unmapped
 
-[orders.tax_names]                           # Mirakl tax code -> Fulfil tax name
+[orders.tax_names]                           # Mirakl tax code -> Fulfil tax name (unmapped codes raise tax_unmapped)
 "GB-VAT-STANDARD" = "UK Standard VAT"
 
 [stock]                                      # what John Lewis sees of Fulfil's availability

@@ -23,7 +23,8 @@ use crate::store::{OrderStage, OutboxEntry, OutboxState};
 /// Cursor holding the highest `last_updated_date` imported.
 const CURSOR: &str = "or11.last_updated";
 /// Order-scoped exception codes that clear when a new plan no longer raises them
-/// (`insufficient_stock` stays open: a refused line is a lost sale operations should see).
+/// (`insufficient_stock` stays open: a refused line is a lost sale operations should see;
+/// `acceptance_overdue`, also raised by the clocks, is cleared by them).
 const ORDER_CODES: &[&str] = &[
     "order_held",
     "order_invalid",
@@ -32,6 +33,11 @@ const ORDER_CODES: &[&str] = &[
     "price_unrepresentable",
     "order_total_mismatch",
     "plugin_fault",
+    "unknown_order_state",
+    "unknown_line_state",
+    "unknown_tax_mode",
+    "currency_unexpected",
+    "tax_unmapped",
 ];
 
 /// What one cycle did.

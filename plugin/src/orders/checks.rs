@@ -1,0 +1,91 @@
+//! Order-level checks of `plan-order`: states the connector does not know, a currency other
+//! than the channel's, and an acceptance deadline already passed.
+
+use super::{Findings, OrderPolicy};
+use crate::clocks;
+use crate::error::PlanError;
+use crate::exception::{Exception, Severity, Team};
+use crate::mirakl_order::MiraklOrder;
+use crate::time::{self, UnixSeconds};
+
+/// States in which the connector acts on an order (OR21, or the Fulfil sale).
+const ACTED_ON: &[&str] = &["WAITING_ACCEPTANCE", "SHIPPING"];
+
+/// Records the order-level findings; true when one of them must stop the order (held, not
+/// created in Fulfil).
+pub(super) fn check_order(
+    order: &MiraklOrder,
+    policy: &OrderPolicy,
+    now: UnixSeconds,
+    findings: &mut Findings,
+) -> Result<bool, PlanError> {
+    let oid = &*order.order_id;
+    if !order.state_known() {
+        findings.add(Exception::new(
+            "unknown_order_state",
+            Team::Operations,
+            Severity::Info,
+            oid,
+            format!(
+                "Order {oid} ({}) is in the state {:?}, which this connector does not know (John Lewis may have added it), so nothing is sent to John Lewis or Fulfil for it. Check the order in the John Lewis back office; the connector plans it again when its state changes.",
+                order.commercial_id(),
+                &*order.order_state
+            ),
+        ));
+        return Ok(false);
+    }
+    if !ACTED_ON.contains(&&*order.order_state) {
+        return Ok(false);
+    }
+    let mut blocked = false;
+    for line in &order.order_lines {
+        if let Some(state) = line.unknown_state() {
+            blocked = true;
+            findings.add(Exception::new(
+                "unknown_line_state",
+                Team::Operations,
+                Severity::Blocking,
+                oid,
+                format!(
+                    "Order {oid} line {} is in the state {state:?}, which this connector does not know, so it cannot tell whether the line is live: the order is neither decided nor created in Fulfil. Check the line in the John Lewis back office and handle the order there (or create it in Fulfil by hand).",
+                    line.order_line_id
+                ),
+            ));
+        }
+    }
+    let expected = policy.currency.trim();
+    if let Some(currency) = order.currency_iso_code.as_deref().map(str::trim)
+        && !expected.is_empty()
+        && !currency.eq_ignore_ascii_case(expected)
+    {
+        blocked = true;
+        findings.add(Exception::new(
+            "currency_unexpected",
+            Team::Finance,
+            Severity::Blocking,
+            oid,
+            format!(
+                "Order {oid} is priced in {currency:?} but the John Lewis channel sells in {expected} ([orders] currency): it is neither decided nor created in Fulfil. Check the order with John Lewis; if the channel really sells in {currency}, set [orders] currency = {currency:?}."
+            ),
+        ));
+    }
+    if order.order_state == "WAITING_ACCEPTANCE"
+        && let Some(created) = order.created_date.as_deref()
+    {
+        let deadline = time::require("created_date", created)?
+            + i64::from(policy.acceptance_window_minutes) * 60;
+        if now >= deadline {
+            findings.add(Exception::new(
+                "acceptance_overdue",
+                Team::Operations,
+                Severity::Blocking,
+                oid,
+                format!(
+                    "Order {oid} is still waiting for acceptance; the deadline is {}. Accept or refuse it on John Lewis now, or it is refused automatically and counts against the shop.",
+                    clocks::remaining(deadline, now)
+                ),
+            ));
+        }
+    }
+    Ok(blocked)
+}
