@@ -889,3 +889,54 @@ async fn an_or21_in_doubt_counts_as_applied_only_when_the_lines_match_the_decisi
     assert!(open_exception(&day.store, "acceptance_rejected", &order).is_some());
     day.sandbox.shutdown().await;
 }
+
+/// A new store knows no offer EANs: until John Lewis' listing (OF21) is read, no order is
+/// decided, so the EAN check is never skipped. Order 0010's chopping board has another EAN on
+/// John Lewis than in Fulfil; decided without the listing it would have been accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_order_is_decided_before_john_lewis_offer_eans_are_known() {
+    let settings = SandboxConfig {
+        faults: Faults {
+            truncate_after_apply: vec!["OF21".into()],
+            ..Faults::default()
+        },
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
+    sandbox.seed_products(day::products().expect("products"));
+    sandbox.seed_orders(day::orders().expect("orders"));
+    sandbox.seed_offers(
+        day::offers()
+            .expect("offers")
+            .into_iter()
+            .map(|o| jlm::sandbox::SandboxOffer {
+                sku: o.sku,
+                ean: o.ean,
+                quantity: 0,
+                active: true,
+            })
+            .collect(),
+    );
+    let (config, keys) = sandbox_config(&sandbox, &settings);
+    let store = Store::in_memory().expect("store");
+    let services = Services::new(config, &keys, store.clone(), runtime()).expect("services");
+    let mut job = OrdersJob::new(services);
+
+    let first = job.run_cycle().await.expect("cycle");
+    assert!(first.fetched > 0, "{first:?}");
+    assert_eq!(
+        (first.accepted, first.refused, first.held),
+        (0, 0, 0),
+        "nothing decided while the listing is unreadable: {first:?}"
+    );
+    assert!(sandbox.stats().or21_applied.is_empty());
+
+    let mut day = Day { sandbox, store, job };
+    run_until_quiet(&mut day.job, 8).await.expect("cycles");
+    assert_day_outcome(&day);
+    assert!(
+        open_codes(&day.store).contains(&("ean_mismatch".into(), "JL-BOARD-004".into())),
+        "{:?}",
+        open_codes(&day.store)
+    );
+}

@@ -3,7 +3,7 @@
 
 use crate::jobs::Services;
 use crate::runtime::Plugin;
-use crate::store::CatalogueEntry;
+use crate::store::{CatalogueEntry, OFFERS_LISTED_CURSOR, OfferEntry};
 
 /// Cursor holding the time of the last refresh.
 const CURSOR: &str = "catalogue.refreshed_at";
@@ -42,4 +42,34 @@ pub async fn refresh_catalogue(services: &Services, force: bool) -> anyhow::Resu
     services.store.replace_catalogue(&entries)?;
     services.store.set_cursor(CURSOR, &now.to_rfc3339())?;
     Ok(Some(entries.len()))
+}
+
+/// Makes sure the offer mirror holds John Lewis' EANs before orders are decided against it:
+/// when it does not yet (a new store, or every listing so far failed), lists the offers
+/// (OF21, which carries product references) into the mirror. False while they stay unknown.
+pub async fn ensure_offer_eans(services: &Services) -> anyhow::Result<bool> {
+    if services.store.offer_eans_known()? {
+        return Ok(true);
+    }
+    match services.mirakl.list_offers().await {
+        Ok(listed) => {
+            let mirror: Vec<OfferEntry> = listed
+                .into_iter()
+                .map(|o| OfferEntry {
+                    sku: o.sku,
+                    ean: o.ean,
+                    quantity: o.quantity,
+                })
+                .collect();
+            services.store.replace_offers(&mirror)?;
+            services
+                .store
+                .set_cursor(OFFERS_LISTED_CURSOR, &chrono::Utc::now().to_rfc3339())?;
+            Ok(true)
+        }
+        Err(e) => {
+            tracing::info!("John Lewis' offer EANs not listed yet (OF21: {e})");
+            Ok(false)
+        }
+    }
 }

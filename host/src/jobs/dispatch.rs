@@ -268,7 +268,7 @@ impl DispatchJob {
         )?;
 
         if !self
-            .st01_settled(&order_id, &shipment.id.to_string())
+            .settle_in_doubt(&order_id, &shipment.id.to_string(), &order)
             .await?
         {
             report.deferred += 1;
@@ -456,47 +456,62 @@ impl DispatchJob {
         Ok(())
     }
 
-    /// Settles an ST01 of shipment `sid` whose outcome is unknown before the shipment is
-    /// planned again (a repeat would create a second shipment): done when John Lewis lists
-    /// (ST11) the shipment it creates, pending again when it does not. False when John Lewis
-    /// cannot be read now (still unknown: nothing more is done for the shipment this cycle).
-    async fn st01_settled(&mut self, order_id: &str, sid: &str) -> anyhow::Result<bool> {
+    /// Settles the requests of shipment `sid` whose outcome is unknown before the shipment is
+    /// planned again (a plan made from John Lewis' new state may no longer ask for them, and
+    /// a repeated ST01 would create a second shipment): each is done when John Lewis shows it
+    /// applied (OR23: the order carries its tracking; OR24: the order is shipped; ST01: ST11
+    /// lists its shipment), pending again when not. False when John Lewis cannot be read now
+    /// (still unknown: nothing more is done for the shipment this cycle).
+    async fn settle_in_doubt(
+        &mut self,
+        order_id: &str,
+        sid: &str,
+        order: &Value,
+    ) -> anyhow::Result<bool> {
         let store = self.services.store.clone();
-        let Some(entry) = store.outbox_entry(&format!("dispatch:{sid}:ST01"))? else {
-            return Ok(true);
-        };
-        if entry.state != OutboxState::Sending {
-            return Ok(true);
-        }
-        let body: Value = serde_json::from_str::<Value>(&entry.body)
-            .ok()
-            .and_then(|planned| {
-                planned
-                    .get("body")
+        for api in ["OR23", "OR24", "ST01"] {
+            let Some(entry) = store.outbox_entry(&format!("dispatch:{sid}:{api}"))? else {
+                continue;
+            };
+            if entry.state != OutboxState::Sending {
+                continue;
+            }
+            let body: Value = serde_json::from_str::<Value>(&entry.body)
+                .ok()
+                .and_then(|planned| {
+                    planned
+                        .get("body")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .and_then(|body| serde_json::from_str(&body).ok())
+                .unwrap_or(Value::Null);
+            let applied = match api {
+                "OR23" => tracking_applied(order, &body),
+                "OR24" => order
+                    .get("order_state")
                     .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .and_then(|body| serde_json::from_str(&body).ok())
-            .unwrap_or(Value::Null);
-        match self.services.mirakl.shipments_of_order(order_id).await {
-            Ok(shipments) if crate::mirakl::st01_applied(&shipments, &body) => {
+                    .is_some_and(|state| SHIPPED_STATES.contains(&state)),
+                _ => match self.services.mirakl.shipments_of_order(order_id).await {
+                    Ok(shipments) => crate::mirakl::st01_applied(&shipments, &body),
+                    Err(e) => {
+                        outcome::unavailable(&store, "mirakl", &e)?;
+                        return Ok(false);
+                    }
+                },
+            };
+            if applied {
                 store.outbox_set(entry.id, OutboxState::Done, None)?;
                 store.audit(
-                    "st01.confirmed_by_reread",
+                    &format!("{}.confirmed_by_reread", api.to_lowercase()),
                     order_id,
                     &format!("shipment {sid}"),
                 )?;
-                Ok(true)
-            }
-            Ok(_) => {
+            } else {
                 store.outbox_set(entry.id, OutboxState::Pending, None)?;
-                Ok(true)
-            }
-            Err(e) => {
-                outcome::unavailable(&store, "mirakl", &e)?;
-                Ok(false)
             }
         }
+        Ok(true)
     }
 
     /// Units of each line confirmed by earlier shipments of the order.
@@ -639,4 +654,16 @@ fn shipment_errors(answer: &Value) -> Option<String> {
         })
         .collect();
     (!messages.is_empty()).then(|| format!("shipment refused: {}", messages.join("; ")))
+}
+
+/// True when the OR11 `order` carries the tracking the OR23 `body` sets: the same tracking
+/// number, and the same carrier (by code, or by name for an unregistered one).
+fn tracking_applied(order: &Value, body: &Value) -> bool {
+    let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+    let number = text(body, "tracking_number");
+    let carrier = match text(body, "carrier_code") {
+        Some(code) => text(order, "shipping_carrier_code") == Some(code),
+        None => text(order, "shipping_company") == text(body, "carrier_name"),
+    };
+    number.is_some() && text(order, "shipping_tracking") == number && carrier
 }

@@ -17,7 +17,7 @@ use crate::store::Store;
 use crate::{fulfil, mirakl};
 
 pub use carriers::{CarrierRow, check_carriers, render as render_carriers};
-pub use catalogue::refresh_catalogue;
+pub use catalogue::{ensure_offer_eans, refresh_catalogue};
 pub use dispatch::{DispatchJob, DispatchReport};
 pub use orders::{CycleReport, OrdersJob};
 pub use retention::prune as prune_store;

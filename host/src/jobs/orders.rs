@@ -63,6 +63,8 @@ pub struct CycleReport {
 pub struct OrdersJob {
     services: Services,
     plugin: Plugin,
+    /// Whether the offer mirror held John Lewis' EANs at the start of this cycle.
+    offer_eans_known: bool,
 }
 
 impl OrdersJob {
@@ -71,6 +73,7 @@ impl OrdersJob {
         OrdersJob {
             plugin: Plugin::new(services.runtime.clone()),
             services,
+            offer_eans_known: false,
         }
     }
 
@@ -78,6 +81,7 @@ impl OrdersJob {
     /// act on new or changed orders, re-plan held ones, advance the cursor.
     pub async fn run_cycle(&mut self) -> anyhow::Result<CycleReport> {
         let mut report = CycleReport::default();
+        self.offer_eans_known = crate::jobs::ensure_offer_eans(&self.services).await?;
         let mut planned = self.replay_outbox(&mut report).await?;
         if let Err(e) = crate::jobs::refresh_catalogue(&self.services, false).await {
             tracing::warn!("catalogue mirror not refreshed: {e:#}");
@@ -187,6 +191,13 @@ impl OrdersJob {
         report: &mut CycleReport,
     ) -> anyhow::Result<()> {
         report.planned += 1;
+        if !self.offer_eans_known {
+            // Before the first offer listing John Lewis' EANs are unknown: an order decided
+            // now would skip the EAN check. It is planned once they have been listed.
+            tracing::info!("order {order_id} waits for John Lewis' offer EANs");
+            report.deferred += 1;
+            return Ok(());
+        }
         let (mut catalogue, offers) = match self.gather(raw).await {
             Ok(input) => input,
             Err(e) => {

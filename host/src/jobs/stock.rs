@@ -584,7 +584,7 @@ impl StockJob {
         &mut self,
         offers: &[crate::mirakl::MiraklOffer],
     ) -> Option<Vec<crate::mirakl::MiraklOffer>> {
-        const CURSOR: &str = "of21.listed_at";
+        const CURSOR: &str = crate::store::OFFERS_LISTED_CURSOR;
         if offers.iter().any(|o| o.ean.is_some()) {
             return None;
         }

@@ -5,6 +5,9 @@ use rusqlite::params;
 
 use super::{Store, now_text};
 
+/// Cursor holding when offers were last listed with their product references (OF21).
+pub const OFFERS_LISTED_CURSOR: &str = "of21.listed_at";
+
 /// One Fulfil product in the mirror.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CatalogueEntry {
@@ -92,6 +95,18 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// True once the offer mirror holds John Lewis' EANs: some offer carries one, or offers
+    /// were listed with their product references (`OFFERS_LISTED_CURSOR`) and none has any.
+    /// Until then an order's EANs cannot be checked against John Lewis'.
+    pub fn offer_eans_known(&self) -> anyhow::Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS(SELECT 1 FROM offers WHERE ean IS NOT NULL)
+                 OR EXISTS(SELECT 1 FROM cursors WHERE name = ?1)",
+            params![OFFERS_LISTED_CURSOR],
+            |r| r.get(0),
+        )?)
     }
 
     /// Offer mirror entries for these SKUs.

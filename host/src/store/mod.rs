@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use anyhow::Context;
 use rusqlite::Connection;
 
-pub use catalogue::{CatalogueEntry, OfferEntry};
+pub use catalogue::{CatalogueEntry, OFFERS_LISTED_CURSOR, OfferEntry};
 pub use exceptions::{ExceptionRecord, NewException};
 pub use lock::RunnerLock;
 pub use orders::{OrderRecord, OrderStage};
