@@ -7,7 +7,8 @@
 //! quantity of every SKU what the policy makes of Fulfil's final stock, nothing left unsent,
 //! and a sound store.
 //!
-//! Reproduce a run with `JLM_SOAK_SEED=N` (and `JLM_SOAK_KILLS=N` for more kills).
+//! Reproduce a run with `JLM_SOAK_SEED=N` (and `JLM_SOAK_KILLS=N` for more kills); keep the
+//! connector's log with `JLM_SOAK_LOGFILE=PATH` (filter: `JLM_SOAK_LOG`, default `error`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -157,10 +158,10 @@ impl World {
             .env("JLM_FULFIL_API_KEY", &settings.fulfil_api_key)
             .env("JLM_FULFIL_WEBHOOK_SECRET", SECRET)
             .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
-            .env("RUST_LOG", "error")
+            .env("RUST_LOG", std::env::var("JLM_SOAK_LOG").unwrap_or("error".into()))
             .env_remove("JLM_CRASH_AT")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log_file())
             .spawn()
             .expect("start jlm run")
     }
@@ -275,6 +276,21 @@ impl World {
     fn store_path(&self) -> PathBuf {
         self.dir.path().join("jlm.sqlite")
     }
+}
+
+/// Where the connector's log goes: appended to `JLM_SOAK_LOGFILE` when set (with
+/// `JLM_SOAK_LOG` as its filter), else nowhere.
+fn log_file() -> Stdio {
+    std::env::var("JLM_SOAK_LOGFILE")
+        .ok()
+        .and_then(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()
+        })
+        .map_or_else(Stdio::null, Stdio::from)
 }
 
 /// Outbox entries per state, read straight from the store's file.

@@ -5,7 +5,7 @@
 //! it is sent. OR24 is not idempotent: when its outcome is unknown, or John Lewis rejects it,
 //! the order is re-read first; an order already `SHIPPED` means it took effect.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -456,12 +456,14 @@ impl DispatchJob {
         Ok(())
     }
 
-    /// Settles the requests of shipment `sid` whose outcome is unknown before the shipment is
-    /// planned again (a plan made from John Lewis' new state may no longer ask for them, and
-    /// a repeated ST01 would create a second shipment): each is done when John Lewis shows it
-    /// applied (OR23: the order carries its tracking; OR24: the order is shipped; ST01: ST11
-    /// lists its shipment), pending again when not. False when John Lewis cannot be read now
-    /// (still unknown: nothing more is done for the shipment this cycle).
+    /// Settles the requests of the order's shipments (`sid` and every one recorded) whose
+    /// outcome is unknown before any shipment of the order is planned again (a plan made from
+    /// John Lewis' new state may no longer ask for them, a repeated ST01 would create a second
+    /// shipment, and another parcel's OR23 would overwrite the tracking the re-read looks
+    /// for): each is done when John Lewis shows it applied (OR23: the order carries its
+    /// tracking; OR24: the order is shipped; ST01: ST11 lists its shipment), pending again
+    /// when not. False when John Lewis cannot be read now (still unknown: nothing more is
+    /// done for the order's shipment this cycle).
     async fn settle_in_doubt(
         &mut self,
         order_id: &str,
@@ -469,7 +471,16 @@ impl DispatchJob {
         order: &Value,
     ) -> anyhow::Result<bool> {
         let store = self.services.store.clone();
-        for api in ["OR23", "OR24", "ST01"] {
+        let mut sids: BTreeSet<String> = store
+            .shipments_of(order_id)?
+            .into_iter()
+            .map(|s| s.shipment_id.to_string())
+            .collect();
+        sids.insert(sid.to_string());
+        let requests = sids
+            .iter()
+            .flat_map(|sid| ["OR23", "OR24", "ST01"].map(|api| (sid.clone(), api)));
+        for (sid, api) in requests {
             let Some(entry) = store.outbox_entry(&format!("dispatch:{sid}:{api}"))? else {
                 continue;
             };

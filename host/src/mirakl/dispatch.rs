@@ -7,7 +7,7 @@
 //! | call | method | idempotent | why |
 //! |---|---|---|---|
 //! | SH21 | GET | yes | read only |
-//! | OR23 | PUT | yes | sets the tracking; sending the same again changes nothing |
+//! | OR23 | PUT | no | sets the tracking, once: re-read the order's tracking (OR11) |
 //! | OR24 | PUT | no | a repeat on a shipped order is rejected; re-read the order (OR11) |
 //! | ST01 | POST | no | a repeat creates a second shipment |
 //! | ST23 | POST | yes | sets the tracking of existing shipments |
@@ -42,7 +42,7 @@ impl Operation {
     /// The operation for `api`, `None` when it is not one [`Client::send_planned`] sends.
     fn of(api: &str) -> Option<Operation> {
         let (method, idempotent, has_body, returns_body) = match api {
-            "OR23" => (Method::PUT, true, true, false),
+            "OR23" => (Method::PUT, false, true, false),
             "OR24" => (Method::PUT, false, false, false),
             "ST01" => (Method::POST, false, true, true),
             "ST23" => (Method::POST, true, true, true),
@@ -77,8 +77,9 @@ impl Client {
 
     /// OR23: sets the carrier and tracking number of `order_id` (`body` as planned:
     /// `carrier_code` or `carrier_name`/`carrier_url`, plus `tracking_number`). Success is the
-    /// 2xx itself (204). Idempotent in effect (the same tracking set again), so a 5xx or a
-    /// timeout is retried.
+    /// 2xx itself (204). Not retried after it may have been applied (a timeout, a 500/502/504
+    /// or a reset answer is `OutcomeUnknown`): each OR23 is applied once, and the order's
+    /// tracking (OR11) shows whether it was.
     pub async fn set_tracking(&self, order_id: &str, body: &Value) -> Result<(), ApiError> {
         let order_id = non_blank(order_id)?;
         self.request(
@@ -86,7 +87,7 @@ impl Client {
             &["api", "orders", order_id, "tracking"],
             &[],
             Some(body),
-            true,
+            false,
         )
         .await
         .map(|_| ())
@@ -440,7 +441,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn or23_puts_the_body_and_is_retried_on_502() {
+    async fn or23_puts_the_body_and_a_502_leaves_its_outcome_unknown() {
         let log: Log = Arc::default();
         let base = scripted(log.clone(), |n, _| {
             if n == 0 {
@@ -451,20 +452,23 @@ mod tests {
         })
         .await;
         let body = json!({"carrier_code": "ROYAL-MAIL", "tracking_number": "TT482019412GB"});
-        client(&base)
+        let error = client(&base)
             .set_tracking("JL/42", &body)
             .await
-            .expect("tracking set");
+            .expect_err("a 502 may have been applied");
+        assert!(
+            matches!(error, ApiError::OutcomeUnknown { .. }),
+            "{error:?}"
+        );
         let seen = seen(&log);
-        assert_eq!(seen.len(), 2, "OR23 is idempotent: the 502 is retried");
-        for request in &seen {
-            assert_eq!(request.method, "PUT");
-            assert_eq!(request.path, "/api/orders/JL%2F42/tracking");
-            assert_eq!(request.query.as_deref(), Some("shop_id=2001"));
-            assert_eq!(request.authorization.as_deref(), Some("shop-key"));
-            assert_eq!(request.content_type.as_deref(), Some("application/json"));
-            assert_eq!(request.json(), body);
-        }
+        assert_eq!(seen.len(), 1, "OR23 is not sent twice: {seen:?}");
+        let request = &seen[0];
+        assert_eq!(request.method, "PUT");
+        assert_eq!(request.path, "/api/orders/JL%2F42/tracking");
+        assert_eq!(request.query.as_deref(), Some("shop_id=2001"));
+        assert_eq!(request.authorization.as_deref(), Some("shop-key"));
+        assert_eq!(request.content_type.as_deref(), Some("application/json"));
+        assert_eq!(request.json(), body);
     }
 
     #[tokio::test]
@@ -690,7 +694,7 @@ mod tests {
                 "OR23",
                 "/api/orders/JL-1/tracking",
                 Some(json!({"a": 1})),
-                2,
+                1,
             ),
             ("ST23", "/api/shipments/tracking", Some(json!({"a": 1})), 2),
             ("OR24", "/api/orders/JL-1/ship", None, 1),
