@@ -158,7 +158,10 @@ impl World {
             .env("JLM_FULFIL_API_KEY", &settings.fulfil_api_key)
             .env("JLM_FULFIL_WEBHOOK_SECRET", SECRET)
             .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
-            .env("RUST_LOG", std::env::var("JLM_SOAK_LOG").unwrap_or("error".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("JLM_SOAK_LOG").unwrap_or("error".into()),
+            )
             .env_remove("JLM_CRASH_AT")
             .stdout(Stdio::null())
             .stderr(log_file())

@@ -931,7 +931,11 @@ async fn no_order_is_decided_before_john_lewis_offer_eans_are_known() {
     );
     assert!(sandbox.stats().or21_applied.is_empty());
 
-    let mut day = Day { sandbox, store, job };
+    let mut day = Day {
+        sandbox,
+        store,
+        job,
+    };
     run_until_quiet(&mut day.job, 8).await.expect("cycles");
     assert_day_outcome(&day);
     assert!(

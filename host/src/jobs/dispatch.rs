@@ -670,7 +670,8 @@ fn shipment_errors(answer: &Value) -> Option<String> {
 /// True when the OR11 `order` carries the tracking the OR23 `body` sets: the same tracking
 /// number, and the same carrier (by code, or by name for an unregistered one).
 fn tracking_applied(order: &Value, body: &Value) -> bool {
-    let text = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+    let text =
+        |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
     let number = text(body, "tracking_number");
     let carrier = match text(body, "carrier_code") {
         Some(code) => text(order, "shipping_carrier_code") == Some(code),
