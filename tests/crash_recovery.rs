@@ -279,18 +279,7 @@ async fn a_stock_webhook_acknowledged_just_before_a_kill_is_kept_and_its_replay_
         .await
         .expect("sandbox");
     sandbox.seed_products(day::products().expect("products"));
-    sandbox.seed_offers(
-        day::offers()
-            .expect("offers")
-            .into_iter()
-            .map(|o| jlm::sandbox::SandboxOffer {
-                sku: o.sku,
-                ean: o.ean,
-                quantity: 0,
-                active: true,
-            })
-            .collect(),
-    );
+    sandbox.seed_offers(day::sandbox_offers().expect("offers"));
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_config(dir.path(), &sandbox);
     let port = free_port();

@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use jlm::demo::day;
-use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxOffer};
+use jlm::sandbox::{Faults, Sandbox, SandboxConfig};
 
 /// The webhook secret the sandbox signs with and the connector verifies (base64).
 const SECRET: &str = "c29hay13ZWJob29rLXNlY3JldA==";
@@ -100,18 +100,7 @@ impl World {
         sandbox.seed_products(products);
         sandbox.seed_orders(day::orders().expect("orders"));
         sandbox.seed_carriers(day::carriers().expect("carriers"));
-        sandbox.seed_offers(
-            day::offers()
-                .expect("offers")
-                .into_iter()
-                .map(|o| SandboxOffer {
-                    sku: o.sku,
-                    ean: o.ean,
-                    quantity: 0,
-                    active: true,
-                })
-                .collect(),
-        );
+        sandbox.seed_offers(day::sandbox_offers().expect("offers"));
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         sandbox.set_webhook_target(

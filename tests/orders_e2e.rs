@@ -905,18 +905,7 @@ async fn no_order_is_decided_before_john_lewis_offer_eans_are_known() {
     let sandbox = Sandbox::start(settings.clone()).await.expect("sandbox");
     sandbox.seed_products(day::products().expect("products"));
     sandbox.seed_orders(day::orders().expect("orders"));
-    sandbox.seed_offers(
-        day::offers()
-            .expect("offers")
-            .into_iter()
-            .map(|o| jlm::sandbox::SandboxOffer {
-                sku: o.sku,
-                ean: o.ean,
-                quantity: 0,
-                active: true,
-            })
-            .collect(),
-    );
+    sandbox.seed_offers(day::sandbox_offers().expect("offers"));
     let (config, keys) = sandbox_config(&sandbox, &settings);
     let store = Store::in_memory().expect("store");
     let services = Services::new(config, &keys, store.clone(), runtime()).expect("services");

@@ -59,6 +59,19 @@ fn shift_dates(value: &mut Value, shift: chrono::TimeDelta) {
     }
 }
 
+/// The day's offers as the sandbox holds them on John Lewis: active, no units yet.
+pub fn sandbox_offers() -> anyhow::Result<Vec<crate::sandbox::SandboxOffer>> {
+    Ok(offers()?
+        .into_iter()
+        .map(|o| crate::sandbox::SandboxOffer {
+            sku: o.sku,
+            ean: o.ean,
+            quantity: 0,
+            active: true,
+        })
+        .collect())
+}
+
 /// What John Lewis holds for each offer (SKU, EAN).
 pub fn offers() -> anyhow::Result<Vec<OfferEntry>> {
     #[derive(serde::Deserialize)]

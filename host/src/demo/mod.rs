@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::config::{ApiKeys, Config, ConfigDuration};
 use crate::jobs::{CycleReport, DispatchJob, OrdersJob, Services, StockJob};
 use crate::runtime::Runtime;
-use crate::sandbox::{Faults, Sandbox, SandboxConfig, SandboxOffer};
+use crate::sandbox::{Faults, Sandbox, SandboxConfig};
 use crate::stock::events::StockEvents;
 use crate::store::Store;
 use crate::web::metrics::Metrics;
@@ -98,17 +98,7 @@ pub async fn run(plugin: Option<&std::path::Path>) -> anyhow::Result<()> {
     let orders = day::orders_at(chrono::Utc::now())?;
     let order_count = orders.len();
     sandbox.seed_orders(orders);
-    sandbox.seed_offers(
-        day::offers()?
-            .into_iter()
-            .map(|o| SandboxOffer {
-                sku: o.sku,
-                ean: o.ean,
-                quantity: 0,
-                active: true,
-            })
-            .collect(),
-    );
+    sandbox.seed_offers(day::sandbox_offers()?);
     sandbox.seed_carriers(day::carriers()?);
 
     let (mut config, keys) = sandbox_config(&sandbox, &sandbox_settings);
