@@ -521,11 +521,18 @@ async fn under_every_fault_at_a_high_rate_it_loses_and_repeats_nothing() {
         retry_after_secs: 1,
         rate_5xx: 0.1,
         // Answered after the client's 400 ms timeout, though the request was applied.
-        rate_slow: 0.05,
+        rate_slow: 0.08,
         slow: Duration::from_millis(600),
         rate_truncated: 0.05,
         rate_reset: 0.05,
-        ..Faults::default()
+        // Whatever the draws, every non-idempotent write is applied at least once with its
+        // answer lost (withheld past the timeout, or cut short), so its re-read is exercised.
+        hang_after_apply: ["create_order", "OR21", "OR23", "OR24"]
+            .map(String::from)
+            .into(),
+        truncate_after_apply: ["create_order", "OR21", "OR23", "OR24"]
+            .map(String::from)
+            .into(),
     };
     let mut world = World::new(seed, faults, false).await;
     play(&mut world, 5, Duration::from_secs(90)).await;

@@ -375,7 +375,7 @@ async fn a_faulting_stock_plan_is_recorded_and_the_next_plan_is_published() {
         sku: "JL-GOOD-1".into(),
         available: 7.0,
         event_time: chrono::Utc::now(),
-        received: Instant::now(),
+        received: tokio::time::Instant::now(),
     });
     let tick = job.tick().await.expect("tick");
     assert_eq!(tick.uploaded, Some(1), "{tick:?}");

@@ -2,7 +2,7 @@
 //! real web endpoint, queue, component and stock job to the sandbox's John Lewis offers.
 
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jlm::config::{ApiKeys, Config, ConfigDuration};
 use jlm::demo::sandbox_config;
@@ -14,6 +14,7 @@ use jlm::store::Store;
 use jlm::web::metrics::Metrics;
 use jlm::web::{WebState, serve};
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
 /// The stock interval of these tests (Mirakl's is 60 s; pacing is configuration).
 const INTERVAL: Duration = Duration::from_millis(300);
@@ -198,7 +199,7 @@ async fn finish(world: World) -> StockJob {
     job
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn an_event_storm_is_published_within_mirakl_pacing_and_ends_exact() {
     let world = world(
         1000,
@@ -273,7 +274,7 @@ async fn an_event_storm_is_published_within_mirakl_pacing_and_ends_exact() {
     finish(world).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn lost_webhooks_and_drift_are_healed_by_reconciliation() {
     let world = world(50, "").await;
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
@@ -340,7 +341,7 @@ fn expected_after_heal(s: &str) -> i64 {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn forged_and_replayed_webhooks_change_nothing() {
     let world = world(20, "").await;
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
@@ -396,7 +397,7 @@ async fn forged_and_replayed_webhooks_change_nothing() {
     finish(world).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn refused_lines_become_exceptions_and_are_not_recorded_as_published() {
     let world = world(10, "").await;
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
@@ -436,7 +437,7 @@ async fn refused_lines_become_exceptions_and_are_not_recorded_as_published() {
     finish(world).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn stock_in_a_warehouse_john_lewis_does_not_sell_from_is_never_published() {
     // Every product: 10 in MAIN, 4 in the shop; John Lewis shows 10.
     let world = world_with(5, "[stock_sync]\nwarehouses = [\"MAIN\"]\n", 4.0).await;
@@ -454,7 +455,7 @@ async fn stock_in_a_warehouse_john_lewis_does_not_sell_from_is_never_published()
     finish(everywhere).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_warehouse_fulfil_does_not_know_holds_stock_back_and_tells_operations() {
     let world = world_with(3, "[stock_sync]\nwarehouses = [\"MAIN\", \"EAST\"]\n", 4.0).await;
     world
@@ -485,7 +486,7 @@ async fn a_warehouse_fulfil_does_not_know_holds_stock_back_and_tells_operations(
     finish(world).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published_again() {
     let world = world(5, "").await;
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);
@@ -538,7 +539,7 @@ async fn units_john_lewis_holds_for_an_order_not_yet_in_fulfil_are_not_published
     world.sandbox.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn an_offer_no_fulfil_product_backs_is_flagged_until_it_is_emptied() {
     let world = world(5, "").await;
     // John Lewis sells an offer whose product is not (or no longer) in Fulfil.
@@ -568,7 +569,7 @@ async fn an_offer_no_fulfil_product_backs_is_flagged_until_it_is_emptied() {
     world.sandbox.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_change_during_a_slow_reconciliation_is_not_overridden_by_it() {
     let world = world(5, "").await;
     assert!(settle(&world, &|_| 10, Duration::from_secs(5)).await);

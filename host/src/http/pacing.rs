@@ -89,19 +89,18 @@ impl Pacer {
 mod tests {
     use super::*;
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn spaces_call_starts() {
         let pacer = Pacer::new(Duration::from_millis(50));
         let started = Instant::now();
         for _ in 0..5 {
             pacer.wait().await;
         }
-        let elapsed = started.elapsed();
-        assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
-        assert!(elapsed < Duration::from_millis(1_000), "{elapsed:?}");
+        // Paused time: the first call starts at once, each later one exactly 50 ms after.
+        assert_eq!(started.elapsed(), Duration::from_millis(200));
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn clones_share_the_pace_across_tasks() {
         let pacer = Pacer::new(Duration::from_millis(40));
         let started = Instant::now();
@@ -120,12 +119,12 @@ mod tests {
         }
         starts.sort();
         for pair in starts.windows(2) {
-            assert!(pair[1] - pair[0] >= Duration::from_millis(40), "{starts:?}");
+            assert_eq!(pair[1] - pair[0], Duration::from_millis(40), "{starts:?}");
         }
-        assert!(started.elapsed() >= Duration::from_millis(120));
+        assert_eq!(started.elapsed(), Duration::from_millis(120));
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn defer_until_pauses_every_caller() {
         let pacer = Pacer::new(Duration::ZERO);
         pacer.wait().await;
@@ -139,8 +138,8 @@ mod tests {
             Instant::now()
         });
         pacer.wait().await;
-        assert!(started.elapsed() >= Duration::from_millis(80));
+        assert_eq!(started.elapsed(), Duration::from_millis(80));
         let other_start = task.await.expect("task");
-        assert!(other_start - started >= Duration::from_millis(80));
+        assert_eq!(other_start - started, Duration::from_millis(80));
     }
 }

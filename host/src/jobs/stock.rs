@@ -6,10 +6,11 @@
 //! (at start and every `reconcile_every`) heals lost webhooks and drift on John Lewis.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use tokio::time::Instant;
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
@@ -108,9 +109,9 @@ impl StockJob {
         if since < self.interval() {
             let now = Instant::now();
             self.last_upload = Some(now.checked_sub(since).unwrap_or(now));
-            self.services.mirakl.hold_stock_imports_until(
-                tokio::time::Instant::from_std(now) + (self.interval() - since),
-            );
+            self.services
+                .mirakl
+                .hold_stock_imports_until(now + (self.interval() - since));
         }
         Ok(())
     }

@@ -20,7 +20,9 @@ mod st11;
 mod stock;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::Router;
 use axum::http::{StatusCode, header};

@@ -6,7 +6,7 @@
 //! "lines": [{"order_line_id", "state"}]}], "offers": [{"sku", "quantity"}], "calls": {op: n},
 //! "rejected": {op: n}}, "script": {"done": bool}}`.
 
-use std::time::Instant;
+use tokio::time::Instant;
 
 use axum::Router;
 use axum::extract::State;

@@ -19,10 +19,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
+use tokio::time::Instant;
 
 use crate::fulfil::wire;
 use crate::store::{QueuedChange, Store};

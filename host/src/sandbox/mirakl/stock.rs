@@ -25,7 +25,9 @@
 //! column appended (ready to fix and re-import); 404 when the import has no error report.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
