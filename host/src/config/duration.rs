@@ -1,4 +1,5 @@
-//! Durations in configuration: `"60s"`, `"500ms"`, `"5m"`, `"1h"`, or a bare number of seconds.
+//! Durations in configuration: `"60s"`, `"500ms"`, `"5m"`, `"1h 30m"`, `"2d"` (humantime's
+//! grammar), or a bare number of seconds.
 
 use std::time::Duration;
 
@@ -9,27 +10,16 @@ use serde::{Deserialize, Deserializer};
 pub struct ConfigDuration(pub Duration);
 
 impl ConfigDuration {
-    /// Parses `"60s"`, `"500ms"`, `"5m"`, `"1h"`, `"2d"`.
+    /// Parses `"60s"`, `"500ms"`, `"5m"`, `"1h"`, `"2d"` or a bare number of seconds; a value
+    /// too large for a duration is an error, never a wrapped-around one.
     pub fn parse(text: &str) -> Result<ConfigDuration, String> {
         let text = text.trim();
-        let split = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
-        let (number, unit) = text.split_at(split);
-        let n: u64 = number
-            .parse()
-            .map_err(|_| "not a duration: write one like 60s, 500ms, 5m, 1h or 2d".to_string())?;
-        let duration = match unit.trim() {
-            "ms" => Duration::from_millis(n),
-            "" | "s" => Duration::from_secs(n),
-            "m" | "min" => Duration::from_secs(n * 60),
-            "h" => Duration::from_secs(n * 3_600),
-            "d" => Duration::from_secs(n * 86_400),
-            _ => {
-                return Err("a duration with an unknown unit (use ms, s, m, h or d)".to_string());
-            }
-        };
-        Ok(ConfigDuration(duration))
+        if let Ok(seconds) = text.parse::<u64>() {
+            return Ok(ConfigDuration(Duration::from_secs(seconds)));
+        }
+        humantime::parse_duration(text)
+            .map(ConfigDuration)
+            .map_err(|e| format!("not a duration ({e}): write one like 60s, 500ms, 5m, 1h or 2d"))
     }
 }
 
@@ -52,21 +42,25 @@ impl<'de> Deserialize<'de> for ConfigDuration {
 mod tests {
     use super::*;
 
+    fn parsed(text: &str) -> Result<Duration, String> {
+        ConfigDuration::parse(text).map(|d| d.0)
+    }
+
     #[test]
     fn parses_units() {
-        assert_eq!(
-            ConfigDuration::parse("60s").map(|d| d.0),
-            Ok(Duration::from_secs(60))
-        );
-        assert_eq!(
-            ConfigDuration::parse("250ms").map(|d| d.0),
-            Ok(Duration::from_millis(250))
-        );
-        assert_eq!(
-            ConfigDuration::parse("2m").map(|d| d.0),
-            Ok(Duration::from_secs(120))
-        );
-        assert!(ConfigDuration::parse("soon").is_err());
-        assert!(ConfigDuration::parse("5 weeks").is_err());
+        assert_eq!(parsed("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parsed("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parsed("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parsed("1h 30m"), Ok(Duration::from_secs(5_400)));
+        assert_eq!(parsed("2d"), Ok(Duration::from_secs(172_800)));
+        assert_eq!(parsed("45"), Ok(Duration::from_secs(45)));
+        assert!(parsed("soon").is_err());
+        assert!(parsed("5 fortnights").is_err());
+    }
+
+    #[test]
+    fn a_duration_too_large_is_an_error_not_a_wrapped_one() {
+        let error = parsed("999999999999999999d").expect_err("overflow");
+        assert!(error.contains("not a duration"), "{error}");
     }
 }

@@ -73,11 +73,6 @@ pub struct StockJob {
 impl StockJob {
     /// A job draining `events`, reporting to `metrics`. Reconciles on its first tick.
     pub fn new(services: Services, events: StockEvents, metrics: Metrics) -> StockJob {
-        metrics.describe(
-            "jlm_stock_change_to_published_seconds",
-            "Time from a Fulfil stock change to its publication on John Lewis.",
-        );
-        metrics.describe("jlm_stock_uploads_total", "STO01 uploads by outcome.");
         let mut job = StockJob {
             plugin: Plugin::new(services.runtime.clone()),
             services,

@@ -1,13 +1,22 @@
-//! A small Prometheus registry (text exposition format 0.0.4) with no external crates.
+//! The connector's metrics on `prometheus-client` (OpenMetrics text exposition).
 //!
 //! Counters are keyed by name and label set, gauges by name, and one histogram records
 //! `jlm_stock_change_to_published_seconds` (the time from receiving a Fulfil stock change to
-//! its quantity being published on Mirakl) in fixed buckets, plus a ring of the last
-//! [`LATENCY_SAMPLES`] raw samples for exact quantiles in benchmarks and the status page.
+//! its quantity being published on Mirakl), plus a ring of the last [`LATENCY_SAMPLES`] raw
+//! samples for exact quantiles in benchmarks and the status page (a histogram only bounds
+//! them). Metrics are registered on first use, so jobs name them where they count. Label
+//! values are escaped here: the library's text encoder writes them as given.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 /// Name of the latency histogram.
 pub const LATENCY_METRIC: &str = "jlm_stock_change_to_published_seconds";
@@ -20,85 +29,108 @@ pub const LATENCY_BUCKETS: [f64; 11] = [
 /// How many raw latency samples are kept for [`Metrics::latency_quantile`].
 pub const LATENCY_SAMPLES: usize = 100_000;
 
-/// Help text of the metrics jlm records; others get a generic line unless
-/// [`Metrics::describe`]d.
+/// Help text of the metrics jlm records; others get a generic line.
 const KNOWN_HELP: &[(&str, &str)] = &[
-    (
-        "jlm_webhooks_total",
-        "Fulfil webhook deliveries by outcome.",
-    ),
+    ("jlm_webhooks_total", "Fulfil webhook deliveries by outcome"),
     (
         "jlm_stock_events_total",
-        "Fulfil stock events by outcome (accepted or stale).",
+        "Fulfil stock events by outcome (accepted or stale)",
     ),
+    ("jlm_stock_uploads_total", "STO01 uploads by outcome"),
     (
         "jlm_stock_queue_depth",
-        "SKUs with a stock change waiting to be published.",
+        "SKUs with a stock change waiting to be published",
     ),
     (
         "jlm_stock_oldest_change_age_seconds",
-        "Age of the oldest unpublished stock change, 0 when none.",
+        "Age of the oldest unpublished stock change, 0 when none",
     ),
     (
         LATENCY_METRIC,
-        "Time from receiving a Fulfil stock change to publishing it on Mirakl.",
+        "Time from receiving a Fulfil stock change to publishing it on Mirakl",
     ),
 ];
 
-/// The latency histogram and its raw-sample ring.
-#[derive(Debug)]
-struct Latency {
-    /// Non-cumulative counts per finite bucket; the `+Inf` bucket is `count`.
-    buckets: [u64; LATENCY_BUCKETS.len()],
-    sum: f64,
-    count: u64,
-    /// The last [`LATENCY_SAMPLES`] observations (a ring once full).
-    samples: Vec<f64>,
+/// The labels of one counter series: sorted, sanitised pairs.
+type Labels = Vec<(String, String)>;
+
+/// A gauge holding an `f64`.
+type FloatGauge = Gauge<f64, AtomicU64>;
+
+/// The last [`LATENCY_SAMPLES`] latency observations (a ring once full).
+#[derive(Debug, Default)]
+struct Samples {
+    values: Vec<f64>,
     /// Where the next sample goes once the ring is full.
     next: usize,
 }
 
-impl Default for Latency {
+/// Registry state behind the mutex.
+#[derive(Debug)]
+struct Inner {
+    registry: Registry,
+    counters: HashMap<String, Family<Labels, Counter>>,
+    gauges: HashMap<String, FloatGauge>,
+    latency: Histogram,
+    samples: Samples,
+}
+
+impl Default for Inner {
     fn default() -> Self {
-        Latency {
-            buckets: [0; LATENCY_BUCKETS.len()],
-            sum: 0.0,
-            count: 0,
-            samples: Vec::new(),
-            next: 0,
+        let mut registry = Registry::default();
+        let latency = Histogram::new(LATENCY_BUCKETS);
+        registry.register(LATENCY_METRIC, help_for(LATENCY_METRIC), latency.clone());
+        Inner {
+            registry,
+            counters: HashMap::new(),
+            gauges: HashMap::new(),
+            latency,
+            samples: Samples::default(),
         }
     }
 }
 
-/// Registry state behind the mutex.
-#[derive(Debug, Default)]
-struct Registry {
-    /// name → (sorted label pairs → value).
-    counters: BTreeMap<String, BTreeMap<Vec<(String, String)>, u64>>,
-    gauges: BTreeMap<String, f64>,
-    help: BTreeMap<String, String>,
-    latency: Latency,
+impl Inner {
+    /// Counter `name` (sanitised), registered on first use.
+    fn counter(&mut self, name: String) -> &Family<Labels, Counter> {
+        let Inner {
+            registry, counters, ..
+        } = self;
+        counters.entry(name).or_insert_with_key(|name| {
+            let family = Family::default();
+            // The encoder adds the `_total` suffix of a counter itself.
+            let base = name.strip_suffix("_total").unwrap_or(name);
+            registry.register(base, help_for(name), family.clone());
+            family
+        })
+    }
+
+    /// Gauge `name` (sanitised), registered on first use.
+    fn gauge(&mut self, name: String) -> &FloatGauge {
+        let Inner {
+            registry, gauges, ..
+        } = self;
+        gauges.entry(name).or_insert_with_key(|name| {
+            let gauge = FloatGauge::default();
+            registry.register(name, help_for(name), gauge.clone());
+            gauge
+        })
+    }
 }
 
-impl Registry {
-    fn help_for(&self, name: &str) -> String {
-        self.help
-            .get(name)
-            .cloned()
-            .or_else(|| {
-                KNOWN_HELP
-                    .iter()
-                    .find(|(known, _)| *known == name)
-                    .map(|(_, help)| (*help).to_string())
-            })
-            .unwrap_or_else(|| format!("jlm metric {name}."))
-    }
+/// The help line of metric `name` (the library adds the final full stop).
+fn help_for(name: &str) -> String {
+    KNOWN_HELP
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, help)| (*help).to_string())
+        .unwrap_or_else(|| format!("jlm metric {name}"))
 }
 
 /// Thread-safe metrics registry; clones share the same values.
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
-    inner: Arc<Mutex<Registry>>,
+    inner: Arc<Mutex<Inner>>,
 }
 
 /// `name` made a valid metric or label name (`[a-zA-Z_:][a-zA-Z0-9_:]*`; `:` not allowed in
@@ -121,10 +153,10 @@ fn sanitize(name: &str, allow_colon: bool) -> String {
 }
 
 /// The sorted, sanitised label pairs identifying one series of a counter.
-fn series_key(labels: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut key: Vec<(String, String)> = labels
+fn series_key(labels: &[(&str, &str)]) -> Labels {
+    let mut key: Labels = labels
         .iter()
-        .map(|(k, v)| (sanitize(k, false), (*v).to_string()))
+        .map(|(k, v)| (sanitize(k, false), escape_label(v)))
         .collect();
     key.sort();
     key
@@ -138,55 +170,18 @@ fn escape_label(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// A help text escaped for the exposition format (`\` and newline).
-fn escape_help(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\n', "\\n")
-}
-
-/// A sample value as Prometheus writes it (`+Inf`, `-Inf`, `NaN`, else Rust's shortest form).
-fn number(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".to_string()
-    } else if value == f64::INFINITY {
-        "+Inf".to_string()
-    } else if value == f64::NEG_INFINITY {
-        "-Inf".to_string()
-    } else {
-        value.to_string()
-    }
-}
-
-/// `{a="1",b="2"}` for non-empty labels, else nothing.
-fn label_set(labels: &[(String, String)]) -> String {
-    if labels.is_empty() {
-        return String::new();
-    }
-    let pairs: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", escape_label(v)))
-        .collect();
-    format!("{{{}}}", pairs.join(","))
-}
-
 impl Metrics {
-    /// An empty registry.
+    /// An empty registry (holding only the latency histogram).
     pub fn new() -> Self {
         Metrics::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Registry> {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sets the `# HELP` text of metric `name` (otherwise a built-in or generic one is used).
-    pub fn describe(&self, name: &str, help: &str) {
-        self.lock()
-            .help
-            .insert(sanitize(name, true), help.to_string());
-    }
-
-    /// Adds 1 to counter `name` with `labels` (order does not matter). Counter names should
-    /// end in `_total`; invalid characters in names become `_`.
+    /// Adds 1 to counter `name` with `labels` (order does not matter). Counter names end in
+    /// `_total`; invalid characters in names become `_`.
     pub fn inc(&self, name: &str, labels: &[(&str, &str)]) {
         self.add(name, labels, 1);
     }
@@ -194,14 +189,10 @@ impl Metrics {
     /// Adds `n` to counter `name` with `labels` (see [`Metrics::inc`]).
     pub fn add(&self, name: &str, labels: &[(&str, &str)], n: u64) {
         let key = series_key(labels);
-        let mut registry = self.lock();
-        let value = registry
-            .counters
-            .entry(sanitize(name, true))
-            .or_default()
-            .entry(key)
-            .or_insert(0);
-        *value = value.saturating_add(n);
+        self.lock()
+            .counter(sanitize(name, true))
+            .get_or_create(&key)
+            .inc_by(n);
     }
 
     /// The current value of counter `name` with exactly `labels` (0 if never incremented).
@@ -210,19 +201,25 @@ impl Metrics {
         self.lock()
             .counters
             .get(&sanitize(name, true))
-            .and_then(|series| series.get(&key))
-            .copied()
+            .and_then(|family| family.get(&key).map(|c| c.get()))
             .unwrap_or(0)
     }
 
-    /// Sets gauge `name` to `value`.
+    /// Sets gauge `name` to `value`; a value that is not finite is ignored (the exposition
+    /// has no agreed spelling for it in every scraper).
     pub fn set(&self, name: &str, value: f64) {
-        self.lock().gauges.insert(sanitize(name, true), value);
+        if !value.is_finite() {
+            return;
+        }
+        self.lock().gauge(sanitize(name, true)).set(value);
     }
 
     /// The current value of gauge `name`, if it was ever set.
     pub fn gauge(&self, name: &str) -> Option<f64> {
-        self.lock().gauges.get(&sanitize(name, true)).copied()
+        self.lock()
+            .gauges
+            .get(&sanitize(name, true))
+            .map(FloatGauge::get)
     }
 
     /// Records one change-to-published latency in seconds (negative values count as 0;
@@ -232,18 +229,14 @@ impl Metrics {
             return;
         }
         let seconds = seconds.max(0.0);
-        let mut registry = self.lock();
-        let latency = &mut registry.latency;
-        if let Some(bucket) = LATENCY_BUCKETS.iter().position(|le| seconds <= *le) {
-            latency.buckets[bucket] += 1;
-        }
-        latency.sum += seconds;
-        latency.count += 1;
-        if latency.samples.len() < LATENCY_SAMPLES {
-            latency.samples.push(seconds);
+        let mut inner = self.lock();
+        inner.latency.observe(seconds);
+        let samples = &mut inner.samples;
+        if samples.values.len() < LATENCY_SAMPLES {
+            samples.values.push(seconds);
         } else {
-            latency.samples[latency.next] = seconds;
-            latency.next = (latency.next + 1) % LATENCY_SAMPLES;
+            samples.values[samples.next] = seconds;
+            samples.next = (samples.next + 1) % LATENCY_SAMPLES;
         }
     }
 
@@ -253,7 +246,7 @@ impl Metrics {
         if !(0.0..=1.0).contains(&q) {
             return None;
         }
-        let mut samples = self.lock().latency.samples.clone();
+        let mut samples = self.lock().samples.values.clone();
         if samples.is_empty() {
             return None;
         }
@@ -262,46 +255,12 @@ impl Metrics {
         samples.get(rank.saturating_sub(1)).copied()
     }
 
-    /// Every metric in the Prometheus text exposition format, each with `# HELP` and `# TYPE`.
+    /// Every metric in the OpenMetrics text format, each with `# HELP` and `# TYPE`, ending
+    /// with `# EOF`.
     pub fn render(&self) -> String {
-        let registry = self.lock();
         let mut out = String::new();
-        for (name, series) in &registry.counters {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {}",
-                escape_help(&registry.help_for(name))
-            );
-            let _ = writeln!(out, "# TYPE {name} counter");
-            for (labels, value) in series {
-                let _ = writeln!(out, "{name}{} {value}", label_set(labels));
-            }
-        }
-        for (name, value) in &registry.gauges {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {}",
-                escape_help(&registry.help_for(name))
-            );
-            let _ = writeln!(out, "# TYPE {name} gauge");
-            let _ = writeln!(out, "{name} {}", number(*value));
-        }
-        let latency = &registry.latency;
-        let name = LATENCY_METRIC;
-        let _ = writeln!(
-            out,
-            "# HELP {name} {}",
-            escape_help(&registry.help_for(name))
-        );
-        let _ = writeln!(out, "# TYPE {name} histogram");
-        let mut cumulative = 0;
-        for (le, count) in LATENCY_BUCKETS.iter().zip(latency.buckets) {
-            cumulative += count;
-            let _ = writeln!(out, "{name}_bucket{{le=\"{}\"}} {cumulative}", number(*le));
-        }
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", latency.count);
-        let _ = writeln!(out, "{name}_sum {}", number(latency.sum));
-        let _ = writeln!(out, "{name}_count {}", latency.count);
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &self.lock().registry);
         out
     }
 }
@@ -327,20 +286,19 @@ mod tests {
                 typed.push(name);
                 continue;
             }
-            if line.starts_with("# HELP ") {
+            if line.starts_with("# HELP ") || line == "# EOF" {
                 continue;
             }
             let (series, value) = line.rsplit_once(' ').unwrap_or_default();
-            assert!(
-                value.parse::<f64>().is_ok() || ["+Inf", "-Inf", "NaN"].contains(&value),
-                "{line}"
-            );
+            assert!(value.parse::<f64>().is_ok_and(f64::is_finite), "{line}");
             let name = series.split('{').next().unwrap_or_default();
             assert!(
                 typed.iter().any(|t| name == t
                     || name
                         .strip_prefix(t.as_str())
-                        .is_some_and(|suffix| ["_bucket", "_sum", "_count"].contains(&suffix))),
+                        .is_some_and(
+                            |suffix| ["_total", "_bucket", "_sum", "_count"].contains(&suffix)
+                        )),
                 "sample before TYPE: {line}"
             );
         }
@@ -360,12 +318,13 @@ mod tests {
         );
         assert_eq!(m.counter("jlm_webhooks_total", &[("outcome", "stale")]), 0);
         let text = m.render();
-        assert!(text.contains("# TYPE jlm_webhooks_total counter\n"));
-        assert!(text.contains("# HELP jlm_webhooks_total Fulfil webhook deliveries by outcome.\n"));
+        assert!(text.contains("# TYPE jlm_webhooks counter\n"));
+        assert!(text.contains("# HELP jlm_webhooks Fulfil webhook deliveries by outcome.\n"));
         assert!(text.contains("jlm_webhooks_total{outcome=\"accepted\"} 2\n"));
         assert!(text.contains("jlm_webhooks_total{outcome=\"unauthorized\"} 1\n"));
         assert!(text.contains("jlm_jobs_total{job=\"stock\",result=\"ok\"} 2\n"));
-        assert_eq!(text.matches("# TYPE jlm_jobs_total").count(), 1);
+        assert_eq!(text.matches("# TYPE jlm_jobs counter").count(), 1);
+        assert!(text.ends_with("# EOF\n"));
         assert_valid_exposition(&text);
     }
 
@@ -373,13 +332,11 @@ mod tests {
     fn label_values_and_names_are_escaped() {
         let m = Metrics::new();
         m.inc("bad name-total", &[("k-1", "a\"b\\c\nd")]);
-        m.describe("bad name-total", "line one\nline two");
         let text = m.render();
         assert!(
             text.contains("bad_name_total{k_1=\"a\\\"b\\\\c\\nd\"} 1\n"),
             "{text}"
         );
-        assert!(text.contains("# HELP bad_name_total line one\\nline two\n"));
         assert_valid_exposition(&text);
     }
 
@@ -392,9 +349,10 @@ mod tests {
         m.set("jlm_weird", f64::INFINITY);
         assert_eq!(m.gauge("jlm_stock_queue_depth"), Some(4.0));
         let text = m.render();
-        assert!(text.contains("# TYPE jlm_stock_queue_depth gauge\njlm_stock_queue_depth 4\n"));
+        assert!(text.contains("# TYPE jlm_stock_queue_depth gauge\njlm_stock_queue_depth 4.0\n"));
         assert!(text.contains("jlm_stock_oldest_change_age_seconds 1.25\n"));
-        assert!(text.contains("jlm_weird +Inf\n"));
+        assert_eq!(m.gauge("jlm_weird"), None, "not finite: ignored");
+        assert!(!text.contains("jlm_weird"));
         assert_valid_exposition(&text);
     }
 
@@ -412,15 +370,15 @@ mod tests {
         let expect = [
             ("0.1", 3), // 0.05, 0.1, and -1 clamped to 0
             ("0.5", 3),
-            ("1", 4),
-            ("2", 4),
-            ("5", 5),
-            ("10", 5),
-            ("30", 5),
-            ("60", 6),
-            ("120", 6),
-            ("300", 6),
-            ("600", 6),
+            ("1.0", 4),
+            ("2.0", 4),
+            ("5.0", 5),
+            ("10.0", 5),
+            ("30.0", 5),
+            ("60.0", 6),
+            ("120.0", 6),
+            ("300.0", 6),
+            ("600.0", 6),
             ("+Inf", 7),
         ];
         for (le, n) in expect {
@@ -480,6 +438,8 @@ mod tests {
         other.inc("jlm_x_total", &[]);
         other.add("jlm_x_total", &[], 4);
         assert_eq!(m.counter("jlm_x_total", &[]), 5);
-        assert!(m.render().contains("jlm_x_total 5\n"));
+        let text = m.render();
+        // An unlabelled series keeps empty braces (valid OpenMetrics).
+        assert!(text.contains("jlm_x_total{} 5\n"), "{text}");
     }
 }

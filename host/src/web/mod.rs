@@ -140,13 +140,13 @@ async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /metrics`: the registry in Prometheus text format with fresh queue gauges.
+/// `GET /metrics`: the registry in OpenMetrics text format with fresh queue gauges.
 async fn metrics_text(State(state): State<WebState>) -> Response {
     state.refresh_gauges();
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         state.metrics.render(),
     )

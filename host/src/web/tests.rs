@@ -284,10 +284,10 @@ async fn health_metrics_and_dashboard_on_loopback() {
 
     let (status, metrics) = get(&base, "/metrics", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(metrics.contains("# TYPE jlm_stock_queue_depth gauge\njlm_stock_queue_depth 1\n"));
+    assert!(metrics.contains("# TYPE jlm_stock_queue_depth gauge\njlm_stock_queue_depth 1.0\n"));
     assert!(metrics.contains("# TYPE jlm_stock_oldest_change_age_seconds gauge\n"));
     assert!(metrics.contains("jlm_webhooks_total{outcome=\"accepted\"} 1\n"));
-    assert!(metrics.contains("jlm_stock_change_to_published_seconds_bucket{le=\"2\"} 1\n"));
+    assert!(metrics.contains("jlm_stock_change_to_published_seconds_bucket{le=\"2.0\"} 1\n"));
     assert!(metrics.contains("jlm_stock_change_to_published_seconds_count 1\n"));
 
     let (status, page) = get(&base, "/", None).await;

@@ -6,6 +6,8 @@
 //! the client rather than agreeing with it by construction; this reader is the stricter one
 //! (text after a closing quote is an error).
 
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::{MiraklError, bad_request, error};
@@ -21,31 +23,46 @@ pub(super) struct Part {
     pub data: Vec<u8>,
 }
 
-/// The parts of a `multipart/form-data` request: 415 when the request is not multipart, 400
-/// when the body does not follow its boundary.
-pub(super) fn multipart(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Part>, MiraklError> {
-    let content_type = headers
+/// The parts of a `multipart/form-data` request, read by axum's `Multipart`: 415 when the
+/// request is not multipart, 400 when the body does not follow its boundary.
+pub(super) async fn multipart(headers: &HeaderMap, body: Bytes) -> Result<Vec<Part>, MiraklError> {
+    let is_multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let mut params = content_type.split(';').map(str::trim);
-    if !params
-        .next()
-        .is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data"))
-    {
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("multipart/form-data"));
+    if !is_multipart {
         return Err(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be multipart/form-data",
             None,
         ));
     }
-    let boundary = params
-        .filter_map(|p| p.split_once('='))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
-        .map(|(_, v)| v.trim().trim_matches('"').to_string())
-        .filter(|b| !b.is_empty())
-        .ok_or_else(|| malformed("the Content-Type has no boundary"))?;
-    split_parts(body, &boundary)
+    let mut request = Request::new(Body::from(body));
+    *request.headers_mut() = headers.clone();
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| malformed(&e.body_text()))?;
+    let mut parts = Vec::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| malformed(&e.body_text()))?
+    {
+        let name = field
+            .name()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| malformed("a part has no name"))?;
+        let filename = field.file_name().map(str::to_string);
+        let data = field.bytes().await.map_err(|e| malformed(&e.body_text()))?;
+        parts.push(Part {
+            name,
+            filename,
+            data: data.to_vec(),
+        });
+    }
+    Ok(parts)
 }
 
 fn malformed(detail: &str) -> MiraklError {
@@ -53,90 +70,6 @@ fn malformed(detail: &str) -> MiraklError {
         &format!("Malformed multipart body: {detail}"),
         "INVALID_MULTIPART",
     )
-}
-
-/// Splits `body` on `boundary` (RFC 7578: `--boundary` CRLF headers CRLF CRLF content CRLF
-/// ... `--boundary--`).
-fn split_parts(body: &[u8], boundary: &str) -> Result<Vec<Part>, MiraklError> {
-    let delimiter = format!("--{boundary}").into_bytes();
-    let start = find(body, &delimiter, 0).ok_or_else(|| malformed("no opening boundary"))?;
-    let mut cursor = start + delimiter.len();
-    let mut closing = b"\r\n".to_vec();
-    closing.extend_from_slice(&delimiter);
-    let mut parts = Vec::new();
-    loop {
-        if body[cursor..].starts_with(b"--") {
-            return Ok(parts);
-        }
-        cursor =
-            skip_line_end(body, cursor).ok_or_else(|| malformed("no line end after a boundary"))?;
-        let headers_end = find(body, b"\r\n\r\n", cursor)
-            .ok_or_else(|| malformed("a part has no blank line after its headers"))?;
-        let headers = String::from_utf8_lossy(&body[cursor..headers_end]).into_owned();
-        let data_start = headers_end + 4;
-        let data_end = find(body, &closing, data_start)
-            .ok_or_else(|| malformed("a part is not closed by a boundary (truncated body?)"))?;
-        parts.push(part(&headers, body[data_start..data_end].to_vec())?);
-        cursor = data_end + closing.len();
-    }
-}
-
-/// Skips the CRLF (or LF) ending a boundary line, after optional spaces.
-fn skip_line_end(body: &[u8], mut at: usize) -> Option<usize> {
-    while matches!(body.get(at), Some(b' ' | b'\t')) {
-        at += 1;
-    }
-    if body[at..].starts_with(b"\r\n") {
-        Some(at + 2)
-    } else if body[at..].starts_with(b"\n") {
-        Some(at + 1)
-    } else {
-        None
-    }
-}
-
-/// A part from its header block and content.
-fn part(headers: &str, data: Vec<u8>) -> Result<Part, MiraklError> {
-    let disposition = headers
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-disposition"))
-        .map(|(_, value)| value.trim())
-        .ok_or_else(|| malformed("a part has no Content-Disposition"))?;
-    let mut params = disposition.split(';').map(str::trim);
-    if !params
-        .next()
-        .is_some_and(|kind| kind.eq_ignore_ascii_case("form-data"))
-    {
-        return Err(malformed("a part's Content-Disposition is not form-data"));
-    }
-    let mut name = None;
-    let mut filename = None;
-    for param in params {
-        let Some((key, value)) = param.split_once('=') else {
-            continue;
-        };
-        let value = value.trim().trim_matches('"').to_string();
-        match key.trim().to_ascii_lowercase().as_str() {
-            "name" => name = Some(value),
-            "filename" => filename = Some(value),
-            _ => {}
-        }
-    }
-    Ok(Part {
-        name: name.ok_or_else(|| malformed("a part has no name"))?,
-        filename,
-        data,
-    })
-}
-
-/// First position of `needle` in `haystack` at or after `from`.
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
 }
 
 /// Reads `;`-separated CSV into records. A leading BOM is ignored, records end at CRLF or LF
@@ -298,10 +231,15 @@ mod tests {
         headers
     }
 
-    #[test]
-    fn multipart_parts() {
+    #[tokio::test]
+    async fn multipart_parts() {
         let body = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"stock.csv\"\r\nContent-Type: text/csv\r\n\r\na;b\r\nc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\nNORMAL\r\n--XyZ--\r\n";
-        let parts = multipart(&headers("multipart/form-data; boundary=XyZ"), body).expect("parts");
+        let parts = multipart(
+            &headers("multipart/form-data; boundary=XyZ"),
+            Bytes::from_static(body),
+        )
+        .await
+        .expect("parts");
         assert_eq!(
             parts,
             vec![
@@ -319,26 +257,32 @@ mod tests {
         );
     }
 
-    #[test]
-    fn multipart_errors() {
-        let not_multipart = multipart(&headers("text/csv"), b"a;b").unwrap_err();
+    #[tokio::test]
+    async fn multipart_errors() {
+        let not_multipart = multipart(&headers("text/csv"), Bytes::from_static(b"a;b"))
+            .await
+            .unwrap_err();
         assert_eq!(not_multipart.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        let no_boundary = multipart(&headers("multipart/form-data"), b"").unwrap_err();
+        let no_boundary = multipart(&headers("multipart/form-data"), Bytes::new())
+            .await
+            .unwrap_err();
         assert_eq!(no_boundary.status, StatusCode::BAD_REQUEST);
         let truncated = multipart(
             &headers("multipart/form-data; boundary=B"),
-            b"--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc",
+            Bytes::from_static(b"--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"),
         )
+        .await
         .unwrap_err();
         assert!(
-            truncated.message.contains("truncated"),
+            truncated.message.contains("incomplete"),
             "{}",
             truncated.message
         );
         let nameless = multipart(
             &headers("multipart/form-data; boundary=B"),
-            b"--B\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--B--",
+            Bytes::from_static(b"--B\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--B--"),
         )
+        .await
         .unwrap_err();
         assert!(nameless.message.contains("no name"));
     }

@@ -37,7 +37,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
-use super::files::{self, push_csv_line};
+use super::files::{self, Part, push_csv_line};
 use super::{MiraklError, OfferBook, SHOP_ID, bad_request, error, now_string, too_many_requests};
 use crate::sandbox::state::{Api, Ctx, SandboxState, handle};
 
@@ -136,8 +136,9 @@ pub(super) fn routes() -> Router<Ctx> {
 
 /// STO01.
 async fn upload(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> Response {
+    let parts = files::multipart(&headers, body).await;
     handle(&ctx, Api::Mirakl, "STO01", &headers, |state| {
-        accept_upload(state, &headers, &body, Instant::now())
+        accept_upload(state, parts, Instant::now())
     })
     .await
 }
@@ -145,14 +146,13 @@ async fn upload(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> Resp
 /// Rate limits, then takes the file.
 fn accept_upload(
     state: &mut SandboxState,
-    headers: &HeaderMap,
-    body: &[u8],
+    parts: Result<Vec<Part>, MiraklError>,
     now: Instant,
 ) -> Response {
     if let Some((message, wait)) = state.mirakl.stock.must_wait(now) {
         return too_many_requests(message, wait);
     }
-    let parts = match files::multipart(headers, body) {
+    let parts = match parts {
         Ok(parts) => parts,
         Err(error) => return error.into_response(),
     };
