@@ -16,6 +16,9 @@ use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, 
 use crate::runtime::{Plugin, severity_name};
 use crate::store::{OutboxState, ShipmentState};
 
+mod clocks;
+mod in_doubt;
+
 /// Cursor: highest Fulfil `write_date` of the shipments read.
 const CURSOR: &str = "fulfil.shipments.write_date";
 /// Cursor: the cached SH21 body and when it was fetched.
@@ -456,75 +459,6 @@ impl DispatchJob {
         Ok(())
     }
 
-    /// Settles the requests of the order's shipments (`sid` and every one recorded) whose
-    /// outcome is unknown before any shipment of the order is planned again (a plan made from
-    /// John Lewis' new state may no longer ask for them, a repeated ST01 would create a second
-    /// shipment, and another parcel's OR23 would overwrite the tracking the re-read looks
-    /// for): each is done when John Lewis shows it applied (OR23: the order carries its
-    /// tracking; OR24: the order is shipped; ST01: ST11 lists its shipment), pending again
-    /// when not. False when John Lewis cannot be read now (still unknown: nothing more is
-    /// done for the order's shipment this cycle).
-    async fn settle_in_doubt(
-        &mut self,
-        order_id: &str,
-        sid: &str,
-        order: &Value,
-    ) -> anyhow::Result<bool> {
-        let store = self.services.store.clone();
-        let mut sids: BTreeSet<String> = store
-            .shipments_of(order_id)?
-            .into_iter()
-            .map(|s| s.shipment_id.to_string())
-            .collect();
-        sids.insert(sid.to_string());
-        let requests = sids
-            .iter()
-            .flat_map(|sid| ["OR23", "OR24", "ST01"].map(|api| (sid.clone(), api)));
-        for (sid, api) in requests {
-            let Some(entry) = store.outbox_entry(&format!("dispatch:{sid}:{api}"))? else {
-                continue;
-            };
-            if entry.state != OutboxState::Sending {
-                continue;
-            }
-            let body: Value = serde_json::from_str::<Value>(&entry.body)
-                .ok()
-                .and_then(|planned| {
-                    planned
-                        .get("body")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .and_then(|body| serde_json::from_str(&body).ok())
-                .unwrap_or(Value::Null);
-            let applied = match api {
-                "OR23" => tracking_applied(order, &body),
-                "OR24" => order
-                    .get("order_state")
-                    .and_then(Value::as_str)
-                    .is_some_and(|state| SHIPPED_STATES.contains(&state)),
-                _ => match self.services.mirakl.shipments_of_order(order_id).await {
-                    Ok(shipments) => crate::mirakl::st01_applied(&shipments, &body),
-                    Err(e) => {
-                        outcome::unavailable(&store, "mirakl", &e)?;
-                        return Ok(false);
-                    }
-                },
-            };
-            if applied {
-                store.outbox_set(entry.id, OutboxState::Done, None)?;
-                store.audit(
-                    &format!("{}.confirmed_by_reread", api.to_lowercase()),
-                    order_id,
-                    &format!("shipment {sid}"),
-                )?;
-            } else {
-                store.outbox_set(entry.id, OutboxState::Pending, None)?;
-            }
-        }
-        Ok(true)
-    }
-
     /// Units of each line confirmed by earlier shipments of the order.
     fn shipped_before(&self, order_id: &str, shipment_id: i64) -> anyhow::Result<Vec<ShippedLine>> {
         let mut totals: BTreeMap<String, i64> = BTreeMap::new();
@@ -550,41 +484,6 @@ impl DispatchJob {
             .collect())
     }
 
-    /// True when John Lewis shows the order shipped (or later); the order map is updated
-    /// with what was read.
-    async fn shipped_on_jl(&mut self, order_id: &str) -> anyhow::Result<bool> {
-        let orders = self
-            .services
-            .mirakl
-            .orders_by_ids(&[order_id.to_string()])
-            .await
-            .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
-        let Some(order) = orders
-            .into_iter()
-            .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id))
-        else {
-            return Ok(false);
-        };
-        let state = order
-            .get("order_state")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let commercial = order
-            .get("commercial_id")
-            .and_then(Value::as_str)
-            .unwrap_or(order_id)
-            .to_string();
-        self.services.store.upsert_order(
-            order_id,
-            &commercial,
-            &state,
-            order.get("last_updated_date").and_then(Value::as_str),
-            &order.to_string(),
-        )?;
-        Ok(SHIPPED_STATES.contains(&state.as_str()))
-    }
-
     /// Confirms sent shipments: done once John Lewis shows the order shipped (or, for a
     /// partial shipment, once its tracking was sent).
     async fn confirm_sent(&mut self) -> anyhow::Result<()> {
@@ -596,59 +495,6 @@ impl DispatchJob {
             }
         }
         Ok(())
-    }
-
-    /// Evaluates the clocks of every order awaiting acceptance or dispatch at `now`, raising
-    /// `acceptance_overdue`, `dispatch_overdue` and `dispatch_unconfirmed`, and clearing those
-    /// of orders that moved on. Returns the number of clock exceptions open after the check.
-    pub async fn check_clocks(
-        &mut self,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> anyhow::Result<usize> {
-        let store = self.services.store.clone();
-        let policy = self.services.config.clock_policy();
-        let now_text = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let mut due: Vec<(String, String)> = Vec::new();
-        for (order_id, raw) in store.orders_in_states(&["WAITING_ACCEPTANCE", "SHIPPING"])? {
-            let shipped_at = store
-                .shipments_of(&order_id)?
-                .into_iter()
-                .filter(|s| {
-                    s.complete && matches!(s.state, ShipmentState::Sent | ShipmentState::Done)
-                })
-                .filter_map(|s| s.sent_at)
-                .max();
-            let now_text = now_text.clone();
-            let checked = self
-                .plugin
-                .call(&format!("order {order_id}"), move |session| {
-                    session.check_clocks(&raw, shipped_at.as_deref(), &now_text, policy)
-                })
-                .await?;
-            let exceptions = match checked {
-                Ok(Ok(exceptions)) => exceptions,
-                Ok(Err(e)) => {
-                    tracing::warn!("clocks of {order_id}: {}: {}", e.code, e.message);
-                    continue;
-                }
-                Err(fault) => {
-                    tracing::warn!("clocks of {order_id}: {fault}");
-                    continue;
-                }
-            };
-            for e in exceptions {
-                due.push((e.code.clone(), e.subject.clone()));
-                outcome::raise_planned(&store, &e)?;
-            }
-        }
-        for open in store.exceptions(false)? {
-            if CLOCK_CODES.contains(&open.code.as_str())
-                && !due.contains(&(open.code.clone(), open.subject.clone()))
-            {
-                store.resolve_cleared(&open.subject, &[open.code.as_str()])?;
-            }
-        }
-        Ok(due.len())
     }
 }
 
@@ -665,17 +511,4 @@ fn shipment_errors(answer: &Value) -> Option<String> {
         })
         .collect();
     (!messages.is_empty()).then(|| format!("shipment refused: {}", messages.join("; ")))
-}
-
-/// True when the OR11 `order` carries the tracking the OR23 `body` sets: the same tracking
-/// number, and the same carrier (by code, or by name for an unregistered one).
-fn tracking_applied(order: &Value, body: &Value) -> bool {
-    let text =
-        |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-    let number = text(body, "tracking_number");
-    let carrier = match text(body, "carrier_code") {
-        Some(code) => text(order, "shipping_carrier_code") == Some(code),
-        None => text(order, "shipping_company") == text(body, "carrier_name"),
-    };
-    number.is_some() && text(order, "shipping_tracking") == number && carrier
 }
