@@ -38,6 +38,15 @@ fn report(what: &str, output: &Output) -> String {
     )
 }
 
+/// Runs `command`, failing the test with its output unless it succeeds.
+fn succeed(command: &mut Command, what: &str) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(output.status.success(), "{}", report(what, &output));
+    output
+}
+
 /// Installs the pinned jco and preview2-shim when `node_modules` is missing or older than
 /// `package-lock.json` (npm writes `node_modules/.package-lock.json` on every install).
 fn install(dir: &Path) {
@@ -47,12 +56,12 @@ fn install(dir: &Path) {
         return;
     }
     let started = Instant::now();
-    let output = Command::new(NPM)
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .output()
-        .expect("run npm ci");
-    assert!(output.status.success(), "{}", report("npm ci", &output));
+    succeed(
+        Command::new(NPM)
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir),
+        "npm ci",
+    );
     println!(
         "node parity: npm ci in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -70,15 +79,11 @@ fn the_component_plans_the_same_under_node() {
 
     let temp = tempfile::tempdir().expect("tempdir");
     let wasm = temp.path().join("jlm.wasm");
-    let output = Command::new(env!("CARGO_BIN_EXE_jlm"))
-        .args(["component", "export"])
-        .arg(&wasm)
-        .output()
-        .expect("run jlm component export");
-    assert!(
-        output.status.success(),
-        "{}",
-        report("jlm component export", &output)
+    succeed(
+        Command::new(env!("CARGO_BIN_EXE_jlm"))
+            .args(["component", "export"])
+            .arg(&wasm),
+        "jlm component export",
     );
     assert_eq!(
         std::fs::read(&wasm).expect("exported component"),
@@ -87,16 +92,12 @@ fn the_component_plans_the_same_under_node() {
     );
 
     let started = Instant::now();
-    let output = Command::new("node")
-        .arg(dir.join("parity.mjs"))
-        .arg(&wasm)
-        .arg(temp.path().join("js"))
-        .output()
-        .expect("run node");
-    assert!(
-        output.status.success(),
-        "{}",
-        report("node tests/node/parity.mjs", &output)
+    let output = succeed(
+        Command::new("node")
+            .arg(dir.join("parity.mjs"))
+            .arg(&wasm)
+            .arg(temp.path().join("js")),
+        "node tests/node/parity.mjs",
     );
     print!("{}", String::from_utf8_lossy(&output.stdout));
     println!(
