@@ -15,6 +15,7 @@ fn plan_error_code(session: &mut jlm::runtime::Session, order: &str, now: &str) 
     let input = OrderInput {
         catalogue: &catalogue,
         offers: &offers,
+        committed: &[],
         policy: &policy,
         now,
     };
@@ -95,6 +96,7 @@ fn bad_orders_are_typed_errors_not_traps() {
     let input = OrderInput {
         catalogue: &catalogue,
         offers: &[],
+        committed: &[],
         policy: &policy,
         now,
     };
@@ -131,6 +133,7 @@ fn damaged_orders_never_trap_the_component() {
     let input = OrderInput {
         catalogue: &[],
         offers: &[],
+        committed: &[],
         policy: &policy,
         now: "2026-11-27T12:00:00Z",
     };
@@ -162,7 +165,7 @@ fn damaged_orders_never_trap_the_component() {
 }
 
 #[test]
-fn committed_stock_reads_what_it_can_and_never_traps() {
+fn order_holds_reads_what_it_can_and_never_traps() {
     let order = include_str!("../fixtures/orders/accept-two-lines/order.json");
     let order: serde_json::Value = serde_json::from_str(order).expect("fixture");
     let order = order.to_string();
@@ -186,10 +189,11 @@ fn committed_stock_reads_what_it_can_and_never_traps() {
                 refused_lines: Vec::new(),
             })
             .collect();
-        session
-            .committed_stock(&pending)
-            .expect("no trap")
+        let holds = session.order_holds(&pending).expect("no trap");
+        assert_eq!(holds.len(), pending.len(), "one list per order");
+        holds
             .into_iter()
+            .flatten()
             .map(|c| (c.sku, c.quantity))
             .collect()
     };

@@ -90,6 +90,7 @@ fn wasm_plans_match_the_golden_files() {
         let input = OrderInput {
             catalogue: &catalogue,
             offers: &offers,
+            committed: &[],
             policy: &policy,
             now: NOW,
         };

@@ -524,6 +524,7 @@ fn planned_payload(sandbox: &Sandbox, order: &Value) -> String {
     let input = OrderInput {
         catalogue: &catalogue,
         offers: &[],
+        committed: &[],
         policy: &policy,
         now: "2026-11-27T12:00:00Z",
     };
@@ -622,14 +623,17 @@ async fn a_waiting_sale_goes_out_as_the_order_now_is() {
     day.sandbox.shutdown().await;
 }
 
-/// What a Fulfil rejection leaves behind for `order_id`: its sale given up on, and the open
-/// `fulfil_rejected` exception.
+/// What a Fulfil rejection leaves behind for `order_id`: its sale given up on, held by the
+/// open `fulfil_rejected` exception.
 fn record_rejection(store: &Store, order_id: &str) {
     let key = format!("create_order:{order_id}");
     let entry = store.outbox_entry(&key).expect("outbox").expect("entry");
     store
         .outbox_set(entry.id, OutboxState::Failed, Some("400 from Fulfil"))
         .expect("failed");
+    store
+        .outbox_hold(entry.id, "fulfil_rejected")
+        .expect("held by its exception");
     store
         .raise(&NewException {
             code: "fulfil_rejected".into(),

@@ -69,6 +69,7 @@ fn each_fault_arrives_as_its_kind_and_a_new_instance_carries_on() {
     let input = OrderInput {
         catalogue: &[],
         offers: &[],
+        committed: &[],
         policy: &policy,
         now: "2026-11-27T12:00:00Z",
     };
@@ -122,11 +123,14 @@ fn other_exports_fault_as_their_kind_too() {
     let runtime = faulty_runtime();
     let mut session = runtime.session().expect("instantiate");
     let fault = session
-        .sku_key("fault-alloc-SKU")
+        .sku_keys(&["fault-alloc-SKU".into()])
         .expect_err("unbounded allocation is a fault");
-    assert_eq!((fault.kind, fault.export), (FaultKind::Memory, "sku-key"));
+    assert_eq!((fault.kind, fault.export), (FaultKind::Memory, "sku-keys"));
     let mut session = runtime.session().expect("instantiate");
-    assert_eq!(session.sku_key(" ABC ").expect("no fault"), "abc");
+    assert_eq!(
+        session.sku_keys(&[" ABC ".into()]).expect("no fault"),
+        ["abc"]
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -135,7 +139,7 @@ async fn a_running_component_call_leaves_the_async_worker_free() {
     let call = tokio::spawn(async move {
         let result = plugin
             .call("the SKU fault-loop-SKU", |session| {
-                session.sku_key("fault-loop-SKU")
+                session.sku_keys(&["fault-loop-SKU".into()])
             })
             .await
             .expect("instantiated");
@@ -153,10 +157,10 @@ async fn a_running_component_call_leaves_the_async_worker_free() {
     assert_eq!(fault.kind, FaultKind::Deadline);
     assert_eq!(fault.record, "the SKU fault-loop-SKU");
     let key = plugin
-        .call("the SKU ABC", |session| session.sku_key("ABC"))
+        .call("the SKU ABC", |session| session.sku_keys(&["ABC".into()]))
         .await
         .expect("re-instantiated");
-    assert_eq!(key.expect("no fault"), "abc");
+    assert_eq!(key.expect("no fault"), ["abc"]);
 }
 
 /// The sandbox with `BATCH` awaiting acceptance.

@@ -10,7 +10,7 @@ const catalogue = JSON.parse(read("catalogue.json")).map((p) => ({ ...p, availab
 const policy = { refuseOutOfStock: true, giftMessageOrderCodes: ["gift-message"], giftMessageLineCodes: ["gift-message"],
   taxNames: [], acceptanceWindowMinutes: 2880, unitPriceDigits: 4, currency: "GBP", taxPassThrough: false };
 try {
-  const plan = orders.planOrder(read("order.json"), catalogue, JSON.parse(read("offers.json")), policy, now);
+  const plan = orders.planOrder(read("order.json"), catalogue, JSON.parse(read("offers.json")), [], policy, now);
   const json = (key, v) => (typeof v === "bigint" ? Number(v) : key === "fulfilOrder" ? JSON.parse(v) : v);
   console.log(JSON.stringify(plan, json, 2)); // fulfilOrder is the Fulfil create_order body
 } catch (e) {

@@ -55,6 +55,7 @@ fn bench(c: &mut Criterion) {
     let input = jlm::runtime::OrderInput {
         catalogue: &wit_catalogue,
         offers: &wit_offers,
+        committed: &[],
         policy: &wit_policy,
         now: NOW,
     };

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::error::PlanError;
-use crate::exception::{Exception, Severity, Team};
+use crate::exception::{Exception, Resolution, Severity, Team};
 use crate::time::{self, UnixSeconds};
 
 /// Margins of the clocks, in minutes.
@@ -51,6 +51,19 @@ pub(crate) fn remaining(deadline: UnixSeconds, now: UnixSeconds) -> String {
         let left = (deadline - now) / 60;
         format!("{when}, {}h{:02} left", left / 60, left % 60)
     }
+}
+
+/// The codes [`check_clocks`] raises. A host that checked every open order resolves each
+/// open exception with one of them that no check raised again (the order moved on).
+pub fn clock_codes() -> Resolution {
+    Resolution::new(
+        &[
+            "acceptance_overdue",
+            "dispatch_overdue",
+            "dispatch_unconfirmed",
+        ],
+        None,
+    )
 }
 
 /// The clock exceptions due for one order. `fulfil_shipped_at`: when Fulfil's last

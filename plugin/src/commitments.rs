@@ -27,7 +27,7 @@ pub struct PendingOrder {
 }
 
 /// Units of one offer SKU held on John Lewis.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 pub struct Committed {
     /// Offer SKU.
     pub sku: String,
@@ -35,35 +35,30 @@ pub struct Committed {
     pub quantity: i64,
 }
 
-/// Per offer SKU (in SKU order), the units `orders` hold: every line still waiting for
+/// Per offer SKU (in SKU order), the units `order` holds: every line still waiting for
 /// acceptance, debit or shipping (a line without a state takes its order's) and not refused; a
 /// line in a state the connector does not know holds its units while its order is in one of
 /// those states (never promised twice). An order that cannot be read holds nothing here; the
 /// order flow reports it.
-pub fn committed_stock(orders: &[PendingOrder]) -> Vec<Committed> {
-    let parsed: Vec<(MiraklOrder, &[String])> = orders
-        .iter()
-        .filter_map(|p| {
-            Some((
-                MiraklOrder::parse(&p.order).ok()?,
-                p.refused_lines.as_slice(),
-            ))
-        })
-        .collect();
+pub fn order_holds(pending: &PendingOrder) -> Vec<Committed> {
+    let Ok(order) = MiraklOrder::parse(&pending.order) else {
+        return Vec::new();
+    };
     let mut held: BTreeMap<&str, i64> = BTreeMap::new();
-    for (order, refused) in &parsed {
-        for line in &order.order_lines {
-            let state = line
-                .order_line_state
-                .as_deref()
-                .unwrap_or(&order.order_state);
-            let is_refused = refused.iter().any(|id| *id == *line.order_line_id);
-            let holding = HOLDING.contains(&state)
-                || (line.unknown_state().is_some() && HOLDING.contains(&&*order.order_state));
-            if holding && !is_refused && line.quantity > 0 {
-                let units = held.entry(&line.offer_sku).or_insert(0);
-                *units = units.saturating_add(line.quantity);
-            }
+    for line in &order.order_lines {
+        let state = line
+            .order_line_state
+            .as_deref()
+            .unwrap_or(&order.order_state);
+        let is_refused = pending
+            .refused_lines
+            .iter()
+            .any(|id| *id == *line.order_line_id);
+        let holding = HOLDING.contains(&state)
+            || (line.unknown_state().is_some() && HOLDING.contains(&&*order.order_state));
+        if holding && !is_refused && line.quantity > 0 {
+            let units = held.entry(&line.offer_sku).or_insert(0);
+            *units = units.saturating_add(line.quantity);
         }
     }
     held.into_iter()
@@ -72,6 +67,32 @@ pub fn committed_stock(orders: &[PendingOrder]) -> Vec<Committed> {
             quantity,
         })
         .collect()
+}
+
+/// Units held per offer SKU, as the plans take them off what Fulfil shows.
+#[derive(Debug, Default)]
+pub struct Held<'a>(BTreeMap<&'a str, i64>);
+
+impl<'a> Held<'a> {
+    /// The sum of `committed` per SKU (a SKU may appear more than once).
+    pub fn new(committed: &'a [Committed]) -> Held<'a> {
+        let mut held = BTreeMap::new();
+        for c in committed {
+            let units: &mut i64 = held.entry(c.sku.as_str()).or_insert(0);
+            *units = units.saturating_add(c.quantity);
+        }
+        Held(held)
+    }
+
+    /// Units held for `sku`.
+    pub fn of(&self, sku: &str) -> i64 {
+        self.0.get(sku).copied().unwrap_or(0)
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +119,37 @@ mod tests {
                 .to_string(),
             refused_lines: Vec::new(),
         }
+    }
+
+    /// The holds of `orders`, summed per SKU, in SKU order.
+    fn committed_stock(orders: &[PendingOrder]) -> Vec<Committed> {
+        let holds: Vec<Committed> = orders.iter().flat_map(order_holds).collect();
+        let held = Held::new(&holds);
+        held.0
+            .iter()
+            .map(|(sku, quantity)| committed(sku, *quantity))
+            .collect()
+    }
+
+    #[test]
+    fn each_order_holds_its_own_lines_and_held_sums_them() {
+        let a = order(
+            "A",
+            "WAITING_ACCEPTANCE",
+            &[("MUG", 2, None), ("LAMP", 1, None)],
+        );
+        assert_eq!(order_holds(&a), [committed("LAMP", 1), committed("MUG", 2)]);
+        let holds = [
+            committed("MUG", 2),
+            committed("LAMP", 1),
+            committed("MUG", 3),
+        ];
+        let held = Held::new(&holds);
+        assert_eq!(
+            (held.of("MUG"), held.of("LAMP"), held.of("VASE")),
+            (5, 1, 0)
+        );
+        assert!(Held::new(&[]).is_empty());
     }
 
     fn committed(sku: &str, quantity: i64) -> Committed {

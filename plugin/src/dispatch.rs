@@ -43,8 +43,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::error::PlanError;
-use crate::exception::{Exception, Severity, Team};
+use crate::exception::{Exception, Resolution, Severity, Team};
 use crate::mirakl_order::MiraklOrder;
+pub use crate::mirakl_request::MiraklRequest;
 
 pub use tracking::TrackingFormat;
 
@@ -156,18 +157,6 @@ pub struct DispatchPolicy {
     pub multi_shipment: bool,
 }
 
-/// One Mirakl call to make, in plan order.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MiraklRequest {
-    /// Mirakl operation: "OR23", "OR24" or "ST01" (ST23/ST24 are never planned; see the
-    /// module documentation).
-    pub api: String,
-    /// Path below the instance base URL, order id URL-encoded.
-    pub path: String,
-    /// JSON body, or `None` for calls without one (OR24).
-    pub body: Option<Value>,
-}
-
 /// The plan for one shipment; serialises to `{"requests", "exceptions", "complete"}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DispatchPlan {
@@ -178,15 +167,37 @@ pub struct DispatchPlan {
     /// Every accepted line is fully shipped once these requests succeed (true for an order
     /// already dispatched, false when the plan is blocked).
     pub complete: bool,
+    /// The shipment's open exceptions this plan settles.
+    pub resolves: Vec<Resolution>,
 }
 
+/// Shipment-scoped codes a new plan settles when it no longer raises them.
+const SHIPMENT_CODES: &[&str] = &[
+    "unmapped_carrier",
+    "carrier_not_approved",
+    "tracking_invalid",
+    "dispatch_mismatch",
+    "partial_dispatch",
+    "plugin_fault",
+];
+
 impl DispatchPlan {
-    fn blocked(exceptions: Vec<Exception>) -> DispatchPlan {
+    fn new(
+        subject: &str,
+        requests: Vec<MiraklRequest>,
+        exceptions: Vec<Exception>,
+        complete: bool,
+    ) -> DispatchPlan {
         DispatchPlan {
-            requests: Vec::new(),
+            requests,
             exceptions,
-            complete: false,
+            complete,
+            resolves: vec![Resolution::new(SHIPMENT_CODES, Some(subject))],
         }
+    }
+
+    fn blocked(subject: &str, exceptions: Vec<Exception>) -> DispatchPlan {
+        DispatchPlan::new(subject, Vec::new(), exceptions, false)
     }
 }
 
@@ -251,23 +262,22 @@ pub fn plan_dispatch(
 
     let state = &*order.order_state;
     if DISPATCHED_STATES.contains(&state) {
-        return Ok(DispatchPlan {
-            requests: Vec::new(),
-            exceptions: Vec::new(),
-            complete: true,
-        });
+        return Ok(DispatchPlan::new(&subject, Vec::new(), Vec::new(), true));
     }
     if state != "SHIPPING" {
-        return Ok(DispatchPlan::blocked(vec![Exception::new(
-            "dispatch_mismatch",
-            Team::Operations,
-            Severity::Blocking,
+        return Ok(DispatchPlan::blocked(
             &subject,
-            format!(
-                "Shipment {subject} is for John Lewis order {oid}, which is {state}, not SHIPPING: {} Nothing was sent to John Lewis.",
-                state_advice(state)
-            ),
-        )]));
+            vec![Exception::new(
+                "dispatch_mismatch",
+                Team::Operations,
+                Severity::Blocking,
+                &subject,
+                format!(
+                    "Shipment {subject} is for John Lewis order {oid}, which is {state}, not SHIPPING: {} Nothing was sent to John Lewis.",
+                    state_advice(state)
+                ),
+            )],
+        ));
     }
 
     let mut exceptions = Vec::new();
@@ -295,7 +305,7 @@ pub fn plan_dispatch(
         }
     };
     let (Some(progress), Some(tracking)) = (progress, tracking) else {
-        return Ok(DispatchPlan::blocked(exceptions));
+        return Ok(DispatchPlan::blocked(&subject, exceptions));
     };
 
     let complete = progress.remaining.is_empty();
@@ -337,11 +347,7 @@ pub fn plan_dispatch(
             ));
         }
     }
-    Ok(DispatchPlan {
-        requests,
-        exceptions,
-        complete,
-    })
+    Ok(DispatchPlan::new(&subject, requests, exceptions, complete))
 }
 
 /// How the carrier table and John Lewis' carrier list treat one Fulfil carrier and service;

@@ -64,3 +64,23 @@ impl Exception {
         self.severity == Severity::Blocking
     }
 }
+
+/// Open exceptions a plan or a fact settles: every open exception with one of `codes` about
+/// `subject` (any subject when `None`), except those raised with the same plan or fact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Resolution {
+    /// Codes whose condition was examined again.
+    pub codes: Vec<String>,
+    /// What they are about; `None`: every subject.
+    pub subject: Option<String>,
+}
+
+impl Resolution {
+    /// Settles `codes` for `subject` (every subject when `None`).
+    pub fn new(codes: &[&str], subject: Option<&str>) -> Resolution {
+        Resolution {
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+            subject: subject.map(str::to_string),
+        }
+    }
+}

@@ -3,13 +3,17 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::json;
 use serde_json::value::RawValue;
+
+use crate::commitments::{Committed, Held};
 
 use crate::ean::{EanProblem, validate_gtin13};
 use crate::error::PlanError;
-use crate::exception::{Exception, Severity, Team};
+use crate::exception::{Exception, Resolution, Severity, Team};
 use crate::fulfil_order;
 use crate::mirakl_order::{MiraklOrder, OrderLine};
+use crate::mirakl_request::{MiraklRequest, percent_encode};
 use crate::sku::{SkuMatch, match_sku};
 use crate::time;
 
@@ -142,6 +146,42 @@ pub struct OrderPlan {
     pub total: Option<Money>,
     /// Problems for the exception queue.
     pub exceptions: Vec<Exception>,
+    /// The Mirakl calls of the decision: OR21 when accepting or refusing.
+    pub requests: Vec<MiraklRequest>,
+    /// The order's open exceptions this plan settles.
+    pub resolves: Vec<Resolution>,
+}
+
+/// Order-scoped codes a new plan settles when it no longer raises them
+/// (`insufficient_stock` stays open: a refused line is a lost sale operations should see;
+/// `acceptance_overdue`, also raised by the clocks, is settled by them).
+const ORDER_CODES: &[&str] = &[
+    "order_held",
+    "order_invalid",
+    "address_missing",
+    "address_invalid",
+    "price_unrepresentable",
+    "order_total_mismatch",
+    "plugin_fault",
+    "unknown_order_state",
+    "unknown_line_state",
+    "unknown_tax_mode",
+    "currency_unexpected",
+    "tax_unmapped",
+];
+
+/// The OR21 call sending every line's decision.
+fn acceptance_request(order_id: &str, lines: &[LineDecision]) -> MiraklRequest {
+    MiraklRequest {
+        api: "OR21".into(),
+        path: format!("/api/orders/{}/accept", percent_encode(order_id)),
+        body: Some(json!({
+            "order_lines": lines
+                .iter()
+                .map(|l| json!({"id": l.line_id, "accepted": l.accepted}))
+                .collect::<Vec<_>>(),
+        })),
+    }
 }
 
 /// Writes JSON text as the JSON value it holds.
@@ -198,6 +238,7 @@ pub fn plan_order(
     order_json: &str,
     catalogue: &[Product],
     offers: &[Offer],
+    committed: &[Committed],
     policy: &OrderPolicy,
     now: &str,
 ) -> Result<OrderPlan, PlanError> {
@@ -213,6 +254,7 @@ pub fn plan_order(
         &order,
         catalogue,
         offers,
+        &Held::new(committed),
         awaiting_acceptance,
         &mut findings,
     );
@@ -236,6 +278,10 @@ pub fn plan_order(
         }
     }
 
+    let requests = match action {
+        Action::Accept | Action::Refuse => vec![acceptance_request(&order.order_id, &lines)],
+        Action::Hold | Action::None => Vec::new(),
+    };
     Ok(OrderPlan {
         order_id: order.order_id.to_string(),
         commercial_id: order.commercial_id().to_string(),
@@ -245,6 +291,8 @@ pub fn plan_order(
         fulfil_order,
         total,
         exceptions: findings.0,
+        requests,
+        resolves: vec![Resolution::new(ORDER_CODES, Some(&order.order_id))],
     })
 }
 
@@ -253,6 +301,7 @@ fn review_lines<'a>(
     order: &'a MiraklOrder<'a>,
     catalogue: &[Product],
     offers: &[Offer],
+    held: &Held,
     awaiting_acceptance: bool,
     findings: &mut Findings,
 ) -> Vec<LineReview<'a>> {
@@ -304,7 +353,7 @@ fn review_lines<'a>(
 
         let left = remaining
             .entry(product.sku.as_str())
-            .or_insert(product.available);
+            .or_insert_with(|| product.available.saturating_sub(held.of(&product.sku)));
         if *left < line.quantity {
             review.short = true;
             if !awaiting_acceptance {

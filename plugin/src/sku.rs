@@ -1,5 +1,10 @@
 //! The exact-SKU rule and the key used to recognise near-spellings of a SKU.
 
+/// [`sku_key`] of each SKU, in order: one call for a whole batch.
+pub fn sku_keys(skus: &[String]) -> Vec<String> {
+    skus.iter().map(|sku| sku_key(sku)).collect()
+}
+
 /// The comparison key for near-spellings: non-printing characters removed, whitespace
 /// trimmed and collapsed to single spaces, case-folded.
 pub fn sku_key(sku: &str) -> String {

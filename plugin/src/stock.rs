@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::commitments::{Committed, Held};
 use crate::error::PlanError;
-use crate::exception::{Exception, Severity, Team};
+use crate::exception::{Exception, Resolution, Severity, Team};
 use crate::fast_hash::{FastMap, FastSet};
 use crate::money::Decimal;
 use crate::stock_csv;
@@ -152,6 +153,8 @@ pub struct StockPlan {
     pub lines: Vec<StockLine>,
     /// SKUs that could not be published.
     pub exceptions: Vec<Exception>,
+    /// Open exceptions this plan settles.
+    pub resolves: Vec<Resolution>,
 }
 
 /// Thousandths of a unit in `available`, read exactly (through its shortest decimal form
@@ -207,6 +210,7 @@ pub fn plan_stock(
     ledger: &[Published],
     offers: Option<&FastSet<&str>>,
     policy: &StockPolicy,
+    committed: &[Committed],
     full: bool,
 ) -> Result<StockPlan, PlanError> {
     policy.check()?;
@@ -243,6 +247,17 @@ pub fn plan_stock(
                 last.2 = decimal_sum(last.2 + row.2)
             }
             _ => available.push(row),
+        }
+    }
+    let held = Held::new(committed);
+    if !held.is_empty() {
+        // Units John Lewis holds for orders Fulfil does not have yet are sold already,
+        // whatever Fulfil shows: taken off the SKU's availability across warehouses.
+        for row in available.iter_mut().filter(|row| row.1.is_none()) {
+            let units = held.of(row.0);
+            if units != 0 {
+                row.2 = decimal_sum(row.2 - units as f64);
+            }
         }
     }
     let previous: FastMap<(&str, Option<&str>), i64> = ledger
@@ -290,6 +305,8 @@ pub fn plan_stock(
         csv,
         lines,
         exceptions,
+        // A plan made: the component's earlier fault on the stock plan is over.
+        resolves: vec![Resolution::new(&["plugin_fault"], Some("stock"))],
     })
 }
 
@@ -305,8 +322,11 @@ pub fn reconcile_stock(
     shown: &[Published],
     offers: Option<&FastSet<&str>>,
     policy: &StockPolicy,
+    committed: &[Committed],
 ) -> Result<StockPlan, PlanError> {
-    let mut plan = plan_stock(snapshot, shown, offers, policy, false)?;
+    let mut plan = plan_stock(snapshot, shown, offers, policy, committed, false)?;
+    plan.resolves
+        .push(Resolution::new(&["offer_without_product"], None));
     plan.exceptions.retain(|e| e.code != "unknown_offer");
     let in_fulfil: FastSet<&str> = snapshot.iter().map(|l| l.sku.as_str()).collect();
     let mut reported: FastSet<&str> = FastSet::default();
@@ -457,8 +477,15 @@ mod tests {
             warehouse: None,
             quantity: 5,
         }];
-        let plan =
-            plan_stock(&snapshot, &ledger, None, &StockPolicy::default(), false).expect("plan");
+        let plan = plan_stock(
+            &snapshot,
+            &ledger,
+            None,
+            &StockPolicy::default(),
+            &[],
+            false,
+        )
+        .expect("plan");
         assert_eq!(
             plan.lines,
             vec![StockLine {
@@ -469,7 +496,7 @@ mod tests {
             }]
         );
         let full =
-            plan_stock(&snapshot, &ledger, None, &StockPolicy::default(), true).expect("plan");
+            plan_stock(&snapshot, &ledger, None, &StockPolicy::default(), &[], true).expect("plan");
         assert_eq!(full.lines.len(), 2);
     }
 
@@ -483,7 +510,8 @@ mod tests {
                 available,
             })
             .collect();
-        let plan = plan_stock(&snapshot, &[], None, &StockPolicy::default(), false).expect("plan");
+        let plan =
+            plan_stock(&snapshot, &[], None, &StockPolicy::default(), &[], false).expect("plan");
         assert_eq!(plan.lines[0].quantity, 1, "0.2 + 0.7 + 0.1 metres is 1");
     }
 
@@ -503,8 +531,14 @@ mod tests {
         let on_jl = vec![shown("OVER", 10), shown("UNDER", 2), shown("SAME", 4)];
         let offers: FastSet<&str> = ["OVER", "UNDER", "SAME"].into_iter().collect();
         let with_unsold = [snapshot.clone(), vec![level("NOT-ON-JL", 5.0)]].concat();
-        let plan = reconcile_stock(&with_unsold, &on_jl, Some(&offers), &StockPolicy::default())
-            .expect("plan");
+        let plan = reconcile_stock(
+            &with_unsold,
+            &on_jl,
+            Some(&offers),
+            &StockPolicy::default(),
+            &[],
+        )
+        .expect("plan");
         let corrected: Vec<(&str, i64)> = plan
             .lines
             .iter()
@@ -551,7 +585,7 @@ mod tests {
         ];
         let mut policy = StockPolicy::default();
         policy.exclude.insert("BY-HAND".into());
-        let plan = reconcile_stock(&snapshot, &on_jl, None, &policy).expect("plan");
+        let plan = reconcile_stock(&snapshot, &on_jl, None, &policy, &[]).expect("plan");
         let flagged: Vec<(&str, &str)> = plan
             .exceptions
             .iter()
@@ -588,7 +622,7 @@ mod tests {
         let offers: FastSet<&str> = ["A", "SECRET"].into_iter().collect();
         let mut policy = StockPolicy::default();
         policy.exclude.insert("SECRET".into());
-        let plan = plan_stock(&snapshot, &[], Some(&offers), &policy, false).expect("plan");
+        let plan = plan_stock(&snapshot, &[], Some(&offers), &policy, &[], false).expect("plan");
         assert_eq!(
             plan.lines
                 .iter()
@@ -614,6 +648,6 @@ mod tests {
         assert_eq!(policy.rule("JL-MUG-001").buffer, 2);
         assert_eq!(policy.rule("OTHER").buffer, 0);
         policy.defaults.percent = 101;
-        assert!(plan_stock(&[], &[], None, &policy, false).is_err());
+        assert!(plan_stock(&[], &[], None, &policy, &[], false).is_err());
     }
 }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use plugin::catalogue::find;
 use plugin::dispatch::{DispatchPolicy, Shipment, ShippedLine, plan_dispatch};
 
 fn cases() -> Vec<PathBuf> {
@@ -49,6 +50,14 @@ fn every_fixture_matches_its_golden_plan() {
         };
         let plan = plan_dispatch(&order, &shipment, carriers.as_deref(), &policy, &shipped)
             .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+        for e in &plan.exceptions {
+            assert!(
+                find(&e.code, e.team, e.severity).is_some(),
+                "{}: {} is not in the exception catalogue",
+                case.display(),
+                e.code
+            );
+        }
         let actual = serde_json::to_value(&plan).expect("plan serialises");
         let expected_path = case.join("expected.json");
         if bless {

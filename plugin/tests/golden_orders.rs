@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use plugin::catalogue::find;
+use plugin::commitments::Committed;
 use plugin::orders::{Offer, OrderPolicy, Product, plan_order};
 
 /// The fixed clock of every golden case.
@@ -45,8 +47,24 @@ fn every_fixture_matches_its_golden_plan() {
         } else {
             OrderPolicy::default()
         };
-        let plan = plan_order(&order, &catalogue, &offers, &policy, NOW)
+        let committed_path = case.join("committed.json");
+        let committed: Vec<Committed> = if committed_path.exists() {
+            read_json(&committed_path)
+        } else {
+            Vec::new()
+        };
+        let plan = plan_order(&order, &catalogue, &offers, &committed, &policy, NOW)
             .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+        for e in &plan.exceptions {
+            assert!(
+                find(&e.code, e.team, e.severity).is_some(),
+                "{}: {} ({:?}, {:?}) is not in the exception catalogue",
+                case.display(),
+                e.code,
+                e.team,
+                e.severity
+            );
+        }
         let actual = serde_json::to_value(&plan).expect("plan serialises");
         let expected_path = case.join("expected.json");
         if bless {

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use plugin::catalogue::find;
+use plugin::commitments::Committed;
 use plugin::stock::{Published, RuleOverride, StockLevel, StockPolicy, plan_stock};
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
@@ -73,8 +75,24 @@ fn every_fixture_matches_its_golden_plan() {
             .map(|o| o.iter().map(|o| o.sku.as_str()).collect());
         let full = read_json::<serde_json::Value>(&case.join("options.json"))
             .is_some_and(|o| o["full"] == true);
-        let plan = plan_stock(&snapshot, &ledger, known.as_ref(), &policy(&case), full)
-            .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+        let committed: Vec<Committed> = read_json(&case.join("committed.json")).unwrap_or_default();
+        let plan = plan_stock(
+            &snapshot,
+            &ledger,
+            known.as_ref(),
+            &policy(&case),
+            &committed,
+            full,
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+        for e in &plan.exceptions {
+            assert!(
+                find(&e.code, e.team, e.severity).is_some(),
+                "{}: {} is not in the exception catalogue",
+                case.display(),
+                e.code
+            );
+        }
         let actual = serde_json::to_value(&plan).expect("serialises");
         let expected_path = case.join("expected.json");
         if bless {

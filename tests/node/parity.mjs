@@ -142,6 +142,17 @@ const LINE_DECISION = record("line-decision", {
   accepted: ["accepted", bool],
 });
 
+const MIRAKL_REQUEST = record("mirakl-request", {
+  api: ["api", str],
+  path: ["path", str],
+  body: ["body", optional(jsonText)],
+});
+
+const RESOLUTION = record("resolution", {
+  codes: ["codes", list(str)],
+  subject: ["subject", optional(str)],
+});
+
 /** `plan_to_json` (host/src/runtime/orders.rs). */
 const ORDER_PLAN = record("order-plan", {
   order_id: ["orderId", str],
@@ -152,12 +163,8 @@ const ORDER_PLAN = record("order-plan", {
   fulfil_order: ["fulfilOrder", optional(jsonText)],
   total: ["total", optional(MONEY)],
   exceptions: ["exceptions", list(EXCEPTION)],
-});
-
-const MIRAKL_REQUEST = record("mirakl-request", {
-  api: ["api", str],
-  path: ["path", str],
-  body: ["body", optional(jsonText)],
+  requests: ["requests", list(MIRAKL_REQUEST)],
+  resolves: ["resolves", list(RESOLUTION)],
 });
 
 /** `dispatch_plan_to_json` (host/src/runtime/dispatch.rs). */
@@ -165,6 +172,7 @@ const DISPATCH_PLAN = record("dispatch-plan", {
   requests: ["requests", list(MIRAKL_REQUEST)],
   exceptions: ["exceptions", list(EXCEPTION)],
   complete: ["complete", bool],
+  resolves: ["resolves", list(RESOLUTION)],
 });
 
 const CARRIER_CHECK = record("carrier-check", {
@@ -185,6 +193,7 @@ const STOCK_PLAN = record("stock-plan", {
   csv: ["csv", str],
   lines: ["lines", list(STOCK_LINE)],
   exceptions: ["exceptions", list(EXCEPTION)],
+  resolves: ["resolves", list(RESOLUTION)],
 });
 
 // ---------------------------------------------------------------------------------------
@@ -281,6 +290,7 @@ function orderPolicy(json, at) {
 const product = (v, at) =>
   struct(v, at, { sku: ["sku", inStr], ean: ["ean", inOpt(inStr), undefined], available: ["available", inS64] });
 const offer = (v, at) => struct(v, at, { sku: ["sku", inStr], ean: ["ean", inOpt(inStr), undefined] });
+const committed = (v, at) => struct(v, at, { sku: ["sku", inStr], quantity: ["quantity", inS64] });
 
 const shipment = (v, at) =>
   struct(v, at, {
@@ -473,6 +483,7 @@ async function orderInput(dir, label) {
     await readFile(join(dir, "order.json"), "utf8"),
     inList(product)(await readJson(join(dir, "catalogue.json")), `${label}/catalogue.json`),
     inList(offer)(await readJson(join(dir, "offers.json")), `${label}/offers.json`),
+    inList(committed)((await readOptional(join(dir, "committed.json"), readJson)) ?? [], `${label}/committed.json`),
     orderPolicy(policyJson ?? {}, `${label}/policy.json`),
     NOW,
   ];
@@ -588,7 +599,11 @@ async function runStock(jlm) {
       const config = await readOptional(join(c.dir, "config.toml"), (p) => readFile(p, "utf8"));
       const policy = stockPolicy(config ?? "", `${c.label}/config.toml`);
       const full = (await readOptional(join(c.dir, "options.json"), readJson))?.full === true;
-      const plan = call(c.label, () => jlm.inventory.planStock(snapshot, ledger, offers, policy, full));
+      const held = inList(committed)(
+        (await readOptional(join(c.dir, "committed.json"), readJson)) ?? [],
+        `${c.label}/committed.json`,
+      );
+      const plan = call(c.label, () => jlm.inventory.planStock(snapshot, ledger, offers, policy, held, full));
       compare(c.label, STOCK_PLAN(plan), await readJson(join(c.dir, "expected.json")));
     });
   }

@@ -212,6 +212,7 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
             let input = OrderInput {
                 catalogue: &catalogue,
                 offers: &offers,
+                committed: &[],
                 policy: &policy,
                 now: &now,
             };
@@ -264,6 +265,7 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                 &ledger,
                 offers.as_deref(),
                 &config.stock.policy(),
+                &[],
                 full,
             ) {
                 Ok(Ok(plan)) => Ok(stock_plan_to_json(&plan).to_string()),

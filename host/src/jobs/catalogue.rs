@@ -26,16 +26,18 @@ pub async fn refresh_catalogue(services: &Services, force: bool) -> anyhow::Resu
         .call(
             &format!("the catalogue of {count} products"),
             move |session| {
-                let mut entries = Vec::with_capacity(products.len());
-                for p in products {
-                    entries.push(CatalogueEntry {
-                        sku_key: session.sku_key(&p.code)?,
+                let codes: Vec<String> = products.iter().map(|p| p.code.clone()).collect();
+                let keys = session.sku_keys(&codes)?;
+                Ok(products
+                    .into_iter()
+                    .zip(keys)
+                    .map(|(p, sku_key)| CatalogueEntry {
+                        sku_key,
                         code: p.code,
                         ean: p.ean,
                         available: p.quantity_available,
-                    });
-                }
-                Ok(entries)
+                    })
+                    .collect::<Vec<_>>())
             },
         )
         .await??;

@@ -1,12 +1,11 @@
-//! The units John Lewis holds for orders that are not Fulfil sales yet: the stored orders
-//! without a sale, with the lines the connector refused, through the component's
-//! `committed-stock`.
-
-use std::collections::HashMap;
+//! The units John Lewis holds for orders that are not Fulfil sales yet. Each order's holds
+//! come from the component's `order-holds` once per change of the order (its OR11 body or
+//! its plan) and are kept in the store; what is committed is their sum.
 
 use serde_json::Value;
 
 use crate::runtime::exports::jlm::connector::inventory::PendingOrder;
+use crate::runtime::exports::jlm::connector::types::Committed;
 use crate::runtime::{Plugin, PluginFault};
 use crate::store::Store;
 
@@ -17,26 +16,46 @@ pub async fn committed_stock(
     store: &Store,
     plugin: &mut Plugin,
     except: Option<&str>,
-) -> anyhow::Result<Result<HashMap<String, i64>, PluginFault>> {
-    let pending: Vec<PendingOrder> = store
-        .orders_without_sale(except)?
+) -> anyhow::Result<Result<Vec<Committed>, PluginFault>> {
+    if let Err(fault) = refresh(store, plugin).await? {
+        return Ok(Err(fault));
+    }
+    Ok(Ok(store
+        .committed(except)?
         .into_iter()
-        .map(|(order, plan)| PendingOrder {
-            order,
+        .map(|(sku, quantity)| Committed { sku, quantity })
+        .collect()))
+}
+
+/// Asks the component what the orders changed since their holds were last known hold.
+async fn refresh(store: &Store, plugin: &mut Plugin) -> anyhow::Result<Result<(), PluginFault>> {
+    let stale = store.orders_with_stale_holds()?;
+    if stale.is_empty() {
+        return Ok(Ok(()));
+    }
+    let pending: Vec<PendingOrder> = stale
+        .iter()
+        .map(|(_, order, plan)| PendingOrder {
+            order: order.clone(),
             refused_lines: plan.as_deref().map(refused_lines).unwrap_or_default(),
         })
         .collect();
-    if pending.is_empty() {
-        return Ok(Ok(HashMap::new()));
-    }
     let count = pending.len();
-    let held = plugin
+    let holds = plugin
         .call(
             &format!("the {count} orders without a Fulfil sale"),
-            move |session| session.committed_stock(&pending),
+            move |session| session.order_holds(&pending),
         )
         .await?;
-    Ok(held.map(|held| held.into_iter().map(|c| (c.sku, c.quantity)).collect()))
+    let holds = match holds {
+        Ok(holds) => holds,
+        Err(fault) => return Ok(Err(fault)),
+    };
+    for ((order_id, raw, _), held) in stale.iter().zip(holds) {
+        let held: Vec<(String, i64)> = held.into_iter().map(|c| (c.sku, c.quantity)).collect();
+        store.set_order_holds(order_id, raw, &held)?;
+    }
+    Ok(Ok(()))
 }
 
 /// The ids of the lines a stored plan (`jlm plan order` JSON) refuses.

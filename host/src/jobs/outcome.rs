@@ -1,128 +1,141 @@
-//! Turning remote-call failures into exceptions a person can act on.
+//! What the jobs saw, reported to the component's `exceptions` interface, and the queue
+//! brought in line with its verdicts and with the plans' `resolves`.
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::runtime::exports::jlm::connector::types::Exception;
-use crate::runtime::{PluginFault, severity_name, team_name};
+use crate::runtime::exports::jlm::connector::exceptions::{Fact, Outage, Service};
+use crate::runtime::exports::jlm::connector::types::{Exception, Resolution};
+use crate::runtime::{Plugin, PluginFault, Runtime, severity_name, team_name};
 use crate::store::{NewException, Store};
 
-/// The subject of `warehouse_unknown`: the configuration key to correct.
-const WAREHOUSES_KEY: &str = "stock_sync.warehouses";
-
-/// Raises `api_unavailable` for `service` when a call could not get through, and returns
-/// the error text for the outbox.
-pub fn unavailable(store: &Store, service: &str, error: &ApiError) -> anyhow::Result<String> {
-    store.raise(&NewException {
-        code: "api_unavailable".into(),
-        team: "operations".into(),
-        severity: "warning".into(),
-        subject: service.into(),
-        message: format!(
-            "{service} could not be reached ({error}). Work is kept in the outbox and retried on the next cycle; if this persists, check the {service} status and the API key."
-        ),
-    })?;
-    Ok(error.to_string())
+/// A job's link to the exception queue: its own component instance for verdicts.
+pub struct Reporter {
+    store: Store,
+    plugin: Plugin,
 }
 
-/// Raises what a failed product read means: `api_unavailable` for Fulfil, or
-/// `warehouse_unknown` when the configured warehouses do not all exist; returns the error text.
-pub fn products_unreadable(store: &Store, error: &ProductsError) -> anyhow::Result<String> {
-    match error {
-        ProductsError::Api(error) => unavailable(store, "fulfil", error),
-        ProductsError::UnknownWarehouses(_) => {
-            raise(
-                store,
-                "warehouse_unknown",
-                "operations",
-                "blocking",
-                WAREHOUSES_KEY,
-                format!(
-                    "{error}. Stock is not published and orders are not planned until it is fixed: set it to the codes of Fulfil warehouses (or leave it empty to count every warehouse) and restart jlm."
-                ),
-            )?;
-            Ok(error.to_string())
+impl Reporter {
+    /// A reporter writing to `store`.
+    pub fn new(store: Store, runtime: std::sync::Arc<Runtime>) -> Reporter {
+        Reporter {
+            store,
+            plugin: Plugin::new(runtime),
         }
     }
-}
 
-/// Clears `warehouse_unknown` once products were read for the configured warehouses.
-pub fn products_readable(store: &Store) -> anyhow::Result<()> {
-    store.resolve_cleared(WAREHOUSES_KEY, &["warehouse_unknown"])?;
-    Ok(())
-}
-
-/// Clears `api_unavailable` for `service` after a successful cycle.
-pub fn reachable(store: &Store, service: &str) -> anyhow::Result<()> {
-    store.resolve_cleared(service, &["api_unavailable"])?;
-    Ok(())
-}
-
-/// Longest part of wasmtime's report quoted in a `plugin_fault` message.
-const FAULT_DETAIL_CHARS: usize = 600;
-
-/// Raises `plugin_fault` (operations, blocking) for `subject`: the export that failed, on
-/// which record, why (trap, deadline or memory), then `what_next` (what happened to the work).
-pub fn plugin_fault(
-    store: &Store,
-    subject: &str,
-    fault: &PluginFault,
-    what_next: &str,
-) -> anyhow::Result<()> {
-    tracing::warn!("{fault}");
-    let mut detail: String = fault.detail.chars().take(FAULT_DETAIL_CHARS).collect();
-    if detail.len() < fault.detail.len() {
-        detail.push('…');
+    /// Reports `fact` and applies the component's verdict; returns the code of the raised
+    /// exception the work must wait on, if any.
+    pub async fn fact(&mut self, fact: Fact) -> anyhow::Result<Option<String>> {
+        let verdict = self
+            .plugin
+            .call("a fact for the exception queue", move |session| {
+                session.report(&fact)
+            })
+            .await?;
+        match verdict {
+            Ok(verdict) => {
+                settle(&self.store, &verdict.raise, &verdict.resolves)?;
+                Ok(verdict.holds)
+            }
+            Err(fault) => {
+                self.plugin_fault(
+                    "exceptions",
+                    &fault,
+                    "A problem the connector saw was not turned into its exception.",
+                )?;
+                Ok(None)
+            }
+        }
     }
-    let on = if fault.record.is_empty() {
-        String::new()
-    } else {
-        format!(" on {}", fault.record)
+
+    /// Reports that `service` could not be reached; returns the error text for the outbox.
+    pub async fn unavailable(
+        &mut self,
+        service: Service,
+        error: &ApiError,
+    ) -> anyhow::Result<String> {
+        let detail = error.to_string();
+        self.fact(Fact::ServiceUnavailable(Outage {
+            service,
+            detail: detail.clone(),
+        }))
+        .await?;
+        Ok(detail)
+    }
+
+    /// Reports that a cycle reached `service`.
+    pub async fn reachable(&mut self, service: Service) -> anyhow::Result<()> {
+        self.fact(Fact::ServiceReachable(service)).await.map(drop)
+    }
+
+    /// Reports what a failed product read means (Fulfil unreachable, or configured
+    /// warehouses that do not exist); returns the error text.
+    pub async fn products_unreadable(&mut self, error: &ProductsError) -> anyhow::Result<String> {
+        match error {
+            ProductsError::Api(error) => self.unavailable(Service::Fulfil, error).await,
+            ProductsError::UnknownWarehouses(_) => {
+                self.fact(Fact::WarehousesUnknown(error.to_string()))
+                    .await?;
+                Ok(error.to_string())
+            }
+        }
+    }
+
+    /// Reports that products were read for the configured warehouses.
+    pub async fn products_readable(&mut self) -> anyhow::Result<()> {
+        self.fact(Fact::WarehousesKnown).await.map(drop)
+    }
+
+    /// Raises `plugin_fault` for `subject` (see [`PluginFault::exception`]).
+    pub fn plugin_fault(
+        &self,
+        subject: &str,
+        fault: &PluginFault,
+        what_next: &str,
+    ) -> anyhow::Result<()> {
+        tracing::warn!("{fault}");
+        self.store.raise(&fault.exception(subject, what_next))
+    }
+}
+
+/// Raises `raised` and resolves what `resolves` settles: every open exception with one of
+/// its codes about its subject (any subject when none), except those just raised.
+pub fn settle(store: &Store, raised: &[Exception], resolves: &[Resolution]) -> anyhow::Result<()> {
+    for e in raised {
+        store.raise(&NewException {
+            code: e.code.clone(),
+            team: team_name(e.team).into(),
+            severity: severity_name(e.severity).into(),
+            subject: e.subject.clone(),
+            message: e.message.clone(),
+        })?;
+    }
+    let raised_again = |code: &str, subject: &str| {
+        raised
+            .iter()
+            .any(|e| e.code == code && e.subject == subject)
     };
-    raise(
-        store,
-        "plugin_fault",
-        "operations",
-        "blocking",
-        subject,
-        format!(
-            "The connector's component {}{on} (export `{}`, {}: {detail}). {what_next} If it repeats, report this message to the jlm maintainers.",
-            match fault.kind {
-                crate::runtime::FaultKind::Trap => "crashed",
-                crate::runtime::FaultKind::Deadline => "ran past its deadline",
-                crate::runtime::FaultKind::Memory => "exceeded its memory limit",
-            },
-            fault.export,
-            fault.kind.name(),
-        ),
-    )
-}
-
-/// Raises a host-side exception.
-pub fn raise(
-    store: &Store,
-    code: &str,
-    team: &str,
-    severity: &str,
-    subject: &str,
-    message: String,
-) -> anyhow::Result<()> {
-    store.raise(&NewException {
-        code: code.into(),
-        team: team.into(),
-        severity: severity.into(),
-        subject: subject.into(),
-        message,
-    })
-}
-
-/// Raises an exception the component reported.
-pub fn raise_planned(store: &Store, e: &Exception) -> anyhow::Result<()> {
-    raise(
-        store,
-        &e.code,
-        team_name(e.team),
-        severity_name(e.severity),
-        &e.subject,
-        e.message.clone(),
-    )
+    for resolution in resolves {
+        match &resolution.subject {
+            Some(subject) => {
+                let codes: Vec<&str> = resolution
+                    .codes
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|code| !raised_again(code, subject))
+                    .collect();
+                store.resolve_cleared(subject, &codes)?;
+            }
+            None => {
+                for open in store.exceptions(false)? {
+                    if resolution.codes.contains(&open.code)
+                        && !raised_again(&open.code, &open.subject)
+                    {
+                        store.resolve_cleared(&open.subject, &[open.code.as_str()])?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::client::Client;
 use crate::http::ApiError;
@@ -57,27 +57,17 @@ impl Client {
         Ok(orders.into_vec())
     }
 
-    /// OR21: accepts (`true`) or refuses (`false`) each `(order_line_id, accepted)` of
-    /// `order_id`. Mirakl requires a decision for every line of the order. Not idempotent:
+    /// OR21: sends the component's decision `body` (`{"order_lines": [{"id", "accepted"}]}`,
+    /// every line of the order) as it is. Not idempotent:
     /// a timeout or 5xx after sending is [`ApiError::OutcomeUnknown`] (re-read the order with
     /// OR11 first); re-sending after success is rejected with `ORDER_INVALID_STATE`.
-    pub async fn accept_order(
-        &self,
-        order_id: &str,
-        lines: &[(String, bool)],
-    ) -> Result<(), ApiError> {
-        let body = json!({
-            "order_lines": lines
-                .iter()
-                .map(|(id, accepted)| json!({ "id": id, "accepted": accepted }))
-                .collect::<Vec<_>>(),
-        });
+    pub async fn accept_order(&self, order_id: &str, body: &Value) -> Result<(), ApiError> {
         // Success is the 2xx itself (204); the body, if any, is not needed.
         self.request(
             Method::PUT,
             &["api", "orders", order_id, "accept"],
             &[],
-            Some(&body),
+            Some(body),
             false,
         )
         .await
@@ -188,6 +178,8 @@ impl OrderSet {
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};
+
+    use serde_json::json;
     use std::time::Duration;
 
     use axum::http::StatusCode;
@@ -395,13 +387,13 @@ mod tests {
         let log: Log = Arc::default();
         let base = orders_server(0, log.clone()).await;
         let client = client(&base, Duration::ZERO);
-        let lines = vec![
-            ("L-1".to_owned(), true),
-            ("L-2".to_owned(), false),
-            ("L-3".to_owned(), true),
-        ];
+        let decision = json!({"order_lines": [
+            {"id": "L-1", "accepted": true},
+            {"id": "L-2", "accepted": false},
+            {"id": "L-3", "accepted": true}
+        ]});
         client
-            .accept_order("JL/42", &lines)
+            .accept_order("JL/42", &decision)
             .await
             .expect("accepted");
         let seen = log.lock().expect("log").clone();
@@ -431,7 +423,10 @@ mod tests {
         .await;
         let client = client(&base, Duration::ZERO);
         let err = client
-            .accept_order("1", &[("L-1".to_owned(), true)])
+            .accept_order(
+                "1",
+                &json!({"order_lines": [{"id": "L-1", "accepted": true}]}),
+            )
             .await
             .expect_err("rejected");
         assert_eq!(

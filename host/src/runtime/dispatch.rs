@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::exports::jlm::connector::dispatch::{
     CarrierCheck, ClockPolicy, DispatchPlan, DispatchPolicy, Shipment, ShippedLine,
 };
-use super::exports::jlm::connector::types::{Exception, PlanError};
-use super::{PluginFault, Session, severity_name, team_name};
+use super::exports::jlm::connector::types::{Exception, PlanError, Resolution};
+use super::{PluginFault, Session, exceptions_to_json, requests_to_json, resolutions_to_json};
 
 /// Deadline for planning one shipment.
 const PLAN_DISPATCH_DEADLINE: Duration = Duration::from_secs(2);
@@ -75,26 +75,22 @@ impl Session {
             )
         })
     }
+
+    /// The codes the clocks raise, to settle those no check raised again.
+    pub fn clock_codes(&mut self) -> Result<Resolution, PluginFault> {
+        self.call("clock-codes", CHECK_DEADLINE, |instance, store| {
+            instance.jlm_connector_dispatch().call_clock_codes(store)
+        })
+    }
 }
 
 /// The `jlm plan dispatch` JSON of a plan: `{"requests": [{"api", "path", "body"}],
 /// "exceptions": [...], "complete": bool}`, each body parsed back to JSON (`null` for none).
 pub fn dispatch_plan_to_json(plan: &DispatchPlan) -> Value {
     json!({
-        "requests": plan.requests.iter().map(|r| json!({
-            "api": r.api,
-            "path": r.path,
-            "body": r.body.as_deref().map(|b| {
-                serde_json::from_str::<Value>(b).unwrap_or_else(|_| Value::String(b.to_string()))
-            }),
-        })).collect::<Vec<_>>(),
-        "exceptions": plan.exceptions.iter().map(|e| json!({
-            "code": e.code,
-            "team": team_name(e.team),
-            "severity": severity_name(e.severity),
-            "subject": e.subject,
-            "message": e.message,
-        })).collect::<Vec<_>>(),
+        "requests": requests_to_json(&plan.requests),
+        "exceptions": exceptions_to_json(&plan.exceptions),
         "complete": plan.complete,
+        "resolves": resolutions_to_json(&plan.resolves),
     })
 }

@@ -78,6 +78,45 @@ impl PluginFault {
     }
 }
 
+/// The code of the exception a fault raises. The host raises this one itself: a component
+/// that faults cannot be trusted to describe its own fault (the catalogue lists it too).
+pub const PLUGIN_FAULT: &str = "plugin_fault";
+
+/// Longest part of wasmtime's report quoted in a `plugin_fault` message.
+const FAULT_DETAIL_CHARS: usize = 600;
+
+impl PluginFault {
+    /// The `plugin_fault` exception (operations, blocking) about `subject`: the export that
+    /// failed, on which record, why, then `what_next` (what happened to the work).
+    pub fn exception(&self, subject: &str, what_next: &str) -> crate::store::NewException {
+        let mut detail: String = self.detail.chars().take(FAULT_DETAIL_CHARS).collect();
+        if detail.len() < self.detail.len() {
+            detail.push('…');
+        }
+        let on = if self.record.is_empty() {
+            String::new()
+        } else {
+            format!(" on {}", self.record)
+        };
+        let what = match self.kind {
+            FaultKind::Trap => "crashed",
+            FaultKind::Deadline => "ran past its deadline",
+            FaultKind::Memory => "exceeded its memory limit",
+        };
+        crate::store::NewException {
+            code: PLUGIN_FAULT.into(),
+            team: "operations".into(),
+            severity: "blocking".into(),
+            subject: subject.into(),
+            message: format!(
+                "The connector's component {what}{on} (export `{}`, {}: {detail}). {what_next} If it repeats, report this message to the jlm maintainers.",
+                self.export,
+                self.kind.name(),
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for PluginFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "the component's {}", self.summary())?;

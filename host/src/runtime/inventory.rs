@@ -5,10 +5,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::exports::jlm::connector::inventory::{
-    Committed, PendingOrder, Published, StockLevel, StockPlan, StockPolicy,
+    PendingOrder, Published, StockLevel, StockPlan, StockPolicy,
 };
-use super::exports::jlm::connector::types::PlanError;
-use super::{PluginFault, Session, severity_name, team_name};
+use super::exports::jlm::connector::types::{Committed, PlanError};
+use super::{PluginFault, Session, exceptions_to_json, resolutions_to_json};
 
 /// Deadline for one stock plan (200,000 SKUs take well under a second).
 const PLAN_STOCK_DEADLINE: Duration = Duration::from_secs(20);
@@ -21,12 +21,13 @@ impl Session {
         ledger: &[Published],
         offers: Option<&[String]>,
         policy: &StockPolicy,
+        committed: &[Committed],
         full: bool,
     ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
         self.call("plan-stock", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
-                .call_plan_stock(store, snapshot, ledger, offers, policy, full)
+                .call_plan_stock(store, snapshot, ledger, offers, policy, committed, full)
         })
     }
 
@@ -37,23 +38,24 @@ impl Session {
         shown: &[Published],
         offers: Option<&[String]>,
         policy: &StockPolicy,
+        committed: &[Committed],
     ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
         self.call("reconcile-stock", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
-                .call_reconcile_stock(store, snapshot, shown, offers, policy)
+                .call_reconcile_stock(store, snapshot, shown, offers, policy, committed)
         })
     }
 
-    /// Units John Lewis holds per offer SKU for `orders` (orders without a Fulfil sale).
-    pub fn committed_stock(
+    /// What each of `orders` holds on John Lewis, per offer SKU (one list per order).
+    pub fn order_holds(
         &mut self,
         orders: &[PendingOrder],
-    ) -> Result<Vec<Committed>, PluginFault> {
-        self.call("committed-stock", PLAN_STOCK_DEADLINE, |instance, store| {
+    ) -> Result<Vec<Vec<Committed>>, PluginFault> {
+        self.call("order-holds", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
-                .call_committed_stock(store, orders)
+                .call_order_holds(store, orders)
         })
     }
 }
@@ -69,12 +71,7 @@ pub fn stock_plan_to_json(plan: &StockPlan) -> Value {
             }
             line
         }).collect::<Vec<_>>(),
-        "exceptions": plan.exceptions.iter().map(|e| json!({
-            "code": e.code,
-            "team": team_name(e.team),
-            "severity": severity_name(e.severity),
-            "subject": e.subject,
-            "message": e.message,
-        })).collect::<Vec<_>>(),
+        "exceptions": exceptions_to_json(&plan.exceptions),
+        "resolves": resolutions_to_json(&plan.resolves),
     })
 }

@@ -8,10 +8,12 @@
 
 mod cache;
 mod dispatch;
+mod exceptions;
 mod fault;
 mod inventory;
 mod orders;
 mod plugin;
+mod version;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,9 +26,12 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 pub use dispatch::dispatch_plan_to_json;
-pub use fault::{FaultKind, MemoryCapExceeded, PluginFault};
+pub use fault::{FaultKind, MemoryCapExceeded, PLUGIN_FAULT, PluginFault};
 pub use inventory::stock_plan_to_json;
-pub use orders::{OrderInput, action_name, plan_to_json, severity_name, team_name};
+pub use orders::{
+    OrderInput, action_name, exceptions_to_json, plan_to_json, requests_to_json,
+    resolutions_to_json, severity_name, team_name,
+};
 pub use plugin::Plugin;
 
 wasmtime::component::bindgen!({ path: "../wit", world: "connector" });
@@ -129,6 +134,11 @@ impl Runtime {
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker),
             "link WASI",
         )?;
+        if let Some(version) = version::exported_version(&engine, &component)
+            && !version::compatible(&version)
+        {
+            anyhow::bail!(version::refusal(&version));
+        }
         let pre = wt(
             ConnectorPre::new(wt(
                 linker.instantiate_pre(&component),
@@ -151,12 +161,17 @@ impl Runtime {
                 }
             })
             .context("start the epoch ticker")?;
-        Ok(Runtime {
+        let runtime = Runtime {
             engine,
             pre,
             limits,
             ticker_stop,
-        })
+        };
+        let claimed = runtime.session()?.api_version()?;
+        if !version::compatible(&claimed) {
+            anyhow::bail!(version::refusal(&claimed));
+        }
+        Ok(runtime)
     }
 
     /// The limits every call runs with.

@@ -5,7 +5,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::exports::jlm::connector::orders::{Action, Offer, OrderPlan, OrderPolicy, Product};
-use super::exports::jlm::connector::types::{PlanError, Severity, Team};
+use super::exports::jlm::connector::types::{
+    Committed, Exception, MiraklRequest, PlanError, Resolution, Severity, Team,
+};
 use super::{PluginFault, Session};
 
 /// Deadline for planning one order.
@@ -17,6 +19,8 @@ pub struct OrderInput<'a> {
     pub catalogue: &'a [Product],
     /// John Lewis offer mirror entries for them.
     pub offers: &'a [Offer],
+    /// Units other orders without a Fulfil sale hold, per offer SKU.
+    pub committed: &'a [Committed],
     /// Seller policy.
     pub policy: &'a OrderPolicy,
     /// RFC 3339 time of planning.
@@ -36,16 +40,17 @@ impl Session {
                 order,
                 input.catalogue,
                 input.offers,
+                input.committed,
                 input.policy,
                 input.now,
             )
         })
     }
 
-    /// The near-spelling key of a SKU (trimmed, collapsed, case-folded).
-    pub fn sku_key(&mut self, sku: &str) -> Result<String, PluginFault> {
-        self.call("sku-key", PLAN_ORDER_DEADLINE, |instance, store| {
-            instance.jlm_connector_orders().call_sku_key(store, sku)
+    /// The near-spelling keys of SKUs (trimmed, collapsed, case-folded), one per SKU.
+    pub fn sku_keys(&mut self, skus: &[String]) -> Result<Vec<String>, PluginFault> {
+        self.call("sku-keys", PLAN_ORDER_DEADLINE, |instance, store| {
+            instance.jlm_connector_orders().call_sku_keys(store, skus)
         })
     }
 }
@@ -93,12 +98,48 @@ pub fn plan_to_json(plan: &OrderPlan) -> Value {
         "lines": plan.lines.iter().map(|l| json!({"line_id": l.line_id, "accepted": l.accepted})).collect::<Vec<_>>(),
         "fulfil_order": fulfil_order,
         "total": plan.total.as_ref().map(|m| json!({"minor": m.minor, "currency": m.currency})),
-        "exceptions": plan.exceptions.iter().map(|e| json!({
-            "code": e.code,
-            "team": team_name(e.team),
-            "severity": severity_name(e.severity),
-            "subject": e.subject,
-            "message": e.message,
-        })).collect::<Vec<_>>(),
+        "exceptions": exceptions_to_json(&plan.exceptions),
+        "requests": requests_to_json(&plan.requests),
+        "resolves": resolutions_to_json(&plan.resolves),
     })
+}
+
+/// The JSON of exceptions, as every plan prints them.
+pub fn exceptions_to_json(exceptions: &[Exception]) -> Value {
+    exceptions
+        .iter()
+        .map(|e| {
+            json!({
+                "code": e.code,
+                "team": team_name(e.team),
+                "severity": severity_name(e.severity),
+                "subject": e.subject,
+                "message": e.message,
+            })
+        })
+        .collect()
+}
+
+/// The JSON of Mirakl requests: each body as the JSON value it holds.
+pub fn requests_to_json(requests: &[MiraklRequest]) -> Value {
+    requests
+        .iter()
+        .map(|r| {
+            json!({
+                "api": r.api,
+                "path": r.path,
+                "body": r.body.as_deref().map(|b| {
+                    serde_json::from_str::<Value>(b).unwrap_or_else(|_| Value::String(b.to_string()))
+                }),
+            })
+        })
+        .collect()
+}
+
+/// The JSON of resolutions.
+pub fn resolutions_to_json(resolutions: &[Resolution]) -> Value {
+    resolutions
+        .iter()
+        .map(|r| json!({"codes": r.codes, "subject": r.subject}))
+        .collect()
 }

@@ -128,6 +128,23 @@ const MIGRATIONS: &[&str] = &[
         event_time TEXT NOT NULL
     );
     ",
+    // 5: what each order holds on John Lewis (kept until the order changes), and the
+    // exception a failed outbox entry waits on.
+    "
+    CREATE TABLE order_holds (
+        order_id TEXT NOT NULL,
+        sku TEXT NOT NULL,
+        quantity INTEGER NOT NULL,
+        PRIMARY KEY (order_id, sku)
+    );
+    CREATE INDEX order_holds_sku ON order_holds(sku);
+    ALTER TABLE orders ADD COLUMN holds_current INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN held_by TEXT;
+    UPDATE outbox SET held_by = (
+        SELECT e.code FROM exceptions e WHERE e.subject = outbox.subject AND e.state = 'open'
+            AND e.code IN ('fulfil_rejected', 'outbox_body_unreadable') LIMIT 1)
+    WHERE state = 'failed' AND kind = 'create_order';
+    ",
 ];
 
 /// Applies every migration newer than the database, each in its own transaction.

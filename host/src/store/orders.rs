@@ -80,6 +80,11 @@ fn record(row: &Row) -> rusqlite::Result<OrderRecord> {
 const COLUMNS: &str =
     "order_id, commercial_id, mirakl_state, stage, fulfil_sale_id, last_updated, raw";
 
+/// The orders John Lewis holds units for that Fulfil does not have yet (table `o` or
+/// `orders`).
+const WITHOUT_SALE: &str =
+    "fulfil_sale_id IS NULL AND stage IN ('new', 'held', 'accepted', 'refused')";
+
 impl Store {
     /// The stored order.
     pub fn order(&self, order_id: &str) -> anyhow::Result<Option<OrderRecord>> {
@@ -108,6 +113,7 @@ impl Store {
              VALUES (?1, ?2, ?3, 'new', ?4, ?5, ?6, ?6)
              ON CONFLICT(order_id) DO UPDATE SET commercial_id = excluded.commercial_id,
                  mirakl_state = excluded.mirakl_state, last_updated = excluded.last_updated,
+                 holds_current = holds_current AND raw = excluded.raw,
                  raw = excluded.raw, updated_at = excluded.updated_at",
             params![order_id, commercial_id, mirakl_state, last_updated, raw, now],
         )?;
@@ -117,7 +123,7 @@ impl Store {
     /// Stores the latest plan (JSON) of an order.
     pub fn set_order_plan(&self, order_id: &str, plan: &str) -> anyhow::Result<()> {
         self.conn().execute(
-            "UPDATE orders SET plan = ?2, updated_at = ?3 WHERE order_id = ?1",
+            "UPDATE orders SET plan = ?2, holds_current = 0, updated_at = ?3 WHERE order_id = ?1",
             params![order_id, plan, now_text()],
         )?;
         Ok(())
@@ -151,19 +157,57 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The orders that may hold stock on John Lewis, as (raw OR11 order, latest plan JSON):
-    /// every order without a Fulfil sale that is not closed, except `except`.
-    pub fn orders_without_sale(
-        &self,
-        except: Option<&str>,
-    ) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    /// The orders without a Fulfil sale whose holds are not known since they last changed:
+    /// (order id, raw, plan).
+    pub fn orders_with_stale_holds(&self) -> anyhow::Result<Vec<(String, String, Option<String>)>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT raw, plan FROM orders WHERE fulfil_sale_id IS NULL
-                 AND stage IN ('new', 'held', 'accepted', 'refused')
-                 AND order_id IS NOT ?1
-             ORDER BY order_id",
+        let mut stmt = conn.prepare(&format!(
+            "SELECT order_id, raw, plan FROM orders WHERE {WITHOUT_SALE} AND holds_current = 0
+             ORDER BY order_id"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces what `order_id` holds (offer SKU, units), worked out from its OR11 body
+    /// `raw`, and marks it current; nothing changes when the order changed meanwhile.
+    pub fn set_order_holds(
+        &self,
+        order_id: &str,
+        raw: &str,
+        holds: &[(String, i64)],
+    ) -> anyhow::Result<()> {
+        let conn = self.conn();
+        let tx = conn.unchecked_transaction()?;
+        let unchanged = tx.execute(
+            "UPDATE orders SET holds_current = 1 WHERE order_id = ?1 AND raw = ?2",
+            params![order_id, raw],
         )?;
+        if unchanged == 0 {
+            return Ok(());
+        }
+        tx.execute(
+            "DELETE FROM order_holds WHERE order_id = ?1",
+            params![order_id],
+        )?;
+        for (sku, quantity) in holds {
+            tx.execute(
+                "INSERT INTO order_holds (order_id, sku, quantity) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(order_id, sku) DO UPDATE SET quantity = quantity + excluded.quantity",
+                params![order_id, sku, quantity],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Per offer SKU, the units every order without a Fulfil sale holds, except `except`.
+    pub fn committed(&self, except: Option<&str>) -> anyhow::Result<Vec<(String, i64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT h.sku, SUM(h.quantity) FROM order_holds h JOIN orders o ON o.order_id = h.order_id
+             WHERE {WITHOUT_SALE} AND o.order_id IS NOT ?1 GROUP BY h.sku ORDER BY h.sku"
+        ))?;
         let rows = stmt.query_map(params![except], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

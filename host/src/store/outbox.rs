@@ -58,6 +58,8 @@ pub struct OutboxEntry {
     pub state: OutboxState,
     /// Send attempts so far.
     pub attempts: i64,
+    /// The exception code a failed entry waits on until a person resolves it.
+    pub held_by: Option<String>,
 }
 
 fn entry(row: &Row) -> rusqlite::Result<OutboxEntry> {
@@ -80,10 +82,11 @@ fn entry(row: &Row) -> rusqlite::Result<OutboxEntry> {
         body: row.get(4)?,
         state,
         attempts: row.get(6)?,
+        held_by: row.get(7)?,
     })
 }
 
-const COLUMNS: &str = "id, kind, subject, idempotency_key, body, state, attempts";
+const COLUMNS: &str = "id, kind, subject, idempotency_key, body, state, attempts, held_by";
 
 impl Store {
     /// Records a write unless one with the same key exists; returns the entry for the key.
@@ -167,8 +170,17 @@ impl Store {
         error: Option<&str>,
     ) -> anyhow::Result<()> {
         self.conn().execute(
-            "UPDATE outbox SET state = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
+            "UPDATE outbox SET state = ?2, last_error = ?3, held_by = NULL, updated_at = ?4 WHERE id = ?1",
             params![id, state.as_str(), error, now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Records that the entry waits on the open exception `code` about its subject.
+    pub fn outbox_hold(&self, id: i64, code: &str) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET held_by = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, code, now_text()],
         )?;
         Ok(())
     }

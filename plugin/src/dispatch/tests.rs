@@ -576,12 +576,8 @@ fn dispatched_orders_give_an_empty_plan() {
         )
         .unwrap();
         assert_eq!(
-            p,
-            DispatchPlan {
-                requests: vec![],
-                exceptions: vec![],
-                complete: true
-            },
+            (p.requests, p.exceptions, p.complete),
+            (vec![], vec![], true),
             "{state}"
         );
     }

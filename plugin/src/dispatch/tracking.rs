@@ -16,6 +16,8 @@
 //! (no case folding, inner spaces are not removed), so the number that matched is exactly the
 //! number sent to John Lewis.
 
+pub use crate::mirakl_request::percent_encode;
+
 /// Longest format accepted, in characters.
 const MAX_FORMAT_CHARS: usize = 1000;
 
@@ -137,20 +139,6 @@ pub fn tracking_url(template: &str, number: Option<&str>) -> Option<String> {
             )
         }
     }
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters (safe in a path segment
-/// and in a query value).
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ fn accepts_exactly_the_lines_stock_covers_and_refuses_the_rest() {
             &order.to_string(),
             &catalogue,
             &[],
+            &[],
             &policy,
             "2026-11-27T12:00:00Z",
         )
@@ -145,6 +146,7 @@ fn amounts_adding_up_beyond_64_bits_are_an_error() {
         &text,
         &catalogue,
         &[],
+        &[],
         &OrderPolicy::default(),
         "2026-11-27T12:00:00Z",
     )
@@ -175,6 +177,7 @@ fn plan_waiting(order: &str, policy: &OrderPolicy) -> super::OrderPlan {
     plan_order(
         order,
         &two_lines_catalogue(),
+        &[],
         &[],
         policy,
         "2026-11-27T12:00:00Z",
@@ -247,6 +250,7 @@ fn planning_after_the_acceptance_deadline_raises_acceptance_overdue() {
         &order,
         &two_lines_catalogue(),
         &[],
+        &[],
         &OrderPolicy::default(),
         "2026-11-28T08:14:08Z",
     )
@@ -255,6 +259,7 @@ fn planning_after_the_acceptance_deadline_raises_acceptance_overdue() {
     let after = plan_order(
         &order,
         &two_lines_catalogue(),
+        &[],
         &[],
         &OrderPolicy::default(),
         "2026-11-28T10:44:09Z",
@@ -278,6 +283,7 @@ fn an_or11_page_is_an_error_that_says_what_to_pass() {
     let page = include_str!("../../../fixtures/orders/or11-page/page.json");
     let err = plan_order(
         page,
+        &[],
         &[],
         &[],
         &OrderPolicy::default(),
@@ -310,7 +316,7 @@ fn plan_paid(order: &str, policy: &OrderPolicy) -> super::OrderPlan {
         "../../../fixtures/orders/awkward-vat/catalogue.json"
     ))
     .expect("catalogue");
-    plan_order(order, &catalogue, &[], policy, "2026-11-27T12:00:00Z").expect("a plan")
+    plan_order(order, &catalogue, &[], &[], policy, "2026-11-27T12:00:00Z").expect("a plan")
 }
 
 #[test]

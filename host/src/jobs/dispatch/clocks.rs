@@ -14,7 +14,7 @@ impl DispatchJob {
         let store = self.services.store.clone();
         let policy = self.services.config.clock_policy();
         let now_text = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let mut due: Vec<(String, String)> = Vec::new();
+        let mut due = Vec::new();
         for (order_id, raw) in store.orders_in_states(&["WAITING_ACCEPTANCE", "SHIPPING"])? {
             let shipped_at = store
                 .shipments_of(&order_id)?
@@ -42,18 +42,21 @@ impl DispatchJob {
                     continue;
                 }
             };
-            for e in exceptions {
-                due.push((e.code.clone(), e.subject.clone()));
-                outcome::raise_planned(&store, &e)?;
-            }
+            due.extend(exceptions);
         }
-        for open in store.exceptions(false)? {
-            if CLOCK_CODES.contains(&open.code.as_str())
-                && !due.contains(&(open.code.clone(), open.subject.clone()))
-            {
-                store.resolve_cleared(&open.subject, &[open.code.as_str()])?;
+        // The clocks' codes that no check raised again are settled: the order moved on.
+        let settled: Vec<_> = match self
+            .plugin
+            .call("the clock codes", |session| session.clock_codes())
+            .await?
+        {
+            Ok(codes) => vec![codes],
+            Err(fault) => {
+                tracing::warn!("clock codes: {fault}");
+                Vec::new()
             }
-        }
+        };
+        crate::jobs::outcome::settle(&store, &due, &settled)?;
         Ok(due.len())
     }
 }

@@ -54,7 +54,7 @@ impl DispatchJob {
                 _ => match self.services.mirakl.shipments_of_order(order_id).await {
                     Ok(shipments) => crate::mirakl::st01_applied(&shipments, &body),
                     Err(e) => {
-                        outcome::unavailable(&store, "mirakl", &e)?;
+                        self.reporter.unavailable(Service::Mirakl, &e).await?;
                         return Ok(false);
                     }
                 },

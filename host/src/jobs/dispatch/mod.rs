@@ -11,9 +11,14 @@ use serde_json::{Value, json};
 
 use crate::fulfil::FulfilShipment;
 use crate::http::ApiError;
-use crate::jobs::{Services, later, outcome, overlapped};
+use crate::jobs::outcome::{Reporter, settle};
+use crate::jobs::{Services, later, overlapped};
+use crate::runtime::Plugin;
 use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
-use crate::runtime::{Plugin, severity_name};
+use crate::runtime::exports::jlm::connector::exceptions::{
+    Fact, OrphanedShipment, RefusedRequest, Service, ShipmentSent, Unusable,
+};
+use crate::runtime::exports::jlm::connector::types::{PlanError, Severity};
 use crate::store::{OutboxState, ShipmentState};
 
 mod clocks;
@@ -26,21 +31,6 @@ const CARRIERS: &str = "sh21.carriers";
 const CARRIERS_AT: &str = "sh21.fetched_at";
 /// How long the SH21 cache is trusted (Mirakl: once per day).
 const CARRIERS_MAX_AGE: chrono::Duration = chrono::Duration::hours(24);
-/// Shipment-scoped codes that clear when a new plan no longer raises them.
-const SHIPMENT_CODES: &[&str] = &[
-    "unmapped_carrier",
-    "carrier_not_approved",
-    "tracking_invalid",
-    "dispatch_mismatch",
-    "partial_dispatch",
-    "plugin_fault",
-];
-/// Codes the clocks raise (cleared when the order moves on).
-const CLOCK_CODES: &[&str] = &[
-    "acceptance_overdue",
-    "dispatch_overdue",
-    "dispatch_unconfirmed",
-];
 /// John Lewis states that mean the order left the seller.
 const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
 
@@ -61,6 +51,7 @@ pub struct DispatchReport {
 pub struct DispatchJob {
     services: Services,
     plugin: Plugin,
+    reporter: Reporter,
 }
 
 impl DispatchJob {
@@ -68,6 +59,7 @@ impl DispatchJob {
     pub fn new(services: Services) -> DispatchJob {
         DispatchJob {
             plugin: Plugin::new(services.runtime.clone()),
+            reporter: Reporter::new(services.store.clone(), services.runtime.clone()),
             services,
         }
     }
@@ -122,11 +114,11 @@ impl DispatchJob {
             .await
         {
             Ok(shipments) => {
-                outcome::reachable(&self.services.store, "fulfil")?;
+                self.reporter.reachable(Service::Fulfil).await?;
                 shipments
             }
             Err(e) => {
-                outcome::unavailable(&self.services.store, "fulfil", &e)?;
+                self.reporter.unavailable(Service::Fulfil, &e).await?;
                 return Err(anyhow::anyhow!("read Fulfil shipments: {e}"));
             }
         };
@@ -231,23 +223,17 @@ impl DispatchJob {
                 .into_iter()
                 .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id.as_str())),
             Err(e) => {
-                outcome::unavailable(&store, "mirakl", &e)?;
+                self.reporter.unavailable(Service::Mirakl, &e).await?;
                 report.deferred += 1;
                 return Ok(());
             }
         };
         let Some(order) = order else {
-            outcome::raise(
-                &self.services.store,
-                "order_orphaned",
-                "operations",
-                "blocking",
-                &shipment.id.to_string(),
-                format!(
-                    "Fulfil shipment {} belongs to John Lewis order {order_id}, which John Lewis no longer returns. Check the order in the John Lewis back office.",
-                    shipment.id
-                ),
-            )?;
+            let fact = Fact::ShipmentOrphaned(OrphanedShipment {
+                shipment_id: shipment.id.to_string(),
+                order_id: order_id.clone(),
+            });
+            self.reporter.fact(fact).await?;
             save(ShipmentState::Blocked, "", false)?;
             return Ok(());
         };
@@ -290,24 +276,21 @@ impl DispatchJob {
         let plan = match planned {
             Ok(Ok(plan)) => plan,
             Ok(Err(e)) => {
-                outcome::raise(
-                    &self.services.store,
-                    "dispatch_mismatch",
-                    "operations",
-                    "blocking",
-                    &sid,
-                    format!(
-                        "Fulfil shipment {sid} for order {order_id} could not be planned ({}: {}). Check the shipment's lines and carrier in Fulfil.",
-                        e.code, e.message
-                    ),
-                )?;
+                let fact = Fact::ShipmentUnusable(Unusable {
+                    subject: sid.clone(),
+                    order_id: order_id.clone(),
+                    error: PlanError {
+                        code: e.code,
+                        message: e.message,
+                    },
+                });
+                self.reporter.fact(fact).await?;
                 save(ShipmentState::Blocked, "", false)?;
                 report.blocked += 1;
                 return Ok(());
             }
             Err(fault) => {
-                outcome::plugin_fault(
-                    &self.services.store,
+                self.reporter.plugin_fault(
                     &sid,
                     &fault,
                     "Nothing was sent to John Lewis for the shipment; it is planned again on the next cycle.",
@@ -315,20 +298,12 @@ impl DispatchJob {
                 return Ok(());
             }
         };
-        for e in &plan.exceptions {
-            outcome::raise_planned(&store, e)?;
-        }
-        let cleared: Vec<&str> = SHIPMENT_CODES
-            .iter()
-            .copied()
-            .filter(|c| !plan.exceptions.iter().any(|e| e.code == *c))
-            .collect();
-        store.resolve_cleared(&sid, &cleared)?;
+        settle(&store, &plan.exceptions, &plan.resolves)?;
         let plan_json = crate::runtime::dispatch_plan_to_json(&plan).to_string();
         let blocked = plan
             .exceptions
             .iter()
-            .any(|e| severity_name(e.severity) == "blocking");
+            .any(|e| e.severity == Severity::Blocking);
         let state = if blocked {
             ShipmentState::Blocked
         } else {
@@ -351,7 +326,11 @@ impl DispatchJob {
                 // John Lewis rejected this request: it is sent again once it changes (the
                 // shipment or the carrier table was corrected) or a person resolved the
                 // exception, not every cycle.
-                if entry.body == planned && store.exception_open("dispatch_rejected", &sid)? {
+                let waiting = match &entry.held_by {
+                    Some(code) => store.exception_open(code, &sid)?,
+                    None => false,
+                };
+                if entry.body == planned && waiting {
                     store.set_shipment_state(shipment.id, ShipmentState::Blocked)?;
                     report.blocked += 1;
                     return Ok(());
@@ -424,23 +403,21 @@ impl DispatchJob {
                 }
                 Err(e @ ApiError::Rejected { .. }) => {
                     store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                    outcome::raise(
-                        &self.services.store,
-                        "dispatch_rejected",
-                        "operations",
-                        "blocking",
-                        &sid,
-                        format!(
-                            "John Lewis rejected {} for order {order_id} (Fulfil shipment {sid}): {e}. Correct the shipment or the carrier mapping: it is sent again when it changes, or when you resolve this exception.",
-                            request.api
-                        ),
-                    )?;
+                    let fact = Fact::DispatchRejected(RefusedRequest {
+                        shipment_id: sid.clone(),
+                        order_id: order_id.clone(),
+                        api: request.api.clone(),
+                        detail: e.to_string(),
+                    });
+                    if let Some(code) = self.reporter.fact(fact).await? {
+                        store.outbox_hold(entry.id, &code)?;
+                    }
                     store.set_shipment_state(shipment.id, ShipmentState::Blocked)?;
                     report.blocked += 1;
                     return Ok(());
                 }
                 Err(e) => {
-                    let error = outcome::unavailable(&store, "mirakl", &e)?;
+                    let error = self.reporter.unavailable(Service::Mirakl, &e).await?;
                     store.outbox_set(entry.id, OutboxState::Pending, Some(&error))?;
                     report.deferred += 1;
                     return Ok(());
@@ -448,13 +425,17 @@ impl DispatchJob {
             }
         }
         store.set_shipment_state(shipment.id, ShipmentState::Sent)?;
-        store.resolve_cleared(&sid, &["dispatch_rejected"])?;
-        if plan.complete {
-            // The order is complete: earlier partial shipments need no more attention.
-            for earlier in store.shipments_of(&order_id)? {
-                store.resolve_cleared(&earlier.shipment_id.to_string(), &["partial_dispatch"])?;
-            }
-        }
+        let order_shipments = store
+            .shipments_of(&order_id)?
+            .into_iter()
+            .map(|s| s.shipment_id.to_string())
+            .collect();
+        let fact = Fact::DispatchSent(ShipmentSent {
+            shipment_id: sid.clone(),
+            complete: plan.complete,
+            order_shipments,
+        });
+        self.reporter.fact(fact).await?;
         report.sent += 1;
         Ok(())
     }

@@ -11,13 +11,16 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::jobs::{Services, commitments, later, outcome, overlapped};
+use crate::jobs::outcome::{Reporter, settle};
+use crate::jobs::{Services, commitments, later, overlapped};
+use crate::runtime::exports::jlm::connector::exceptions::{Fact, Service, Unusable};
 use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
-use crate::runtime::{OrderInput, Plugin, PluginFault, plan_to_json};
+use crate::runtime::exports::jlm::connector::types::{Committed, PlanError};
+use crate::runtime::{OrderInput, Plugin, plan_to_json};
 use crate::store::{OrderStage, OutboxEntry, OutboxState};
 
 mod replay;
@@ -27,23 +30,6 @@ use replay::Settled;
 
 /// Cursor holding the highest `last_updated_date` imported.
 const CURSOR: &str = "or11.last_updated";
-/// Order-scoped exception codes that clear when a new plan no longer raises them
-/// (`insufficient_stock` stays open: a refused line is a lost sale operations should see;
-/// `acceptance_overdue`, also raised by the clocks, is cleared by them).
-const ORDER_CODES: &[&str] = &[
-    "order_held",
-    "order_invalid",
-    "address_missing",
-    "address_invalid",
-    "price_unrepresentable",
-    "order_total_mismatch",
-    "plugin_fault",
-    "unknown_order_state",
-    "unknown_line_state",
-    "unknown_tax_mode",
-    "currency_unexpected",
-    "tax_unmapped",
-];
 
 /// What one cycle did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,6 +54,7 @@ pub struct CycleReport {
 pub struct OrdersJob {
     services: Services,
     plugin: Plugin,
+    reporter: Reporter,
     /// Whether the offer mirror held John Lewis' EANs at the start of this cycle.
     offer_eans_known: bool,
 }
@@ -77,6 +64,7 @@ impl OrdersJob {
     pub fn new(services: Services) -> OrdersJob {
         OrdersJob {
             plugin: Plugin::new(services.runtime.clone()),
+            reporter: Reporter::new(services.store.clone(), services.runtime.clone()),
             services,
             offer_eans_known: false,
         }
@@ -95,11 +83,11 @@ impl OrdersJob {
         let since = self.since()?;
         let orders = match self.services.mirakl.orders_updated_since(since).await {
             Ok(orders) => {
-                outcome::reachable(&self.services.store, "mirakl")?;
+                self.reporter.reachable(Service::Mirakl).await?;
                 orders
             }
             Err(e) => {
-                outcome::unavailable(&self.services.store, "mirakl", &e)?;
+                self.reporter.unavailable(Service::Mirakl, &e).await?;
                 return Err(anyhow::anyhow!("OR11 poll failed: {e}"));
             }
         };
@@ -111,7 +99,7 @@ impl OrdersJob {
                 .and_then(Value::as_str)
                 .map(str::to_string)
             else {
-                outcome::raise(&self.services.store, "order_invalid", "operations", "blocking", "unknown order", "OR11 returned an order without an order_id; it was skipped. Report this to John Lewis' Mirakl support.".into())?;
+                self.reporter.fact(Fact::OrderWithoutId).await?;
                 continue;
             };
             let last_updated = order
@@ -203,24 +191,33 @@ impl OrdersJob {
             report.deferred += 1;
             return Ok(());
         }
-        let (mut catalogue, offers) = match self.gather(raw).await {
+        let (catalogue, offers) = match self.gather(raw).await {
             Ok(input) => input,
             Err(e) => {
-                outcome::products_unreadable(&self.services.store, &e)?;
+                self.reporter.products_unreadable(&e).await?;
                 report.deferred += 1;
                 return Ok(());
             }
         };
-        outcome::products_readable(&self.services.store)?;
-        if let Err(fault) = self.net_of_commitments(order_id, &mut catalogue).await? {
-            outcome::plugin_fault(
-                &self.services.store,
-                order_id,
-                &fault,
-                "The units other orders hold are not known, so nothing was sent for the order; it is planned again on the next cycle.",
-            )?;
-            return Ok(());
-        }
+        self.reporter.products_readable().await?;
+        let store = self.services.store.clone();
+        let committed: Vec<Committed> = match commitments::committed_stock(
+            &store,
+            &mut self.plugin,
+            Some(order_id),
+        )
+        .await?
+        {
+            Ok(committed) => committed,
+            Err(fault) => {
+                self.reporter.plugin_fault(
+                        order_id,
+                        &fault,
+                        "The units other orders hold are not known, so nothing was sent for the order; it is planned again on the next cycle.",
+                    )?;
+                return Ok(());
+            }
+        };
         let policy = self.services.config.orders.policy();
         let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let order = raw.to_string();
@@ -232,6 +229,7 @@ impl OrdersJob {
                     &OrderInput {
                         catalogue: &catalogue,
                         offers: &offers,
+                        committed: &committed,
                         policy: &policy,
                         now: &now,
                     },
@@ -241,22 +239,19 @@ impl OrdersJob {
         let plan = match result {
             Ok(Ok(plan)) => plan,
             Ok(Err(error)) => {
-                outcome::raise(
-                    &self.services.store,
-                    "order_invalid",
-                    "operations",
-                    "blocking",
-                    order_id,
-                    format!(
-                        "Order {order_id} could not be read ({}: {}). Nothing was sent; check the order on John Lewis and report malformed data to John Lewis' Mirakl support.",
-                        error.code, error.message
-                    ),
-                )?;
+                let fact = Fact::OrderUnusable(Unusable {
+                    subject: order_id.to_string(),
+                    order_id: order_id.to_string(),
+                    error: PlanError {
+                        code: error.code,
+                        message: error.message,
+                    },
+                });
+                self.reporter.fact(fact).await?;
                 return Ok(());
             }
             Err(fault) => {
-                outcome::plugin_fault(
-                    &self.services.store,
+                self.reporter.plugin_fault(
                     order_id,
                     &fault,
                     "Nothing was sent for the order; it is kept and planned again on the next cycle.",
@@ -266,27 +261,6 @@ impl OrdersJob {
         };
         self.record_plan(order_id, &plan)?;
         self.act(order_id, &plan, report).await
-    }
-
-    /// Takes off `catalogue` the units other John Lewis orders without a Fulfil sale hold
-    /// (the component says which): Fulfil does not show them yet, but they are promised.
-    async fn net_of_commitments(
-        &mut self,
-        order_id: &str,
-        catalogue: &mut [Product],
-    ) -> anyhow::Result<Result<(), PluginFault>> {
-        let store = self.services.store.clone();
-        let held =
-            match commitments::committed_stock(&store, &mut self.plugin, Some(order_id)).await? {
-                Ok(held) => held,
-                Err(fault) => return Ok(Err(fault)),
-            };
-        for product in catalogue.iter_mut() {
-            if let Some(units) = held.get(&product.sku) {
-                product.available = product.available.saturating_sub(*units);
-            }
-        }
-        Ok(Ok(()))
     }
 
     /// Catalogue entries (exact codes fresh from Fulfil, near-spellings from the mirror) and
@@ -321,10 +295,7 @@ impl OrdersJob {
         let keys = match self
             .plugin
             .call(&format!("the SKUs {}", skus.join(", ")), move |session| {
-                asked
-                    .iter()
-                    .map(|sku| session.sku_key(sku))
-                    .collect::<Result<Vec<_>, _>>()
+                session.sku_keys(&asked)
             })
             .await
         {
@@ -373,21 +344,7 @@ impl OrdersJob {
     fn record_plan(&self, order_id: &str, plan: &OrderPlan) -> anyhow::Result<()> {
         let store = &self.services.store;
         store.set_order_plan(order_id, &plan_to_json(plan).to_string())?;
-        for e in &plan.exceptions {
-            outcome::raise_planned(store, e)?;
-        }
-        let cleared: Vec<&str> = ORDER_CODES
-            .iter()
-            .copied()
-            .filter(|code| {
-                !plan
-                    .exceptions
-                    .iter()
-                    .any(|e| e.code == *code && e.subject == order_id)
-            })
-            .collect();
-        store.resolve_cleared(order_id, &cleared)?;
-        Ok(())
+        settle(store, &plan.exceptions, &plan.resolves)
     }
 
     /// Records and sends what the plan asks for.
@@ -406,22 +363,18 @@ impl OrdersJob {
             Action::Accept | Action::Refuse
                 if matches!(stage, OrderStage::New | OrderStage::Held) =>
             {
-                let body = json!({
-                    "order_lines": plan.lines.iter().map(|l| json!({"id": l.line_id, "accepted": l.accepted})).collect::<Vec<_>>(),
-                });
-                let entry = store.enqueue(
-                    "or21",
-                    order_id,
-                    &format!("or21:{order_id}"),
-                    &body.to_string(),
-                )?;
+                let Some(request) = plan.requests.iter().find(|r| r.api == "OR21") else {
+                    anyhow::bail!("the plan of order {order_id} decides it but asks for no OR21");
+                };
+                let body = request.body.clone().unwrap_or_default();
+                let entry = store.enqueue("or21", order_id, &format!("or21:{order_id}"), &body)?;
                 let (stage, counter) = if plan.action == Action::Accept {
                     (OrderStage::Accepted, &mut report.accepted)
                 } else {
                     (OrderStage::Refused, &mut report.refused)
                 };
                 store.set_order_stage(order_id, stage)?;
-                store.audit("or21.planned", order_id, &body.to_string())?;
+                store.audit("or21.planned", order_id, &body)?;
                 *counter += 1;
                 self.send(entry, report).await?;
             }
@@ -443,13 +396,13 @@ impl OrdersJob {
             // A sale whose creation may have taken effect: settled by a re-read before this
             // plan (a cancellation, a change) is allowed to touch it.
             match self.settle_unknown_sale(&entry, report).await? {
-                Settled::Created => return self.check_cancelled_after_import(order_id, plan),
+                Settled::Created => return self.check_cancelled_after_import(order_id, plan).await,
                 Settled::Unknown => return Ok(()),
                 Settled::NotMade => {}
             }
         }
         if stage == OrderStage::Created {
-            return self.check_cancelled_after_import(order_id, plan);
+            return self.check_cancelled_after_import(order_id, plan).await;
         }
         let Some(payload) = &plan.fulfil_order else {
             // Not (or no longer) to be created, e.g. cancelled: a sale still waiting to be

@@ -2,6 +2,7 @@
 //! found for an order John Lewis cancelled raised, never dropped.
 
 use super::*;
+use crate::runtime::exports::jlm::connector::exceptions::CancelledSale;
 
 impl OrdersJob {
     /// Finishes writes left by an earlier cycle or run. A sale not sent yet (or whose
@@ -58,7 +59,8 @@ impl OrdersJob {
             .await
         {
             Ok(Some(sale)) => {
-                self.record_sale(entry, &sale, "create_order.confirmed_by_reread", report)?;
+                self.record_sale(entry, &sale, "create_order.confirmed_by_reread", report)
+                    .await?;
                 Ok(Settled::Created)
             }
             Ok(None) => {
@@ -67,7 +69,7 @@ impl OrdersJob {
                 Ok(Settled::NotMade)
             }
             Err(e) => {
-                outcome::unavailable(&store, "fulfil", &e)?;
+                self.reporter.unavailable(Service::Fulfil, &e).await?;
                 report.deferred += 1;
                 Ok(Settled::Unknown)
             }
@@ -77,34 +79,30 @@ impl OrdersJob {
     /// An order whose sale is in Fulfil and that John Lewis now shows cancelled: the sale must
     /// not ship. Until the connector cancels Fulfil sales itself, a person does, told by a
     /// blocking `cancelled_after_import`.
-    pub(super) fn check_cancelled_after_import(
-        &self,
+    pub(super) async fn check_cancelled_after_import(
+        &mut self,
         order_id: &str,
         plan: &OrderPlan,
     ) -> anyhow::Result<()> {
         if plan.state != "CANCELED" {
             return Ok(());
         }
-        let store = &self.services.store;
-        let sale = store
+        let sale = self
+            .services
+            .store
             .order(order_id)?
             .and_then(|o| o.fulfil_sale_id)
-            .map_or_else(|| "(id not recorded)".to_string(), |id| id.to_string());
-        outcome::raise(
-            store,
-            "cancelled_after_import",
-            "operations",
-            "blocking",
-            order_id,
-            format!(
-                "John Lewis order {order_id} was cancelled after its sale reached Fulfil (sale {sale}). Cancel sale {sale} in Fulfil and stop its shipment if the warehouse has it, then resolve this exception; do not ship it."
-            ),
-        )
+            .map(|id| id.to_string());
+        let fact = Fact::CancelledAfterImport(CancelledSale {
+            order_id: order_id.to_string(),
+            sale,
+        });
+        self.reporter.fact(fact).await.map(drop)
     }
 
     /// Records the Fulfil `sale` made by `entry` (a `create_order`), audited as `action`.
-    pub(super) fn record_sale(
-        &self,
+    pub(super) async fn record_sale(
+        &mut self,
         entry: &OutboxEntry,
         sale: &Value,
         action: &str,
@@ -116,8 +114,10 @@ impl OrdersJob {
         store.set_order_sale(order_id, sale_id)?;
         store.outbox_set(entry.id, OutboxState::Done, None)?;
         store.audit(action, order_id, &sale.to_string())?;
-        store.resolve_cleared(order_id, &["fulfil_rejected"])?;
-        outcome::reachable(store, "fulfil")?;
+        self.reporter
+            .fact(Fact::SaleCreated(order_id.to_string()))
+            .await?;
+        self.reporter.reachable(Service::Fulfil).await?;
         report.created += 1;
         Ok(())
     }
@@ -131,15 +131,19 @@ impl OrdersJob {
             let created = store
                 .order(&entry.subject)?
                 .is_some_and(|o| o.stage == OrderStage::Created);
-            if !created
-                && !store.exception_open("fulfil_rejected", &entry.subject)?
-                && !store.exception_open("outbox_body_unreadable", &entry.subject)?
-            {
+            let waiting = match &entry.held_by {
+                Some(code) => store.exception_open(code, &entry.subject)?,
+                None => false,
+            };
+            if !created && !waiting {
                 store.outbox_set(entry.id, OutboxState::Pending, None)?;
                 store.audit(
                     "create_order.retried",
                     &entry.subject,
-                    "fulfil_rejected resolved",
+                    entry
+                        .held_by
+                        .as_deref()
+                        .unwrap_or("the exception was resolved"),
                 )?;
             }
         }

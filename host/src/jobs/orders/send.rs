@@ -2,6 +2,7 @@
 //! `create_order` (its outcome settled by reading the sale back).
 
 use super::*;
+use crate::runtime::exports::jlm::connector::exceptions::Failure;
 
 impl OrdersJob {
     /// Sends one outbox entry (after a re-read when its outcome is unknown).
@@ -36,7 +37,19 @@ impl OrdersJob {
             store.audit("or21.confirmed_by_reread", &order_id, "")?;
             return Ok(());
         }
-        let lines = decision_lines(&entry.body);
+        let Ok(body) = serde_json::from_str::<Value>(&entry.body) else {
+            store.outbox_set(
+                entry.id,
+                OutboxState::Failed,
+                Some("stored body unreadable"),
+            )?;
+            let fact = Fact::AcceptanceRejected(Failure {
+                subject: order_id.clone(),
+                detail: "the decision stored for it could not be read back".into(),
+            });
+            self.reporter.fact(fact).await?;
+            return Ok(());
+        };
         if !store.outbox_claim(&entry)? {
             tracing::warn!(
                 "{} for order {order_id} is being sent by another runner; left to it",
@@ -46,7 +59,7 @@ impl OrdersJob {
             return Ok(());
         }
         crate::jobs::crash_point("or21.sending");
-        match self.services.mirakl.accept_order(&order_id, &lines).await {
+        match self.services.mirakl.accept_order(&order_id, &body).await {
             Ok(()) => {
                 store.outbox_set(entry.id, OutboxState::Done, None)?;
                 store.audit("or21.sent", &order_id, &entry.body)?;
@@ -62,20 +75,15 @@ impl OrdersJob {
                     store.audit("or21.confirmed_by_reread", &order_id, &e.to_string())?;
                 } else {
                     store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                    outcome::raise(
-                        &self.services.store,
-                        "acceptance_rejected",
-                        "operations",
-                        "blocking",
-                        &order_id,
-                        format!(
-                            "John Lewis rejected the acceptance decision for order {order_id}: {e}. Accept or refuse the order in the John Lewis back office before its deadline."
-                        ),
-                    )?;
+                    let fact = Fact::AcceptanceRejected(Failure {
+                        subject: order_id.clone(),
+                        detail: e.to_string(),
+                    });
+                    self.reporter.fact(fact).await?;
                 }
             }
             Err(e) => {
-                let error = outcome::unavailable(&store, "mirakl", &e)?;
+                let error = self.reporter.unavailable(Service::Mirakl, &e).await?;
                 store.outbox_set(entry.id, OutboxState::Pending, Some(&error))?;
                 report.deferred += 1;
             }
@@ -122,16 +130,13 @@ impl OrdersJob {
                     OutboxState::Failed,
                     Some(&format!("stored body unreadable: {e}")),
                 )?;
-                outcome::raise(
-                    &store,
-                    "outbox_body_unreadable",
-                    "operations",
-                    "blocking",
-                    &order_id,
-                    format!(
-                        "The sale waiting to be sent to Fulfil for order {order_id} could not be read back from the connector's store ({e}); nothing was sent. Check that the order is not in Fulfil, then resolve this exception: the order is planned and sent again."
-                    ),
-                )?;
+                let fact = Fact::SaleBodyUnreadable(Failure {
+                    subject: order_id.clone(),
+                    detail: e.to_string(),
+                });
+                if let Some(code) = self.reporter.fact(fact).await? {
+                    store.outbox_hold(entry.id, &code)?;
+                }
                 return Ok(());
             }
         };
@@ -146,24 +151,22 @@ impl OrdersJob {
         match self.services.fulfil.create_order(&payload).await {
             Ok(sale) => {
                 crate::jobs::crash_point("create_order.sent");
-                self.record_sale(&entry, &sale, "create_order.sent", report)?;
+                self.record_sale(&entry, &sale, "create_order.sent", report)
+                    .await?;
             }
             Err(e @ ApiError::Rejected { .. }) => {
                 store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                outcome::raise(
-                    &self.services.store,
-                    "fulfil_rejected",
-                    "operations",
-                    "blocking",
-                    &order_id,
-                    format!(
-                        "Fulfil refused to create order {order_id}: {e}. Fix the cause in Fulfil (product, tax or channel set-up), then resolve this exception: the order is sent again (as it is when its data changes on John Lewis)."
-                    ),
-                )?;
+                let fact = Fact::SaleRejected(Failure {
+                    subject: order_id.clone(),
+                    detail: e.to_string(),
+                });
+                if let Some(code) = self.reporter.fact(fact).await? {
+                    store.outbox_hold(entry.id, &code)?;
+                }
             }
             Err(e @ ApiError::RateLimited { .. }) => {
                 // Refused before it was applied: simply sent again later.
-                let error = outcome::unavailable(&store, "fulfil", &e)?;
+                let error = self.reporter.unavailable(Service::Fulfil, &e).await?;
                 store.outbox_set(entry.id, OutboxState::Pending, Some(&error))?;
                 report.deferred += 1;
             }
@@ -171,22 +174,17 @@ impl OrdersJob {
                 // Fulfil answered 2xx: the sale was most likely made. Left `sending`, so the
                 // next cycle reads the sale back before anything else touches the order.
                 store.outbox_set(entry.id, OutboxState::Sending, Some(&reason))?;
-                outcome::raise(
-                    &store,
-                    "fulfil_response_unreadable",
-                    "operations",
-                    "warning",
-                    &order_id,
-                    format!(
-                        "Fulfil accepted the sale for order {order_id} but its answer could not be read ({reason}). The connector reads the sale back from Fulfil on the next cycle; nothing to do unless this repeats (then report it to Fulfil support)."
-                    ),
-                )?;
+                let fact = Fact::SaleAnswerUnreadable(Failure {
+                    subject: order_id.clone(),
+                    detail: reason,
+                });
+                self.reporter.fact(fact).await?;
                 report.deferred += 1;
             }
             Err(e) => {
                 // Timed out, 5xx or reset: Fulfil may have made the sale. Left `sending`, so
                 // the next cycle re-reads Fulfil before the order is touched again.
-                let error = outcome::unavailable(&store, "fulfil", &e)?;
+                let error = self.reporter.unavailable(Service::Fulfil, &e).await?;
                 store.outbox_set(entry.id, OutboxState::Sending, Some(&error))?;
                 report.deferred += 1;
             }

@@ -14,11 +14,16 @@ use tokio::time::Instant;
 
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::jobs::{Services, commitments, outcome};
+use crate::jobs::outcome::{Reporter, settle};
+use crate::jobs::{Services, commitments};
 use crate::runtime::Plugin;
+use crate::runtime::exports::jlm::connector::exceptions::{
+    Fact, RefusedStockLine, Service, StockLag,
+};
 use crate::runtime::exports::jlm::connector::inventory::{
     Published, StockLevel, StockLine, StockPlan,
 };
+use crate::runtime::exports::jlm::connector::types::Committed;
 use crate::stock::events::{StockChange, StockEvents};
 use crate::store::{OfferEntry, Store};
 use crate::web::metrics::Metrics;
@@ -64,6 +69,7 @@ pub struct StockJob {
     events: StockEvents,
     metrics: Metrics,
     plugin: Plugin,
+    reporter: Reporter,
     in_flight: Option<InFlight>,
     /// When the last STO01 was sent, or the last upload was held back.
     last_upload: Option<Instant>,
@@ -77,6 +83,7 @@ impl StockJob {
     pub fn new(services: Services, events: StockEvents, metrics: Metrics) -> StockJob {
         let mut job = StockJob {
             plugin: Plugin::new(services.runtime.clone()),
+            reporter: Reporter::new(services.store.clone(), services.runtime.clone()),
             services,
             events,
             metrics,
@@ -161,7 +168,7 @@ impl StockJob {
         if self.in_flight.is_none() && interval_passed && self.events.depth() > 0 {
             tick.uploaded = self.upload().await?;
         }
-        self.check_delay()?;
+        self.check_delay().await?;
         self.save_status()?;
         Ok(tick)
     }
@@ -172,7 +179,7 @@ impl StockJob {
         if let Err(e @ ProductsError::UnknownWarehouses(_)) =
             self.services.fulfil.counted_locations().await
         {
-            outcome::products_unreadable(&self.services.store, &e)?;
+            self.reporter.products_unreadable(&e).await?;
             // Try again an interval later, not on every tick.
             self.last_upload = Some(Instant::now());
             return Ok(None);
@@ -224,7 +231,7 @@ impl StockJob {
                 )?;
                 self.metrics
                     .inc("jlm_stock_uploads_total", &[("outcome", "accepted")]);
-                outcome::reachable(&self.services.store, "mirakl")?;
+                self.reporter.reachable(Service::Mirakl).await?;
                 let lines = plan.lines.len();
                 self.in_flight = Some(InFlight {
                     import_id,
@@ -241,18 +248,13 @@ impl StockJob {
                 self.metrics
                     .inc("jlm_stock_uploads_total", &[("outcome", "failed")]);
                 match &e {
-                    ApiError::Rejected { .. } => outcome::raise(
-                        &self.services.store,
-                        "stock_import_errors",
-                        "operations",
-                        "warning",
-                        "STO01",
-                        format!(
-                            "John Lewis rejected a stock file ({e}). The changes are kept and sent again with the next upload; if this repeats, check the shop's stock import settings."
-                        ),
-                    )?,
+                    ApiError::Rejected { .. } => {
+                        self.reporter
+                            .fact(Fact::StockFileRejected(e.to_string()))
+                            .await?;
+                    }
                     _ => {
-                        outcome::unavailable(&self.services.store, "mirakl", &e)?;
+                        self.reporter.unavailable(Service::Mirakl, &e).await?;
                     }
                 }
                 Ok(None)
@@ -277,7 +279,7 @@ impl StockJob {
         let status = match self.services.mirakl.stock_import_status(&import_id).await {
             Ok(status) => status,
             Err(e) => {
-                outcome::unavailable(&self.services.store, "mirakl", &e)?;
+                self.reporter.unavailable(Service::Mirakl, &e).await?;
                 return Ok(None);
             }
         };
@@ -294,16 +296,9 @@ impl StockJob {
                 status.lines_in_error,
             )?;
             self.events.requeue(flight.changes);
-            outcome::raise(
-                &self.services.store,
-                "stock_import_errors",
-                "operations",
-                "warning",
-                &import_id,
-                format!(
-                    "John Lewis stock import {import_id} failed as a whole. Its changes are merged into the next upload."
-                ),
-            )?;
+            self.reporter
+                .fact(Fact::StockImportFailed(import_id.clone()))
+                .await?;
             return Ok(Some((0, flight.lines.len())));
         }
         let mut failed: BTreeSet<String> = BTreeSet::new();
@@ -311,17 +306,12 @@ impl StockJob {
             match self.services.mirakl.stock_error_report(&import_id).await {
                 Ok(errors) => {
                     for line in errors {
-                        outcome::raise(
-                            &self.services.store,
-                            "stock_import_errors",
-                            "ecommerce",
-                            "warning",
-                            &line.sku,
-                            format!(
-                                "John Lewis refused the stock line for {:?} in import {import_id}: {}. Fix the offer on John Lewis (or the SKU in Fulfil); it is sent again at the next reconciliation.",
-                                line.sku, line.message
-                            ),
-                        )?;
+                        let fact = Fact::StockLineRefused(RefusedStockLine {
+                            sku: line.sku.clone(),
+                            import_id: import_id.clone(),
+                            message: line.message.clone(),
+                        });
+                        self.reporter.fact(fact).await?;
                         failed.insert(line.sku);
                     }
                 }
@@ -395,24 +385,33 @@ impl StockJob {
         let offers = self.services.store.offer_skus()?;
         let offers = (!offers.is_empty()).then_some(offers);
         let policy = self.services.config.stock.policy();
-        let snapshot = self.net_of_commitments(snapshot).await?;
+        let committed = self.committed().await?;
+        let snapshot = snapshot.to_vec();
         let record = format!("the stock plan of {} SKUs", snapshot.len());
         let planned = self
             .plugin
             .call(&record, move |session| match planning {
-                Planning::Publish { full } => {
-                    session.plan_stock(&snapshot, &ledger, offers.as_deref(), &policy, full)
-                }
-                Planning::Reconcile => {
-                    session.reconcile_stock(&snapshot, &ledger, offers.as_deref(), &policy)
-                }
+                Planning::Publish { full } => session.plan_stock(
+                    &snapshot,
+                    &ledger,
+                    offers.as_deref(),
+                    &policy,
+                    &committed,
+                    full,
+                ),
+                Planning::Reconcile => session.reconcile_stock(
+                    &snapshot,
+                    &ledger,
+                    offers.as_deref(),
+                    &policy,
+                    &committed,
+                ),
             })
             .await?;
         let planned = match planned {
             Ok(planned) => planned,
             Err(fault) => {
-                outcome::plugin_fault(
-                    &self.services.store,
+                self.reporter.plugin_fault(
                     "stock",
                     &fault,
                     "No stock was published; the changes stay queued and are planned again next interval.",
@@ -420,9 +419,6 @@ impl StockJob {
                 return Err(fault.into());
             }
         };
-        self.services
-            .store
-            .resolve_cleared("stock", &["plugin_fault"])?;
         let plan = match planned {
             Ok(plan) => plan,
             Err(e) => anyhow::bail!(
@@ -431,46 +427,31 @@ impl StockJob {
                 e.message
             ),
         };
-        for e in &plan.exceptions {
-            outcome::raise_planned(&self.services.store, e)?;
-        }
+        settle(&self.services.store, &plan.exceptions, &plan.resolves)?;
         Ok(plan)
     }
 
-    /// `snapshot` less the units John Lewis holds for orders Fulfil does not have yet (the
-    /// component says which): those are sold already, whatever Fulfil shows.
-    async fn net_of_commitments(
-        &mut self,
-        snapshot: &[StockLevel],
-    ) -> anyhow::Result<Vec<StockLevel>> {
+    /// The units John Lewis holds for orders Fulfil does not have yet, kept for
+    /// `jlm stock status`; a component fault stops the plan (what is held is not known).
+    async fn committed(&mut self) -> anyhow::Result<Vec<Committed>> {
         let store = self.services.store.clone();
-        self.held_for_orders = match commitments::committed_stock(&store, &mut self.plugin, None)
-            .await?
-        {
-            Ok(held) => held,
+        match commitments::committed_stock(&store, &mut self.plugin, None).await? {
+            Ok(committed) => {
+                self.held_for_orders = committed
+                    .iter()
+                    .map(|c| (c.sku.clone(), c.quantity))
+                    .collect();
+                Ok(committed)
+            }
             Err(fault) => {
-                outcome::plugin_fault(
-                    &store,
+                self.reporter.plugin_fault(
                     "stock",
                     &fault,
                     "No stock was published; the changes stay queued and are planned again next interval.",
                 )?;
-                return Err(fault.into());
+                Err(fault.into())
             }
-        };
-        Ok(snapshot
-            .iter()
-            .map(|level| {
-                let held = match level.warehouse {
-                    None => self.held_for_orders.get(&level.sku).copied().unwrap_or(0),
-                    Some(_) => 0,
-                };
-                StockLevel {
-                    available: level.available - held as f64,
-                    ..level.clone()
-                }
-            })
-            .collect())
+        }
     }
 
     /// Records change→published latency for the changes whose SKU was published.
@@ -482,7 +463,7 @@ impl StockJob {
     }
 
     /// Raises or clears `stock_sync_delayed`.
-    fn check_delay(&self) -> anyhow::Result<()> {
+    async fn check_delay(&mut self) -> anyhow::Result<()> {
         let limit = self.interval()
             * self
                 .services
@@ -490,26 +471,11 @@ impl StockJob {
                 .stock_sync
                 .delayed_after_intervals
                 .max(1);
-        match self.events.oldest_age() {
-            Some(age) if age > limit => outcome::raise(
-                &self.services.store,
-                "stock_sync_delayed",
-                "operations",
-                "blocking",
-                "stock",
-                format!(
-                    "The oldest unpublished Fulfil stock change is {}s old (limit {}s): John Lewis may be overselling. Check `jlm exceptions list` for api_unavailable or stock_import_errors.",
-                    age.as_secs(),
-                    limit.as_secs()
-                ),
-            ),
-            _ => {
-                self.services
-                    .store
-                    .resolve_cleared("stock", &["stock_sync_delayed"])?;
-                Ok(())
-            }
-        }
+        let lag = StockLag {
+            oldest_seconds: self.events.oldest_age().map(|age| age.as_secs()),
+            limit_seconds: limit.as_secs(),
+        };
+        self.reporter.fact(Fact::StockLag(lag)).await.map(drop)
     }
 
     /// Saves the job's state for `jlm stock status`.

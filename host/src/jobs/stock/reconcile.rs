@@ -11,11 +11,14 @@ impl StockJob {
         // The quantities read are as of some moment after this: a webhook change stamped
         // later is newer than (or as new as) them, so their corrections must not override it.
         let read_from = chrono::Utc::now();
-        let products = self.services.fulfil.all_products().await.map_err(|e| {
-            let _ = outcome::products_unreadable(&self.services.store, &e);
-            anyhow::anyhow!("read Fulfil quantities: {e}")
-        })?;
-        outcome::products_readable(&self.services.store)?;
+        let products = match self.services.fulfil.all_products().await {
+            Ok(products) => products,
+            Err(e) => {
+                self.reporter.products_unreadable(&e).await?;
+                anyhow::bail!("read Fulfil quantities: {e}");
+            }
+        };
+        self.reporter.products_readable().await?;
         let offers = match self.services.mirakl.export_offers().await {
             Ok(offers) => offers,
             Err(e) => {
@@ -63,7 +66,6 @@ impl StockJob {
         let plan = self
             .plan_against(&snapshot, on_jl, Planning::Reconcile)
             .await?;
-        self.resolve_backed_offers(&plan)?;
         // The ledger now holds what John Lewis really shows (-1: an offer with no quantity),
         // so every difference is sent with the next upload.
         let observed: Vec<(String, Option<String>, i64)> = offers
@@ -85,26 +87,6 @@ impl StockJob {
         self.services.store.record_published(&observed, None)?;
         self.services.store.audit("stock.reconciled", "stock", &json!({"products": products.len(), "offers": offers.len(), "differences": plan.lines.len()}).to_string())?;
         Ok(plan.lines.len())
-    }
-
-    /// Resolves `offer_without_product` for the offers the reconciliation `plan` no longer
-    /// flags (a Fulfil product now has the SKU, or John Lewis shows none left).
-    pub(super) fn resolve_backed_offers(&self, plan: &StockPlan) -> anyhow::Result<()> {
-        const CODE: &str = "offer_without_product";
-        let flagged: HashSet<&str> = plan
-            .exceptions
-            .iter()
-            .filter(|e| e.code == CODE)
-            .map(|e| e.subject.as_str())
-            .collect();
-        for open in self.services.store.exceptions(false)? {
-            if open.code == CODE && !flagged.contains(open.subject.as_str()) {
-                self.services
-                    .store
-                    .resolve_cleared(&open.subject, &[CODE])?;
-            }
-        }
-        Ok(())
     }
 
     /// OF21 listing (with EANs) when the offers lack EANs and the last listing is older than

@@ -617,6 +617,7 @@ mod tests {
                 &order.to_string(),
                 &catalogue,
                 &[],
+                &[],
                 &policy,
                 "2026-11-27T12:00:00Z",
             )

@@ -5,8 +5,8 @@
 //! order id for `plan-order` and `plan-dispatch`, the SKU for `sku-key`, `plan-stock` and
 //! `reconcile-stock`, the carrier for `check-carrier`. Every other record gets a trivial
 //! valid answer: orders awaiting acceptance are accepted line by line, anything else is left
-//! alone. `committed-stock` and `check-clocks` never fault (the host calls them for every
-//! stored order, faulty ones included).
+//! alone. `order-holds` and `check-clocks` never fault (the host calls them for every
+//! stored order, faulty ones included); `report` raises nothing.
 
 #[cfg(target_arch = "wasm32")]
 mod component {
@@ -15,9 +15,12 @@ mod component {
     wit_bindgen::generate!({ path: "../../../wit", world: "connector" });
 
     use exports::jlm::connector::dispatch as dsp;
+    use exports::jlm::connector::exceptions as exc;
     use exports::jlm::connector::inventory as inv;
     use exports::jlm::connector::orders as ord;
-    use exports::jlm::connector::types::{Exception, PlanError};
+    use exports::jlm::connector::types::{
+        Committed, Exception, MiraklRequest, PlanError, Resolution,
+    };
 
     struct Component;
 
@@ -41,6 +44,14 @@ mod component {
         }
     }
 
+    /// A plan made: an earlier `plugin_fault` about `subject` is over.
+    fn plugin_fault_over(subject: &str) -> Resolution {
+        Resolution {
+            codes: vec!["plugin_fault".into()],
+            subject: Some(subject.into()),
+        }
+    }
+
     fn text(value: &Value, key: &str) -> String {
         value
             .get(key)
@@ -54,6 +65,7 @@ mod component {
             order: String,
             _catalogue: Vec<ord::Product>,
             _offers: Vec<ord::Offer>,
+            _committed: Vec<Committed>,
             _policy: ord::OrderPolicy,
             _now: String,
         ) -> Result<ord::OrderPlan, PlanError> {
@@ -75,6 +87,20 @@ mod component {
                     .collect(),
                 _ => Vec::new(),
             };
+            let requests = if waiting {
+                let decisions: Vec<Value> = lines
+                    .iter()
+                    .map(|l| serde_json::json!({"id": l.line_id, "accepted": true}))
+                    .collect();
+                vec![MiraklRequest {
+                    api: "OR21".into(),
+                    path: format!("/api/orders/{order_id}/accept"),
+                    body: Some(serde_json::json!({ "order_lines": decisions }).to_string()),
+                }]
+            } else {
+                Vec::new()
+            };
+            let resolves = vec![plugin_fault_over(&order_id)];
             Ok(ord::OrderPlan {
                 commercial_id: text(&order, "commercial_id"),
                 order_id,
@@ -88,12 +114,18 @@ mod component {
                 fulfil_order: None,
                 total: None,
                 exceptions: Vec::new(),
+                resolves,
+                requests,
             })
         }
 
-        fn sku_key(sku: String) -> String {
-            misbehave(&sku);
-            sku.trim().to_lowercase()
+        fn sku_keys(skus: Vec<String>) -> Vec<String> {
+            skus.iter()
+                .map(|sku| {
+                    misbehave(sku);
+                    sku.trim().to_lowercase()
+                })
+                .collect()
         }
     }
 
@@ -120,6 +152,7 @@ mod component {
             csv,
             lines,
             exceptions: Vec::new(),
+            resolves: vec![plugin_fault_over("stock")],
         }
     }
 
@@ -129,6 +162,7 @@ mod component {
             _ledger: Vec<inv::Published>,
             _offers: Option<Vec<String>>,
             _policy: inv::StockPolicy,
+            _committed: Vec<Committed>,
             _full: bool,
         ) -> Result<inv::StockPlan, PlanError> {
             Ok(stock_plan(&snapshot))
@@ -139,12 +173,13 @@ mod component {
             _shown: Vec<inv::Published>,
             _offers: Option<Vec<String>>,
             _policy: inv::StockPolicy,
+            _committed: Vec<Committed>,
         ) -> Result<inv::StockPlan, PlanError> {
             Ok(stock_plan(&snapshot))
         }
 
-        fn committed_stock(_orders: Vec<inv::PendingOrder>) -> Vec<inv::Committed> {
-            Vec::new()
+        fn order_holds(orders: Vec<inv::PendingOrder>) -> Vec<Vec<Committed>> {
+            orders.iter().map(|_| Vec::new()).collect()
         }
     }
 
@@ -161,6 +196,7 @@ mod component {
                 requests: Vec::new(),
                 exceptions: Vec::new(),
                 complete: false,
+                resolves: vec![plugin_fault_over(&shipment.id.to_string())],
             })
         }
 
@@ -185,6 +221,33 @@ mod component {
             _policy: dsp::ClockPolicy,
         ) -> Result<Vec<Exception>, PlanError> {
             Ok(Vec::new())
+        }
+
+        fn clock_codes() -> Resolution {
+            Resolution {
+                codes: Vec::new(),
+                subject: None,
+            }
+        }
+    }
+
+    impl exc::Guest for Component {
+        fn report(_fact: exc::Fact) -> exc::Verdict {
+            exc::Verdict {
+                raise: Vec::new(),
+                resolves: Vec::new(),
+                holds: None,
+            }
+        }
+
+        fn catalogue() -> Vec<exc::CodeEntry> {
+            Vec::new()
+        }
+    }
+
+    impl exports::jlm::connector::contract::Guest for Component {
+        fn api_version() -> String {
+            "0.2.0".into()
         }
     }
 

@@ -1,0 +1,26 @@
+//! Typed calls of the component's `exceptions` interface: what a fact the host saw means for
+//! the queue, and the catalogue of every code.
+
+use std::time::Duration;
+
+use super::exports::jlm::connector::exceptions::{CodeEntry, Fact, Verdict};
+use super::{PluginFault, Session};
+
+/// Deadline for one verdict or the catalogue.
+const REPORT_DEADLINE: Duration = Duration::from_secs(1);
+
+impl Session {
+    /// The component's verdict on `fact`.
+    pub fn report(&mut self, fact: &Fact) -> Result<Verdict, PluginFault> {
+        self.call("report", REPORT_DEADLINE, |instance, store| {
+            instance.jlm_connector_exceptions().call_report(store, fact)
+        })
+    }
+
+    /// Every exception code the component raises, in code order.
+    pub fn catalogue(&mut self) -> Result<Vec<CodeEntry>, PluginFault> {
+        self.call("catalogue", REPORT_DEADLINE, |instance, store| {
+            instance.jlm_connector_exceptions().call_catalogue(store)
+        })
+    }
+}
