@@ -1,3 +1,5 @@
+//! Hand-written Decimal: only parse, rescale, half-even division and Fulfil unit prices are needed, with 64-bit fast paths (128-bit arithmetic is a slow library call in wasm).
+//!
 //! Exact money: integer minor units inside, decimal strings on the Fulfil wire.
 //!
 //! Mirakl sends amounts as JSON numbers (`3.95`). Order documents are read exactly from their
