@@ -9,10 +9,13 @@ mod checks;
 
 pub use address::{Customer, SaleAddress};
 
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+
 use crate::error::PlanError;
 use crate::exception::{Exception, Severity, Team};
 use crate::json_reader::Text;
-use crate::json_writer::JsonWriter;
+use crate::json_writer::to_json;
 use crate::mirakl_order::{MiraklOrder, field_text};
 use crate::money::{Decimal, currency_exponent, format_minor, minor_units, unit_price_for};
 use crate::orders::{Money, OrderPolicy};
@@ -51,12 +54,14 @@ pub struct SaleOrder<'a> {
 }
 
 /// A Fulfil sale line.
+#[derive(Serialize)]
 pub struct SaleLine<'a> {
     /// The Mirakl order line id.
     pub channel_identifier: &'a str,
     /// Product code.
     pub sku: &'a str,
     /// Product title on John Lewis.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<&'a str>,
     /// Units.
     pub quantity: i64,
@@ -67,10 +72,12 @@ pub struct SaleLine<'a> {
     /// Taxes on the line.
     pub tax_lines: Vec<TaxLine<'a>>,
     /// Line-level gift message.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gift_message: Option<Text<'a>>,
 }
 
 /// Shipping charged on the sale.
+#[derive(Serialize)]
 pub struct ShippingLine<'a> {
     /// `<order id>-shipping`.
     pub channel_identifier: String,
@@ -83,10 +90,12 @@ pub struct ShippingLine<'a> {
 }
 
 /// A Fulfil tax line: `{name, rate, amount}` with the rate as a fraction ("0.20").
+#[derive(Serialize)]
 pub struct TaxLine<'a> {
     /// Fulfil tax name (the Mirakl code when unmapped).
     pub name: &'a str,
     /// Rate as a fraction.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<Decimal>,
     /// Tax amount.
     pub amount: Decimal,
@@ -95,83 +104,38 @@ pub struct TaxLine<'a> {
 impl SaleOrder<'_> {
     /// The order object as JSON text.
     pub fn to_json(&self) -> String {
-        let mut w = JsonWriter::with_capacity(1024 + 512 * self.sale_lines.len());
-        w.begin_object();
-        w.field_str("channel_identifier", self.channel_identifier);
-        w.field_str("reference", self.reference);
-        w.field_str("confirmed_at", self.confirmed_at);
-        w.key("customer");
-        self.customer.write(&mut w);
-        w.key("billing_address");
-        self.billing_address.write(&mut w);
-        w.key("shipping_address");
-        self.shipping_address.write(&mut w);
-        w.key("sale_lines");
-        w.begin_array();
-        self.sale_lines.iter().for_each(|line| line.write(&mut w));
-        w.end_array();
+        to_json(self, 1024 + 512 * self.sale_lines.len())
+    }
+}
+
+impl Serialize for SaleOrder<'_> {
+    /// The `create_order` order object; absent options and no shipping leave their keys out.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut o = serializer.serialize_struct("SaleOrder", 15)?;
+        o.serialize_field("channel_identifier", self.channel_identifier)?;
+        o.serialize_field("reference", self.reference)?;
+        o.serialize_field("confirmed_at", self.confirmed_at)?;
+        o.serialize_field("customer", &self.customer)?;
+        o.serialize_field("billing_address", &self.billing_address)?;
+        o.serialize_field("shipping_address", &self.shipping_address)?;
+        o.serialize_field("sale_lines", &self.sale_lines)?;
         if !self.shipping_lines.is_empty() {
-            w.key("shipping_lines");
-            w.begin_array();
-            self.shipping_lines
-                .iter()
-                .for_each(|line| line.write(&mut w));
-            w.end_array();
+            o.serialize_field("shipping_lines", &self.shipping_lines)?;
         }
-        w.field_decimal("amount", self.amount);
-        w.field_str("currency_code", self.currency_code);
+        o.serialize_field("amount", &self.amount)?;
+        o.serialize_field("currency_code", self.currency_code)?;
         // Fulfil confirms and processes the sale; John Lewis has collected the payment.
-        w.field_str("status", "pending");
-        w.field_str("financial_status", "paid");
-        w.field_str("fulfillment_status", "unshipped");
-        w.field_opt_str("gift_message", self.gift_message.as_deref());
-        w.field_opt_str("comment", self.comment.as_deref());
-        w.end_object();
-        w.finish()
-    }
-}
-
-impl SaleLine<'_> {
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.field_str("channel_identifier", self.channel_identifier);
-        w.field_str("sku", self.sku);
-        w.field_opt_str("description", self.description);
-        w.field_integer("quantity", self.quantity);
-        w.field_decimal("unit_price", self.unit_price);
-        w.field_decimal("amount", self.amount);
-        w.key("tax_lines");
-        write_tax_lines(w, &self.tax_lines);
-        w.field_opt_str("gift_message", self.gift_message.as_deref());
-        w.end_object();
-    }
-}
-
-impl ShippingLine<'_> {
-    fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.field_str("channel_identifier", &self.channel_identifier);
-        w.field_str("description", self.description);
-        w.field_decimal("amount", self.amount);
-        w.key("tax_lines");
-        write_tax_lines(w, &self.tax_lines);
-        w.end_object();
-    }
-}
-
-/// `[{name, rate, amount}, …]`.
-fn write_tax_lines(w: &mut JsonWriter, taxes: &[TaxLine]) {
-    w.begin_array();
-    for tax in taxes {
-        w.begin_object();
-        w.field_str("name", tax.name);
-        if let Some(rate) = tax.rate {
-            w.field_decimal("rate", rate);
+        o.serialize_field("status", "pending")?;
+        o.serialize_field("financial_status", "paid")?;
+        o.serialize_field("fulfillment_status", "unshipped")?;
+        if let Some(gift_message) = &self.gift_message {
+            o.serialize_field("gift_message", gift_message)?;
         }
-        w.field_decimal("amount", tax.amount);
-        w.end_object();
+        if let Some(comment) = &self.comment {
+            o.serialize_field("comment", comment)?;
+        }
+        o.end()
     }
-    w.end_array();
 }
 
 /// A payload that adds up, with what the customer paid.
@@ -455,4 +419,86 @@ fn rate_fraction(percent: Decimal) -> Decimal {
     }
     .normalized()
     .with_min_scale(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address(name: &str, optional: Option<&'static str>) -> SaleAddress<'static> {
+        SaleAddress {
+            name: name.to_string(),
+            address1: "1 High St",
+            address2: optional,
+            city: "Leeds",
+            zip: "LS1 1AA",
+            subdivision_code: optional,
+            country_code: "GB",
+            phone: optional,
+            email: optional,
+        }
+    }
+
+    /// The golden plans compare parsed JSON; this pins the text itself: key order, keys left
+    /// out when absent, amounts as strings, quantity as a number.
+    #[test]
+    fn the_order_object_is_written_in_fulfils_key_order() {
+        let tax = |rate| TaxLine {
+            name: "VAT",
+            rate,
+            amount: Decimal::of_minor(50, 2),
+        };
+        let mut sale = SaleOrder {
+            channel_identifier: "O-1",
+            reference: "R\"1",
+            confirmed_at: "2026-11-27T10:00:00Z",
+            customer: Customer {
+                name: "A B".into(),
+                contacts: vec![("email", "a@b.c"), ("phone", "0113")],
+            },
+            billing_address: address("A", None),
+            shipping_address: address("B", Some("x")),
+            sale_lines: vec![SaleLine {
+                channel_identifier: "O-1-1",
+                sku: "SKU",
+                description: Some("Mug"),
+                quantity: 3,
+                unit_price: Decimal::of_minor(8323, 3),
+                amount: Decimal::of_minor(2497, 2),
+                tax_lines: vec![tax(Some(Decimal::of_minor(20, 2))), tax(None)],
+                gift_message: Some("Hi\n".into()),
+            }],
+            shipping_lines: vec![ShippingLine {
+                channel_identifier: "O-1-shipping".into(),
+                description: "Standard",
+                amount: Decimal::of_minor(0, 2),
+                tax_lines: vec![],
+            }],
+            amount: Decimal::of_minor(2997, 2),
+            currency_code: "GBP",
+            gift_message: Some("Card".into()),
+            comment: Some("Leave at door".into()),
+        };
+        let billing = r#"{"name":"A","address1":"1 High St","city":"Leeds","zip":"LS1 1AA","country_code":"GB"}"#;
+        let shipping = r#"{"name":"B","address1":"1 High St","address2":"x","city":"Leeds","zip":"LS1 1AA","subdivision_code":"x","country_code":"GB","phone":"x","email":"x"}"#;
+        let line = r#"{"channel_identifier":"O-1-1","sku":"SKU","description":"Mug","quantity":3,"unit_price":"8.323","amount":"24.97","tax_lines":[{"name":"VAT","rate":"0.20","amount":"0.50"},{"name":"VAT","amount":"0.50"}],"gift_message":"Hi\n"}"#;
+        let ship = r#"{"channel_identifier":"O-1-shipping","description":"Standard","amount":"0.00","tax_lines":[]}"#;
+        let head = r#"{"channel_identifier":"O-1","reference":"R\"1","confirmed_at":"2026-11-27T10:00:00Z","customer":{"name":"A B","contacts":[["email","a@b.c"],["phone","0113"]]}"#;
+        let tail = r#""amount":"29.97","currency_code":"GBP","status":"pending","financial_status":"paid","fulfillment_status":"unshipped""#;
+        assert_eq!(
+            sale.to_json(),
+            format!(
+                r#"{head},"billing_address":{billing},"shipping_address":{shipping},"sale_lines":[{line}],"shipping_lines":[{ship}],{tail},"gift_message":"Card","comment":"Leave at door"}}"#
+            )
+        );
+        sale.shipping_lines.clear();
+        sale.gift_message = None;
+        sale.comment = None;
+        assert_eq!(
+            sale.to_json(),
+            format!(
+                r#"{head},"billing_address":{billing},"shipping_address":{shipping},"sale_lines":[{line}],{tail}}}"#
+            )
+        );
+    }
 }

@@ -1,5 +1,7 @@
+//! Hand-written: the string scan of the hand-written reader ([`crate::json_reader`], see why there).
+//!
 //! Finding the bytes a JSON string treats specially (quote, backslash, control characters),
-//! eight bytes at a time: the inner loop of both the reader and the writer.
+//! eight bytes at a time: the inner loop of the reader.
 
 /// The index of the first quote, backslash or control character at or after `from`, or
 /// `bytes.len()` when there is none.

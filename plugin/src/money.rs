@@ -1,3 +1,5 @@
+//! Hand-written Decimal: only parse, rescale, half-even division and Fulfil unit prices are needed, with 64-bit fast paths (128-bit arithmetic is a slow library call in wasm).
+//!
 //! Exact money: integer minor units inside, decimal strings on the Fulfil wire.
 //!
 //! Mirakl sends amounts as JSON numbers (`3.95`). Order documents are read exactly from their
@@ -201,13 +203,13 @@ impl Decimal {
     }
 }
 
-/// Decimal places of a currency's minor unit (ISO 4217); 2 unless listed.
+/// Decimal places of a currency's minor unit, from the ISO 4217 table of the `iso_currency`
+/// crate (`currency` is the upper-case alphabetic code). 2 for a code the table does not know
+/// and for one ISO gives no minor unit (gold, the testing code).
 pub fn currency_exponent(currency: &str) -> u32 {
-    match currency {
-        "JPY" | "KRW" | "ISK" | "CLP" | "VND" | "HUF" => 0,
-        "BHD" | "KWD" | "OMR" | "JOD" | "TND" => 3,
-        _ => 2,
-    }
+    iso_currency::Currency::from_code(currency)
+        .and_then(|c| c.exponent())
+        .map_or(2, u32::from)
 }
 
 /// A Mirakl amount in minor units of a currency with `exponent` decimals. `field` names the
@@ -458,6 +460,26 @@ mod tests {
         }
         // Below 100 units a four-decimal price always exists.
         assert!((1..100).all(|q| unit_price_for(123_457, q, 2, 4).is_some()));
+    }
+
+    #[test]
+    fn currency_exponents_follow_iso_4217() {
+        for (code, exponent) in [
+            ("GBP", 2),
+            ("EUR", 2),
+            ("HUF", 2),
+            ("JPY", 0),
+            ("UGX", 0),
+            ("XOF", 0),
+            ("BHD", 3),
+            ("CLF", 4),
+        ] {
+            assert_eq!(currency_exponent(code), exponent, "{code}");
+        }
+        // Unknown codes, lower case and codes without a minor unit get 2, as before.
+        for code in ["ZZZ", "", "gbp", "jpy", "GBPX", "XAU", "XTS"] {
+            assert_eq!(currency_exponent(code), 2, "{code:?}");
+        }
     }
 
     #[test]

@@ -6,13 +6,15 @@
 //! what Fulfil's address has no field for (delivery instructions, a county by name, the
 //! Mirakl fulfilment centre) goes in the sale's notes (`comment`).
 
+use serde::Serialize;
+
 use crate::country::{self, CountryProblem};
 use crate::exception::{Exception, Severity, Team};
 use crate::json_reader::Text;
-use crate::json_writer::JsonWriter;
 use crate::mirakl_order::{Address, MiraklOrder};
 
 /// The Fulfil customer of a sale.
+#[derive(Serialize)]
 pub struct Customer<'a> {
     /// Full name.
     pub name: String,
@@ -20,7 +22,8 @@ pub struct Customer<'a> {
     pub contacts: Vec<(&'static str, &'a str)>,
 }
 
-/// A Fulfil address.
+/// A Fulfil address; absent options leave their keys out.
+#[derive(Serialize)]
 pub struct SaleAddress<'a> {
     /// Addressee: the person, with the company after a comma when both are given (the
     /// company alone when no person is named).
@@ -28,54 +31,23 @@ pub struct SaleAddress<'a> {
     /// Street, line 1.
     pub address1: &'a str,
     /// Street, line 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address2: Option<&'a str>,
     /// Town.
     pub city: &'a str,
     /// Postcode.
     pub zip: &'a str,
     /// The state when Mirakl gives it as a code ("CA", "NSW"); a name goes in the notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subdivision_code: Option<&'a str>,
     /// ISO 3166-1 alpha-2.
     pub country_code: &'static str,
     /// Phone number (the second one when the first is absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<&'a str>,
     /// The order's notification email.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,
-}
-
-impl Customer<'_> {
-    /// Writes the `customer` object.
-    pub fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.field_str("name", &self.name);
-        w.key("contacts");
-        w.begin_array();
-        for (kind, value) in &self.contacts {
-            w.begin_array();
-            w.string(kind);
-            w.string(value);
-            w.end_array();
-        }
-        w.end_array();
-        w.end_object();
-    }
-}
-
-impl SaleAddress<'_> {
-    /// Writes an address object.
-    pub fn write(&self, w: &mut JsonWriter) {
-        w.begin_object();
-        w.field_str("name", &self.name);
-        w.field_str("address1", self.address1);
-        w.field_opt_str("address2", self.address2);
-        w.field_str("city", self.city);
-        w.field_str("zip", self.zip);
-        w.field_opt_str("subdivision_code", self.subdivision_code);
-        w.field_str("country_code", self.country_code);
-        w.field_opt_str("phone", self.phone);
-        w.field_opt_str("email", self.email);
-        w.end_object();
-    }
 }
 
 /// Joins non-empty name parts with `separator`.
