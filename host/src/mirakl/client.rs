@@ -1,8 +1,9 @@
 //! [`Client`]: authenticated, paced, retried access to the Mirakl seller API.
 //!
-//! Endpoint methods live next to their flow (`orders.rs` for OR11/OR21, `stock.rs` for
-//! STO01/02/03, `offers.rs` for OF21/OF52/53/54); this file holds the
-//! connection itself and the generic [`Client::request_json`] they share.
+//! Endpoint methods live next to their flow (`orders.rs` for OR11/OR21, `stock/` for
+//! STO01/02/03, `offers/` for OF21/OF52/53/54, `dispatch/` for SH21/OR23/OR24/ST01 and the
+//! planned calls); this file holds the connection itself and the generic
+//! [`Client::request_json`] they share.
 
 use std::fmt;
 

@@ -12,6 +12,7 @@ mod client;
 mod config;
 pub mod csv;
 mod dispatch;
+mod lenient;
 mod offers;
 mod orders;
 mod shipments;
