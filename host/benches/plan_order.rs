@@ -71,7 +71,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("plan_order_3_lines");
     group.bench_function("native", |b| {
         b.iter(|| {
-            plugin::orders::plan_order(black_box(order), &catalogue, &offers, &policy, NOW)
+            plugin::orders::plan_order(black_box(order), &catalogue, &offers, &[], &policy, NOW)
                 .expect("plan")
         })
     });
@@ -101,6 +101,7 @@ fn bench(c: &mut Criterion) {
                     black_box(order),
                     &wit_catalogue,
                     &wit_offers,
+                    &[],
                     &wit_policy,
                     NOW,
                 )

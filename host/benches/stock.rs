@@ -56,9 +56,15 @@ fn plan_stock_figures() {
         (0..RUNS)
             .map(|_| {
                 let start = Instant::now();
-                let plan =
-                    plugin::stock::plan_stock(&snapshot, &ledger, Some(&known), &policy, false)
-                        .expect("plan");
+                let plan = plugin::stock::plan_stock(
+                    &snapshot,
+                    &ledger,
+                    Some(&known),
+                    &policy,
+                    &[],
+                    false,
+                )
+                .expect("plan");
                 std::hint::black_box(plan.lines.len());
                 start.elapsed()
             })
@@ -98,7 +104,7 @@ fn plan_stock_figures() {
             .map(|_| {
                 let start = Instant::now();
                 let plan = session
-                    .plan_stock(&w_snapshot, &w_ledger, Some(&offers), &w_policy, false)
+                    .plan_stock(&w_snapshot, &w_ledger, Some(&offers), &w_policy, &[], false)
                     .expect("no trap")
                     .expect("plan");
                 std::hint::black_box(plan.lines.len());
