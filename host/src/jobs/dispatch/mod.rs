@@ -22,7 +22,9 @@ use crate::runtime::exports::jlm::connector::types::{PlanError, Severity};
 use crate::store::{OutboxState, ShipmentState};
 
 mod clocks;
+mod context;
 mod in_doubt;
+mod send;
 
 /// Cursor: highest Fulfil `write_date` of the shipments read.
 const CURSOR: &str = "fulfil.shipments.write_date";
@@ -70,33 +72,6 @@ impl DispatchJob {
         match overlapped(cursor, self.services.config.dispatch.overlap.0) {
             Some(at) => at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             None => cursor.to_string(),
-        }
-    }
-
-    /// The SH21 approved carriers: cached, refreshed daily (the cache is used if John Lewis
-    /// cannot be reached).
-    pub async fn carriers(&mut self, force: bool) -> anyhow::Result<Option<String>> {
-        let store = &self.services.store;
-        let cached = store.cursor(CARRIERS)?;
-        let fresh = store
-            .cursor(CARRIERS_AT)?
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .is_some_and(|t| chrono::Utc::now().signed_duration_since(t) < CARRIERS_MAX_AGE);
-        if cached.is_some() && fresh && !force {
-            return Ok(cached);
-        }
-        match self.services.mirakl.carriers().await {
-            Ok(body) => {
-                let text = body.to_string();
-                store.set_cursor(CARRIERS, &text)?;
-                store.set_cursor(CARRIERS_AT, &chrono::Utc::now().to_rfc3339())?;
-                store.audit("sh21.refreshed", "carriers", &text)?;
-                Ok(Some(text))
-            }
-            Err(e) => {
-                tracing::warn!("SH21 unavailable ({e}); using the cached carrier list");
-                Ok(cached)
-            }
         }
     }
 
@@ -314,182 +289,6 @@ impl DispatchJob {
             report.blocked += 1;
             return Ok(());
         }
-        for request in &plan.requests {
-            let key = format!("dispatch:{sid}:{}", request.api);
-            let body = request.body.clone().unwrap_or_default();
-            let planned = json!({"path": request.path, "body": body}).to_string();
-            let entry = store.enqueue(&request.api, &order_id, &key, &planned)?;
-            if entry.state == OutboxState::Done {
-                continue;
-            }
-            if entry.state == OutboxState::Failed {
-                // John Lewis rejected this request: it is sent again once it changes (the
-                // shipment or the carrier table was corrected) or a person resolved the
-                // exception, not every cycle.
-                let waiting = match &entry.held_by {
-                    Some(code) => store.exception_open(code, &sid)?,
-                    None => false,
-                };
-                if entry.body == planned && waiting {
-                    store.set_shipment_state(shipment.id, ShipmentState::Blocked)?;
-                    report.blocked += 1;
-                    return Ok(());
-                }
-                store.outbox_set(entry.id, OutboxState::Pending, None)?;
-                store.outbox_rewrite(entry.id, &planned)?;
-            }
-            if entry.state == OutboxState::Sending
-                && request.api == "OR24"
-                && self.shipped_on_jl(&order_id).await?
-            {
-                store.outbox_set(entry.id, OutboxState::Done, None)?;
-                continue;
-            }
-            let body_value: Option<Value> = request
-                .body
-                .as_deref()
-                .and_then(|b| serde_json::from_str(b).ok());
-            if !store.outbox_claim(&entry)? {
-                tracing::warn!(
-                    "{} for shipment {sid} is being sent by another runner; left to it",
-                    request.api
-                );
-                report.deferred += 1;
-                return Ok(());
-            }
-            let result = self
-                .services
-                .mirakl
-                .send_planned(&request.api, &request.path, body_value.as_ref())
-                .await;
-            crate::jobs::crash_point(&format!("{}.sent", request.api.to_lowercase()));
-            // A 2xx ST01 may still refuse the shipment: each error is John Lewis' refusal.
-            let result = match result {
-                Ok(Some(answer)) if request.api == "ST01" => match shipment_errors(&answer) {
-                    Some(errors) => Err(ApiError::Rejected {
-                        status: 201,
-                        code: None,
-                        message: errors,
-                    }),
-                    None => Ok(Some(answer)),
-                },
-                other => other,
-            };
-            match result {
-                Ok(_) => {
-                    store.outbox_set(entry.id, OutboxState::Done, None)?;
-                    store.audit(
-                        &format!("{}.sent", request.api.to_lowercase()),
-                        &order_id,
-                        &format!("shipment {sid}"),
-                    )?;
-                }
-                Err(e)
-                    if request.api == "OR24"
-                        && matches!(
-                            e,
-                            ApiError::Rejected { .. } | ApiError::OutcomeUnknown { .. }
-                        )
-                        && self.shipped_on_jl(&order_id).await? =>
-                {
-                    store.outbox_set(entry.id, OutboxState::Done, None)?;
-                    store.audit("or24.confirmed_by_reread", &order_id, &e.to_string())?;
-                }
-                Err(ApiError::OutcomeUnknown { reason }) => {
-                    store.outbox_set(entry.id, OutboxState::Sending, Some(&reason))?;
-                    store.set_shipment_state(shipment.id, ShipmentState::Pending)?;
-                    report.deferred += 1;
-                    return Ok(());
-                }
-                Err(e @ ApiError::Rejected { .. }) => {
-                    store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                    let fact = Fact::DispatchRejected(RefusedRequest {
-                        shipment_id: sid.clone(),
-                        order_id: order_id.clone(),
-                        api: request.api.clone(),
-                        detail: e.to_string(),
-                    });
-                    if let Some(code) = self.reporter.fact(fact).await? {
-                        store.outbox_hold(entry.id, &code)?;
-                    }
-                    store.set_shipment_state(shipment.id, ShipmentState::Blocked)?;
-                    report.blocked += 1;
-                    return Ok(());
-                }
-                Err(e) => {
-                    let error = self.reporter.unavailable(Service::Mirakl, &e).await?;
-                    store.outbox_set(entry.id, OutboxState::Pending, Some(&error))?;
-                    report.deferred += 1;
-                    return Ok(());
-                }
-            }
-        }
-        store.set_shipment_state(shipment.id, ShipmentState::Sent)?;
-        let order_shipments = store
-            .shipments_of(&order_id)?
-            .into_iter()
-            .map(|s| s.shipment_id.to_string())
-            .collect();
-        let fact = Fact::DispatchSent(ShipmentSent {
-            shipment_id: sid.clone(),
-            complete: plan.complete,
-            order_shipments,
-        });
-        self.reporter.fact(fact).await?;
-        report.sent += 1;
-        Ok(())
+        self.send_plan(shipment, &order_id, &plan, report).await
     }
-
-    /// Units of each line confirmed by earlier shipments of the order.
-    fn shipped_before(&self, order_id: &str, shipment_id: i64) -> anyhow::Result<Vec<ShippedLine>> {
-        let mut totals: BTreeMap<String, i64> = BTreeMap::new();
-        for record in self.services.store.shipments_of(order_id)? {
-            if record.shipment_id == shipment_id
-                || !matches!(record.state, ShipmentState::Sent | ShipmentState::Done)
-            {
-                continue;
-            }
-            let lines: Vec<Value> = serde_json::from_str(&record.lines).unwrap_or_default();
-            for line in lines {
-                if let (Some(id), Some(q)) = (
-                    line.get("line_id").and_then(Value::as_str),
-                    line.get("quantity").and_then(Value::as_i64),
-                ) {
-                    *totals.entry(id.to_string()).or_default() += q;
-                }
-            }
-        }
-        Ok(totals
-            .into_iter()
-            .map(|(line_id, quantity)| ShippedLine { line_id, quantity })
-            .collect())
-    }
-
-    /// Confirms sent shipments: done once John Lewis shows the order shipped (or, for a
-    /// partial shipment, once its tracking was sent).
-    async fn confirm_sent(&mut self) -> anyhow::Result<()> {
-        for record in self.services.store.shipments_in(ShipmentState::Sent)? {
-            if !record.complete || self.shipped_on_jl(&record.order_id).await? {
-                self.services
-                    .store
-                    .set_shipment_state(record.shipment_id, ShipmentState::Done)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The messages of a 2xx ST01 answer's `shipment_errors[]`, joined; `None` when it has none.
-fn shipment_errors(answer: &Value) -> Option<String> {
-    let errors = answer.get("shipment_errors").and_then(Value::as_array)?;
-    let messages: Vec<String> = errors
-        .iter()
-        .map(|e| {
-            e.get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("refused without a message")
-                .to_string()
-        })
-        .collect();
-    (!messages.is_empty()).then(|| format!("shipment refused: {}", messages.join("; ")))
 }
