@@ -1,30 +1,22 @@
 //! The jlm component: every business rule of the Fulfil ⇄ John Lewis connector.
 //!
-//! The modules are pure Rust, tested natively; the `wasm32` build exports them through the
-//! WIT package in `wit/` (the glue in `component/` is all that is wasm-specific).
+//! One folder per flow: [`orders`] (plan-order), [`stock`] (plan-stock), [`dispatch`]
+//! (plan-dispatch and the clocks) and [`exceptions`] (the catalogue of codes and the facts the
+//! host reports). [`common`] holds what several flows share; it imports no flow, and no flow
+//! imports another. The modules are pure Rust, tested natively; the `wasm32` build exports
+//! them through the WIT package in `wit/` (the glue in `component/` is all that is
+//! wasm-specific).
 
-pub mod catalogue;
-pub mod clocks;
-pub mod commitments;
-pub mod country;
+pub mod common;
 pub mod dispatch;
-pub mod ean;
-pub mod error;
-pub mod exception;
-pub mod facts;
-pub mod fast_hash;
-pub mod fulfil_order;
-pub mod json_bytes;
-pub mod json_reader;
-pub mod json_writer;
-pub mod mirakl_order;
-pub mod mirakl_request;
-pub mod money;
+pub mod exceptions;
 pub mod orders;
-pub mod sku;
 pub mod stock;
-pub mod stock_csv;
-pub mod time;
+
+/// The Fx hash collections, at the path the host uses (`plugin::fast_hash`).
+pub use common::fast_hash;
+/// The clocks, at the path the host uses (`plugin::clocks`).
+pub use dispatch::clocks;
 
 /// The version of the `jlm:connector` WIT package this component implements.
 pub const API_VERSION: &str = "0.2.0";

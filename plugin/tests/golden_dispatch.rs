@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use plugin::catalogue::find;
 use plugin::dispatch::{DispatchPolicy, Shipment, ShippedLine, plan_dispatch};
+use plugin::exceptions::catalogue::find;
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dispatch");

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use plugin::catalogue::find;
-use plugin::commitments::Committed;
+use plugin::common::committed::Committed;
+use plugin::exceptions::catalogue::find;
 use plugin::orders::{Offer, OrderPolicy, Product, plan_order};
 
 /// The fixed clock of every golden case.

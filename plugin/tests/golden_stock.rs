@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use plugin::catalogue::find;
-use plugin::commitments::Committed;
+use plugin::common::committed::Committed;
+use plugin::exceptions::catalogue::find;
 use plugin::stock::{Published, RuleOverride, StockLevel, StockPolicy, plan_stock};
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use plugin::catalogue::CODES;
+use plugin::exceptions::catalogue::CODES;
 
 const START: &str = "<!-- handbook:start -->";
 const END: &str = "<!-- handbook:end -->";
@@ -39,6 +39,6 @@ fn the_readme_handbook_is_the_catalogue() {
     }
     assert_eq!(
         current, wanted,
-        "the README handbook differs from plugin/src/catalogue.rs; run JLM_BLESS=1 cargo test -p plugin --test handbook"
+        "the README handbook differs from plugin/src/exceptions/catalogue.rs; run JLM_BLESS=1 cargo test -p plugin --test handbook"
     );
 }

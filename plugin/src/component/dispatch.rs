@@ -2,7 +2,7 @@
 
 use super::exports::jlm::connector::dispatch as dsp;
 use super::{Component, exceptions, plan_error, requests, resolutions, wit_types};
-use crate::{clocks, dispatch};
+use crate::dispatch::{self, clocks};
 
 fn dispatch_policy(policy: dsp::DispatchPolicy) -> dispatch::DispatchPolicy {
     dispatch::DispatchPolicy {

@@ -2,8 +2,8 @@
 
 use super::exports::jlm::connector::exceptions as wit;
 use super::{Component, exceptions, native_plan_error, resolutions, severity, team};
-use crate::catalogue::CODES;
-use crate::facts::{self, Fact, Failure, Service};
+use crate::exceptions::catalogue::CODES;
+use crate::exceptions::facts::{self, Fact, Failure, Service};
 
 fn service(service: wit::Service) -> Service {
     match service {

@@ -2,7 +2,8 @@
 
 use super::exports::jlm::connector::inventory as inv;
 use super::{Component, committed, exceptions, plan_error, resolutions, wit_types};
-use crate::{commitments, stock};
+use crate::orders::commitments;
+use crate::stock;
 
 fn stock_levels(snapshot: Vec<inv::StockLevel>) -> Vec<stock::StockLevel> {
     snapshot
@@ -73,7 +74,7 @@ fn stock_plan(plan: stock::StockPlan) -> inv::StockPlan {
 }
 
 /// The offer mirror as the set `plan-stock` checks against.
-fn known_offers(offers: &Option<Vec<String>>) -> Option<crate::fast_hash::FastSet<&str>> {
+fn known_offers(offers: &Option<Vec<String>>) -> Option<crate::common::fast_hash::FastSet<&str>> {
     offers
         .as_ref()
         .map(|o| o.iter().map(String::as_str).collect())

@@ -6,9 +6,9 @@ mod exceptions;
 mod inventory;
 mod orders;
 
-use crate::error::PlanError;
-use crate::exception::{Exception, Resolution, Severity, Team};
-use crate::mirakl_request::MiraklRequest;
+use crate::common::error::PlanError;
+use crate::common::exception::{Exception, Resolution, Severity, Team};
+use crate::common::mirakl_request::MiraklRequest;
 
 wit_bindgen::generate!({ path: "../wit", world: "connector" });
 
@@ -72,9 +72,9 @@ fn requests(list: Vec<MiraklRequest>) -> Vec<wit_types::MiraklRequest> {
         .collect()
 }
 
-fn committed(list: Vec<wit_types::Committed>) -> Vec<crate::commitments::Committed> {
+fn committed(list: Vec<wit_types::Committed>) -> Vec<crate::common::committed::Committed> {
     list.into_iter()
-        .map(|c| crate::commitments::Committed {
+        .map(|c| crate::common::committed::Committed {
             sku: c.sku,
             quantity: c.quantity,
         })

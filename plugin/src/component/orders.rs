@@ -2,7 +2,7 @@
 
 use super::exports::jlm::connector::orders as wit;
 use super::{Component, committed, exceptions, plan_error, requests, resolutions, wit_types};
-use crate::{orders, sku};
+use crate::orders::{self, sku};
 
 fn policy(policy: wit::OrderPolicy) -> orders::OrderPolicy {
     orders::OrderPolicy {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::CarrierMapping;
 use super::tracking::TrackingFormat;
-use crate::error::PlanError;
+use crate::common::error::PlanError;
 
 /// Most entries accepted in the carrier table.
 pub const MAX_CARRIERS: usize = 1000;

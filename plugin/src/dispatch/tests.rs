@@ -1,5 +1,7 @@
 //! Unit tests of `plan_dispatch`; the golden cases live in `tests/golden_dispatch.rs`.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use super::*;
@@ -770,7 +772,7 @@ fn never_panics_on_odd_input() {
     let p = plan_dispatch(&text, &odd, Some(SH21), &policy(), &[]).unwrap();
     assert_eq!(codes(&p), ["unmapped_carrier"]);
     assert_eq!(p.exceptions[0].subject, i64::MIN.to_string());
-    let too_big = " ".repeat(crate::error::MAX_INPUT_BYTES + 1);
+    let too_big = " ".repeat(crate::common::error::MAX_INPUT_BYTES + 1);
     assert_eq!(
         plan_dispatch(&too_big, &s, None, &policy(), &[])
             .unwrap_err()
@@ -907,7 +909,7 @@ fn carrier_check_rejects_unusable_input() {
         multi_shipment: false,
     };
     assert_eq!(code(&duplicate, None), "invalid_argument");
-    let too_big = "x".repeat(crate::error::MAX_INPUT_BYTES + 1);
+    let too_big = "x".repeat(crate::common::error::MAX_INPUT_BYTES + 1);
     assert_eq!(
         check_carrier(&too_big, None, &policy(), None)
             .unwrap_err()

@@ -16,7 +16,7 @@
 //! (no case folding, inner spaces are not removed), so the number that matched is exactly the
 //! number sent to John Lewis.
 
-pub use crate::mirakl_request::percent_encode;
+pub use crate::common::mirakl_request::percent_encode;
 
 /// Longest format accepted, in characters.
 const MAX_FORMAT_CHARS: usize = 1000;

@@ -1,12 +1,12 @@
 //! Order-level checks of `plan-order`: states the connector does not know, a currency other
 //! than the channel's, and an acceptance deadline already passed.
 
-use super::{Findings, OrderPolicy};
-use crate::clocks;
-use crate::error::PlanError;
-use crate::exception::{Exception, Severity, Team};
-use crate::mirakl_order::MiraklOrder;
-use crate::time::{self, UnixSeconds};
+use super::Findings;
+use super::inputs::OrderPolicy;
+use crate::common::error::PlanError;
+use crate::common::exception::{Exception, Severity, Team};
+use crate::common::mirakl_order::MiraklOrder;
+use crate::common::time::{self, UnixSeconds};
 
 /// States in which the connector acts on an order (OR21, or the Fulfil sale).
 const ACTED_ON: &[&str] = &["WAITING_ACCEPTANCE", "SHIPPING"];
@@ -82,7 +82,7 @@ pub(super) fn check_order(
                 oid,
                 format!(
                     "Order {oid} is still waiting for acceptance; the deadline is {}. Accept or refuse it on John Lewis now, or it is refused automatically and counts against the shop.",
-                    clocks::remaining(deadline, now)
+                    time::remaining(deadline, now)
                 ),
             ));
         }

@@ -185,7 +185,7 @@ fn plan_waiting(order: &str, policy: &OrderPolicy) -> super::OrderPlan {
     .expect("a plan")
 }
 
-fn codes(plan: &super::OrderPlan) -> Vec<(&str, crate::exception::Severity)> {
+fn codes(plan: &super::OrderPlan) -> Vec<(&str, crate::common::exception::Severity)> {
     plan.exceptions
         .iter()
         .map(|e| (e.code.as_str(), e.severity))
@@ -194,7 +194,7 @@ fn codes(plan: &super::OrderPlan) -> Vec<(&str, crate::exception::Severity)> {
 
 #[test]
 fn an_order_in_a_state_mirakl_added_is_planned_as_none_with_a_note() {
-    use crate::exception::Severity;
+    use crate::common::exception::Severity;
     let order = waiting(|o| o["order_state"] = json!("WAITING_SCORING_REVIEW"));
     let plan = plan_waiting(&order, &OrderPolicy::default());
     assert_eq!(plan.action, Action::None);
@@ -219,7 +219,7 @@ fn a_line_in_an_unknown_state_holds_an_order_awaiting_acceptance() {
 
 #[test]
 fn an_order_in_another_currency_is_held_for_finance() {
-    use crate::exception::{Severity, Team};
+    use crate::common::exception::{Severity, Team};
     let order = waiting(|o| o["currency_iso_code"] = json!("EUR"));
     let plan = plan_waiting(&order, &OrderPolicy::default());
     assert_eq!(plan.action, Action::Hold);
@@ -243,7 +243,7 @@ fn an_order_in_another_currency_is_held_for_finance() {
 
 #[test]
 fn planning_after_the_acceptance_deadline_raises_acceptance_overdue() {
-    use crate::exception::{Severity, Team};
+    use crate::common::exception::{Severity, Team};
     // Created 2026-11-26T08:14:09Z: the 48 h deadline is 2026-11-28T08:14:09Z.
     let order = waiting(|_| {});
     let before = plan_order(
@@ -366,7 +366,7 @@ fn only_a_truly_unknown_country_blocks_the_order() {
 
 #[test]
 fn an_unknown_tax_mode_blocks_the_fulfil_order_but_not_the_batch() {
-    use crate::exception::{Severity, Team};
+    use crate::common::exception::{Severity, Team};
     let order = paid(|o| o["order_tax_mode"] = json!("TAX_MIXED"));
     let plan = plan_paid(&order, &OrderPolicy::default());
     assert!(plan.fulfil_order.is_none());

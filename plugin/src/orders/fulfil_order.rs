@@ -12,13 +12,15 @@ pub use address::{Customer, SaleAddress};
 use serde::Serialize;
 use serde::ser::SerializeStruct;
 
-use crate::error::PlanError;
-use crate::exception::{Exception, Severity, Team};
-use crate::json_reader::Text;
-use crate::json_writer::to_json;
-use crate::mirakl_order::{MiraklOrder, field_text};
-use crate::money::{Decimal, currency_exponent, format_minor, minor_units, unit_price_for};
-use crate::orders::{Money, OrderPolicy};
+use crate::common::error::PlanError;
+use crate::common::exception::{Exception, Severity, Team};
+use crate::common::json_reader::Text;
+use crate::common::json_writer::to_json;
+use crate::common::mirakl_order::{MiraklOrder, field_text};
+use crate::common::money::{
+    Decimal, Money, currency_exponent, format_minor, minor_units, unit_price_for,
+};
+use crate::orders::inputs::OrderPolicy;
 use checks::{TaxUse, total_mismatch};
 
 /// Bound on every sum of an order's amounts, in minor units (10^16 pounds): far above any

@@ -2,8 +2,8 @@
 //! rejection, an outage, a re-read), the component answers with the exceptions it raises,
 //! the open ones it settles, and whether the work waits for a person.
 
-use crate::error::PlanError;
-use crate::exception::{Exception, Resolution, Severity, Team};
+use crate::common::error::PlanError;
+use crate::common::exception::{Exception, Resolution, Severity, Team};
 
 /// A remote API the connector calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,7 +224,7 @@ pub fn report(fact: Fact) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue;
+    use crate::exceptions::catalogue;
 
     fn failure(subject: &str) -> Failure {
         Failure {

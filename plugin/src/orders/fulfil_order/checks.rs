@@ -2,9 +2,9 @@
 //! (`tax_unmapped`) and Mirakl totals that differ from the sum of the parts
 //! (`order_total_mismatch`).
 
-use crate::exception::{Exception, Severity, Team};
-use crate::money::format_minor;
-use crate::orders::OrderPolicy;
+use crate::common::exception::{Exception, Severity, Team};
+use crate::common::money::format_minor;
+use crate::orders::inputs::OrderPolicy;
 
 /// The taxes of an order that need finance's attention, in order of appearance.
 #[derive(Default)]

@@ -4,9 +4,9 @@
 
 use serde::Deserialize;
 
-use crate::error::PlanError;
-use crate::exception::{Exception, Resolution, Severity, Team};
-use crate::time::{self, UnixSeconds};
+use crate::common::error::PlanError;
+use crate::common::exception::{Exception, Resolution, Severity, Team};
+use crate::common::time;
 
 /// Margins of the clocks, in minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,18 +39,6 @@ struct ClockOrder {
     order_state: String,
     created_date: Option<String>,
     shipping_deadline: Option<String>,
-}
-
-/// Describes how far `deadline` is from `now`.
-pub(crate) fn remaining(deadline: UnixSeconds, now: UnixSeconds) -> String {
-    let when = time::format_rfc3339(deadline);
-    if now >= deadline {
-        let late = (now - deadline) / 60;
-        format!("{when}, passed {}h{:02} ago", late / 60, late % 60)
-    } else {
-        let left = (deadline - now) / 60;
-        format!("{when}, {}h{:02} left", left / 60, left % 60)
-    }
 }
 
 /// The codes [`check_clocks`] raises. A host that checked every open order resolves each
@@ -92,7 +80,7 @@ pub fn check_clocks(
                         Team::Operations,
                         Severity::Blocking,
                         oid,
-                        format!("Order {oid} is still waiting for acceptance; the deadline is {}. Accept or refuse it on John Lewis now, or it is refused automatically and counts against the shop.", remaining(deadline, now)),
+                        format!("Order {oid} is still waiting for acceptance; the deadline is {}. Accept or refuse it on John Lewis now, or it is refused automatically and counts against the shop.", time::remaining(deadline, now)),
                     ));
                 }
             }
@@ -109,12 +97,12 @@ pub fn check_clocks(
                     Team::Operations,
                     Severity::Blocking,
                     oid,
-                    format!("Order {oid} is accepted but not dispatched; the shipping deadline is {}. Ship it in Fulfil (the connector confirms it to John Lewis) or contact the customer.", remaining(deadline, now)),
+                    format!("Order {oid} is accepted but not dispatched; the shipping deadline is {}. Ship it in Fulfil (the connector confirms it to John Lewis) or contact the customer.", time::remaining(deadline, now)),
                 )),
                 (Some(shipped), _) => {
                     let shipped = time::require("fulfil_shipped_at", shipped)?;
                     if now >= shipped + minutes(policy.unconfirmed_after_minutes) {
-                        let deadline_text = deadline.map_or("no shipping deadline".to_string(), |d| format!("shipping deadline {}", remaining(d, now)));
+                        let deadline_text = deadline.map_or("no shipping deadline".to_string(), |d| format!("shipping deadline {}", time::remaining(d, now)));
                         out.push(Exception::new(
                             "dispatch_unconfirmed",
                             Team::Operations,

@@ -1,6 +1,6 @@
 //! RFC 3339 timestamps without a clock: the host passes `now`, the component only computes.
 
-use crate::error::PlanError;
+use crate::common::error::PlanError;
 
 /// Seconds since the Unix epoch, UTC.
 pub type UnixSeconds = i64;
@@ -119,6 +119,18 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// Describes how far `deadline` is from `now`.
+pub(crate) fn remaining(deadline: UnixSeconds, now: UnixSeconds) -> String {
+    let when = format_rfc3339(deadline);
+    if now >= deadline {
+        let late = (now - deadline) / 60;
+        format!("{when}, passed {}h{:02} ago", late / 60, late % 60)
+    } else {
+        let left = (deadline - now) / 60;
+        format!("{when}, {}h{:02} left", left / 60, left % 60)
+    }
 }
 
 #[cfg(test)]

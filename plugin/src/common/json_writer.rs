@@ -4,7 +4,7 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::money::Decimal;
+use crate::common::money::Decimal;
 
 impl Serialize for Decimal {
     /// The amount as a JSON string in plain notation with exactly `scale` decimals: `"-0.05"`.

@@ -1,12 +1,10 @@
-//! Stock John Lewis holds for orders Fulfil does not have yet.
-//!
-//! When a customer orders, John Lewis takes the units off the offer at once; Fulfil's
-//! availability shows them only once the sale is created there, after acceptance and payment.
-//! Until then those units must be neither published again nor promised to another order.
+//! The units each John Lewis order without a Fulfil sale holds (see
+//! [`crate::common::committed`] for why they are held and how the plans use them).
 
 use std::collections::BTreeMap;
 
-use crate::mirakl_order::MiraklOrder;
+use crate::common::committed::Committed;
+use crate::common::mirakl_order::MiraklOrder;
 
 /// Line states in which John Lewis holds the units for the customer.
 const HOLDING: &[&str] = &[
@@ -24,15 +22,6 @@ pub struct PendingOrder {
     pub order: String,
     /// Lines the connector refused, which the order may still show as waiting.
     pub refused_lines: Vec<String>,
-}
-
-/// Units of one offer SKU held on John Lewis.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-pub struct Committed {
-    /// Offer SKU.
-    pub sku: String,
-    /// Units held.
-    pub quantity: i64,
 }
 
 /// Per offer SKU (in SKU order), the units `order` holds: every line still waiting for
@@ -69,35 +58,12 @@ pub fn order_holds(pending: &PendingOrder) -> Vec<Committed> {
         .collect()
 }
 
-/// Units held per offer SKU, as the plans take them off what Fulfil shows.
-#[derive(Debug, Default)]
-pub struct Held<'a>(BTreeMap<&'a str, i64>);
-
-impl<'a> Held<'a> {
-    /// The sum of `committed` per SKU (a SKU may appear more than once).
-    pub fn new(committed: &'a [Committed]) -> Held<'a> {
-        let mut held = BTreeMap::new();
-        for c in committed {
-            let units: &mut i64 = held.entry(c.sku.as_str()).or_insert(0);
-            *units = units.saturating_add(c.quantity);
-        }
-        Held(held)
-    }
-
-    /// Units held for `sku`.
-    pub fn of(&self, sku: &str) -> i64 {
-        self.0.get(sku).copied().unwrap_or(0)
-    }
-
-    /// True when nothing is held.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+    use crate::common::committed::Held;
 
     /// A pending OR11 order with `lines` of (sku, quantity, line state), nothing refused.
     fn order(id: &str, state: &str, lines: &[(&str, i64, Option<&str>)]) -> PendingOrder {
@@ -125,31 +91,20 @@ mod tests {
     fn committed_stock(orders: &[PendingOrder]) -> Vec<Committed> {
         let holds: Vec<Committed> = orders.iter().flat_map(order_holds).collect();
         let held = Held::new(&holds);
-        held.0
-            .iter()
-            .map(|(sku, quantity)| committed(sku, *quantity))
+        let skus: BTreeSet<&str> = holds.iter().map(|c| c.sku.as_str()).collect();
+        skus.into_iter()
+            .map(|sku| committed(sku, held.of(sku)))
             .collect()
     }
 
     #[test]
-    fn each_order_holds_its_own_lines_and_held_sums_them() {
+    fn each_order_holds_its_own_lines() {
         let a = order(
             "A",
             "WAITING_ACCEPTANCE",
             &[("MUG", 2, None), ("LAMP", 1, None)],
         );
         assert_eq!(order_holds(&a), [committed("LAMP", 1), committed("MUG", 2)]);
-        let holds = [
-            committed("MUG", 2),
-            committed("LAMP", 1),
-            committed("MUG", 3),
-        ];
-        let held = Held::new(&holds);
-        assert_eq!(
-            (held.of("MUG"), held.of("LAMP"), held.of("VASE")),
-            (5, 1, 0)
-        );
-        assert!(Held::new(&[]).is_empty());
     }
 
     fn committed(sku: &str, quantity: i64) -> Committed {

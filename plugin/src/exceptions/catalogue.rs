@@ -1,7 +1,7 @@
 //! The exception catalogue: every code the connector raises, with its owning team, its
 //! severity and what the team does about it. The README's handbook is checked against it.
 
-use crate::exception::{Severity, Team};
+use crate::common::exception::{Severity, Team};
 
 /// One code of the catalogue. A code raised with two teams or severities (a line refused in
 /// a stock import is the catalogue's, a whole file the warehouse's) has one entry for each.

@@ -3,10 +3,12 @@
 //! Exact money: integer minor units inside, decimal strings on the Fulfil wire.
 //!
 //! Mirakl sends amounts as JSON numbers (`3.95`). Order documents are read exactly from their
-//! text (see [`crate::json_reader`]); amounts with more decimals than the currency has are
+//! text (see [`crate::common::json_reader`]); amounts with more decimals than the currency has are
 //! rejected, never rounded.
 
-use crate::error::PlanError;
+use serde::Serialize;
+
+use crate::common::error::PlanError;
 
 /// An exact decimal: `mantissa × 10^-scale`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -334,6 +336,15 @@ fn unit_within_half_wide(line_minor: i64, quantity: i64, extra: u32) -> Option<O
 /// minor unit away, or exactly half below a positive even line (`9.975` → `9.98` either way).
 fn rounds_to_line(twice_offset: i128, shift: i128, line_minor: i64) -> bool {
     twice_offset.abs() < shift || (twice_offset == -shift && line_minor > 0 && line_minor % 2 == 0)
+}
+
+/// Money in minor units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Money {
+    /// Minor units.
+    pub minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
 }
 
 #[cfg(test)]

@@ -1,5 +1,8 @@
-//! `plan-dispatch`: for one Fulfil shipment of a John Lewis order, the Mirakl calls that
-//! report it (tracking and shipment confirmation), or the exceptions that stop it.
+//! The dispatch flow, `plan-dispatch`: for one Fulfil shipment of a John Lewis order, the
+//! Mirakl calls that report it (tracking and shipment confirmation), or the exceptions that
+//! stop it. The shipment is checked against the order (`lines`), the Fulfil carrier mapped to
+//! John Lewis' (`carrier`) and the tracking number checked (`tracking`); meanwhile the
+//! [`clocks`] watch every stored order's acceptance and dispatch deadlines.
 //!
 //! The flow, in order:
 //!
@@ -31,27 +34,29 @@
 //! Known limit: Mirakl's cancellation quantities are informative only, so a partially
 //! cancelled line still counts its full ordered quantity towards completeness.
 
+pub mod clocks;
+
 mod carrier;
+mod lines;
 mod tracking;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::error::PlanError;
-use crate::exception::{Exception, Resolution, Severity, Team};
-use crate::mirakl_order::MiraklOrder;
-pub use crate::mirakl_request::MiraklRequest;
+use crate::common::error::PlanError;
+use crate::common::exception::{Exception, Resolution, Severity, Team};
+use crate::common::mirakl_order::MiraklOrder;
+pub use crate::common::mirakl_request::MiraklRequest;
 
 pub use tracking::TrackingFormat;
 
 use tracking::{percent_encode, tracking_url};
 
 use carrier::CarrierList;
+use lines::{Progress, check_lines, check_shipment, shipped_before, state_advice};
 
 /// Most lines accepted in one shipment.
 pub const MAX_SHIPMENT_LINES: usize = 1000;
@@ -220,14 +225,6 @@ enum JlCarrier {
 struct Tracking {
     carrier: JlCarrier,
     number: Option<String>,
-}
-
-/// What this shipment does to the order.
-struct Progress<'a> {
-    /// Units shipped now per order line, in order-line order.
-    shipping: Vec<(&'a str, i64)>,
-    /// Accepted lines still short afterwards: (line id, units left, units ordered).
-    remaining: Vec<(&'a str, i64, i64)>,
 }
 
 /// Plans the Mirakl calls for one shipment (see the module documentation and the WIT
@@ -411,141 +408,6 @@ pub fn check_carrier(
             .and_then(|list| list.label(code))
             .map(str::to_string),
     })
-}
-
-/// Rejects shipments the host could not have built from real data.
-fn check_shipment(shipment: &Shipment) -> Result<(), PlanError> {
-    if shipment.order.trim().is_empty() {
-        return Err(PlanError::argument(format!(
-            "shipment {} has no order id",
-            shipment.id
-        )));
-    }
-    if shipment.lines.len() > MAX_SHIPMENT_LINES {
-        return Err(PlanError::argument(format!(
-            "shipment {} has {} lines; the limit is {MAX_SHIPMENT_LINES}",
-            shipment.id,
-            shipment.lines.len()
-        )));
-    }
-    Ok(())
-}
-
-/// Units confirmed shipped per order line by earlier shipments.
-fn shipped_before<'a>(
-    order: &'a MiraklOrder,
-    shipped: &[ShippedLine],
-) -> Result<BTreeMap<&'a str, i64>, PlanError> {
-    let mut units: BTreeMap<&'a str, i64> = BTreeMap::new();
-    for (i, s) in shipped.iter().enumerate() {
-        if s.quantity < 0 {
-            return Err(PlanError::argument(format!(
-                "shipped_lines[{i}].quantity ({}) is negative",
-                s.quantity
-            )));
-        }
-        let id = s.line_id.trim();
-        let Some(line) = order.order_lines.iter().find(|l| l.order_line_id == id) else {
-            return Err(PlanError::argument(format!(
-                "shipped_lines[{i}].line_id {:?} is not a line of order {}",
-                s.line_id, order.order_id
-            )));
-        };
-        let total = units.entry(&*line.order_line_id).or_insert(0);
-        *total = total.saturating_add(s.quantity);
-    }
-    Ok(units)
-}
-
-/// Checks the shipment lines against the order; the problems found, or the progress made.
-fn check_lines<'a>(
-    order: &'a MiraklOrder,
-    shipment: &Shipment,
-    shipped: &BTreeMap<&'a str, i64>,
-) -> Result<Progress<'a>, Vec<String>> {
-    let mut problems = Vec::new();
-    if shipment.lines.is_empty() {
-        problems.push("the shipment has no lines".to_string());
-    }
-    let mut now: BTreeMap<&'a str, i64> = BTreeMap::new();
-    for s in &shipment.lines {
-        let id = s.line_id.trim();
-        let Some(line) = order.order_lines.iter().find(|l| l.order_line_id == id) else {
-            problems.push(format!(
-                "line {:?} ({:?}) is not a line of the order",
-                s.line_id, s.sku
-            ));
-            continue;
-        };
-        if line.is_dropped() {
-            let state = line.order_line_state.as_deref().unwrap_or_default();
-            problems.push(format!(
-                "line {id} ({:?}) is {state} on John Lewis and must not be shipped",
-                line.offer_sku
-            ));
-            continue;
-        }
-        if s.sku != line.offer_sku {
-            problems.push(format!(
-                "line {id} ships {:?} but the customer ordered {:?}",
-                s.sku, line.offer_sku
-            ));
-            continue;
-        }
-        if s.quantity <= 0 {
-            problems.push(format!(
-                "line {id} ({:?}) has quantity {}",
-                line.offer_sku, s.quantity
-            ));
-            continue;
-        }
-        let total = now.entry(&*line.order_line_id).or_insert(0);
-        *total = total.saturating_add(s.quantity);
-    }
-    let mut shipping = Vec::new();
-    let mut remaining = Vec::new();
-    for line in order.order_lines.iter().filter(|l| !l.is_dropped()) {
-        let id = &*line.order_line_id;
-        let before = shipped.get(id).copied().unwrap_or(0);
-        let this = now.get(id).copied().unwrap_or(0);
-        let after = before.saturating_add(this);
-        if this > 0 && after > line.quantity {
-            problems.push(format!(
-                "line {id} ({:?}) ships {this} now after {before} before, more than the {} ordered",
-                line.offer_sku, line.quantity
-            ));
-        }
-        if this > 0 {
-            shipping.push((id, this));
-        }
-        if after < line.quantity {
-            remaining.push((id, line.quantity - after, line.quantity));
-        }
-    }
-    if problems.is_empty() {
-        Ok(Progress {
-            shipping,
-            remaining,
-        })
-    } else {
-        Err(problems)
-    }
-}
-
-/// Why an order in `state` cannot be shipped, and what to do.
-fn state_advice(state: &str) -> &'static str {
-    match state {
-        "STAGING" | "WAITING_ACCEPTANCE" => {
-            "it has not been accepted yet. Do not ship before it is accepted and paid; hold the parcel."
-        }
-        "WAITING_DEBIT" | "WAITING_DEBIT_PAYMENT" => {
-            "the customer has not been charged yet. Hold the parcel until the order reaches SHIPPING, then retry."
-        }
-        "REFUSED" | "CANCELED" => {
-            "the order was refused or cancelled. Stop the parcel if you can and tell customer service."
-        }
-        _ => "check the order on John Lewis before retrying.",
-    }
 }
 
 /// Resolves the John Lewis carrier and checks the tracking number.

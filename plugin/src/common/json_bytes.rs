@@ -1,4 +1,4 @@
-//! Hand-written: the string scan of the hand-written reader ([`crate::json_reader`], see why there).
+//! Hand-written: the string scan of the hand-written reader ([`crate::common::json_reader`], see why there).
 //!
 //! Finding the bytes a JSON string treats specially (quote, backslash, control characters),
 //! eight bytes at a time: the inner loop of the reader.

@@ -6,19 +6,24 @@
 //! they hold escapes, numbers are read as exact decimals (never through a float), and every
 //! value the caller does not ask for is skipped — still checked against the JSON grammar, so
 //! malformed text is always an error. Strings are scanned eight bytes at a time
-//! ([`crate::json_bytes`]). An OR11 order carries some sixty fields per line of which the
+//! ([`crate::common::json_bytes`]). An OR11 order carries some sixty fields per line of which the
 //! connector reads a dozen; reading only those is much faster than deserialising the whole
 //! document into structs.
 
+mod number;
+#[cfg(test)]
+mod tests;
+
 use std::borrow::Cow;
 
-use crate::json_bytes::next_special;
-use crate::money::Decimal;
+use crate::common::error::PlanError;
+use crate::common::json_bytes::next_special;
+use crate::common::money::Decimal;
+
+use number::{Number, digits_end};
 
 /// Deepest nesting accepted (serde_json's default).
 const MAX_DEPTH: u32 = 128;
-/// Most significant digits read into an exact number.
-const MAX_DIGITS: u32 = 18;
 
 /// Text read from a document: borrowed unless it held escapes.
 pub type Text<'a> = Cow<'a, str>;
@@ -73,6 +78,25 @@ impl JsonError {
             Some(_) => format!("[{index}].{}", self.path),
         };
         self
+    }
+
+    /// The [`PlanError`] for `what` (such as `"order"`), a document that could not be read.
+    #[cold]
+    pub fn into_plan_error(self, what: &str) -> PlanError {
+        let location = if self.path.is_empty() {
+            String::new()
+        } else {
+            format!(" at {}", self.path)
+        };
+        PlanError {
+            code: if self.syntax {
+                "invalid_json"
+            } else {
+                "invalid_order"
+            }
+            .into(),
+            message: format!("{what}{location}: {}", self.message),
+        }
     }
 }
 
@@ -516,74 +540,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The end of the run of ASCII digits that starts at `from`.
-#[inline(always)]
-fn digits_end(bytes: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while bytes.get(i).is_some_and(u8::is_ascii_digit) {
-        i += 1;
-    }
-    i
-}
-
-/// The parts of a number as written.
-struct Number<'a> {
-    text: &'a str,
-    negative: bool,
-    int: &'a [u8],
-    frac: Option<&'a [u8]>,
-    exp: Option<&'a str>,
-}
-
-impl Number<'_> {
-    /// The exact value; an error when it has more significant digits than an amount can.
-    fn decimal(&self) -> Result<Decimal, JsonError> {
-        let too_precise =
-            || JsonError::shape(format!("{} has more digits than an amount can", self.text));
-        // Trailing zeros of the fraction do not change the value (`45.000…0` is 45).
-        let frac = self.frac.unwrap_or_default();
-        let frac = &frac[..frac
-            .iter()
-            .rposition(|&b| b != b'0')
-            .map_or(0, |last| last + 1)];
-        let mut mantissa: u64 = 0;
-        let mut significant = 0;
-        for &b in self.int.iter().chain(frac) {
-            if mantissa != 0 || b != b'0' {
-                significant += 1;
-                if significant > MAX_DIGITS {
-                    return Err(too_precise());
-                }
-            }
-            mantissa = mantissa * 10 + u64::from(b - b'0');
-        }
-        let exp: i64 = match self.exp {
-            Some(e) => e.parse().map_err(|_| too_precise())?,
-            None => 0,
-        };
-        let scale = frac.len() as i64 - exp;
-        let mut mantissa = i128::from(mantissa);
-        if self.negative {
-            mantissa = -mantissa;
-        }
-        if scale < 0 {
-            let factor = u32::try_from(-scale)
-                .ok()
-                .filter(|s| *s <= 2 * MAX_DIGITS)
-                .ok_or_else(too_precise)?;
-            let mantissa = mantissa
-                .checked_mul(10i128.pow(factor))
-                .ok_or_else(too_precise)?;
-            return Ok(Decimal { mantissa, scale: 0 });
-        }
-        let scale = u32::try_from(scale)
-            .ok()
-            .filter(|s| *s <= 2 * MAX_DIGITS)
-            .ok_or_else(too_precise)?;
-        Ok(Decimal { mantissa, scale })
-    }
-}
-
 /// Decodes the escapes of a string already checked by the scan.
 fn unescape(raw: &str) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
@@ -630,190 +586,4 @@ fn unicode_escape(escape: &str) -> Result<(char, usize), String> {
         .ok_or("lone surrogate in a \\u escape")?;
     let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
     Ok((char::from_u32(code).ok_or("invalid \\u escape")?, 11))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Skips a whole document; the error, if any.
-    fn skip(text: &str) -> Result<(), JsonError> {
-        let mut r = Reader::new(text);
-        r.skip()?;
-        r.end()
-    }
-
-    #[test]
-    fn skips_what_serde_json_accepts_and_rejects_what_it_rejects() {
-        let cases = [
-            r#"{"a":[1,-2.5e-3,true,false,null,{"b":{}},[]],"c":"x\"y\\u00e9\ud83d\ude00"}"#,
-            " [ 0 , 1E+2 , \"\" ] ",
-            "\"a long string with no escapes that spans several eight-byte words\"",
-            "{\"k\":\"é – ü ✓\"}",
-            "{",
-            "[1,]",
-            "{\"a\":1,}",
-            "{\"a\" 1}",
-            "[01]",
-            "[1.]",
-            "[.5]",
-            "[1e]",
-            "[-]",
-            "[tru]",
-            "[nul]",
-            "\"a\tb\"",
-            "\"\\x\"",
-            "\"\\u12G4\"",
-            "[1] [2]",
-            "{1:2}",
-            "[}",
-            "{]",
-            "",
-            "\"unterminated",
-        ];
-        for text in cases {
-            let ours = skip(text).is_ok();
-            let serde = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
-            assert_eq!(ours, serde, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn agrees_with_serde_json_on_generated_and_damaged_documents() {
-        let mut rng = fastrand::Rng::with_seed(0x94d0_49bb_1331_11eb);
-        /// Tokens documents are made of, valid and not.
-        const PIECES: [&str; 32] = [
-            "{",
-            "}",
-            "[",
-            "]",
-            ",",
-            ":",
-            "\"",
-            "\"k\"",
-            "\"é✓\"",
-            "\"a\\\"b\"",
-            "\"\\u00e9\"",
-            "\"\\ud83d\\ude00\"",
-            "\"\\ud83d\"",
-            "\"\\x\"",
-            "\\",
-            "0",
-            "-1",
-            "12.5",
-            "1e3",
-            "-0.0E-2",
-            "01",
-            "1.",
-            ".5",
-            "true",
-            "false",
-            "null",
-            "nul",
-            " ",
-            "\n",
-            "\t",
-            "\u{1}",
-            "x",
-        ];
-        let mut accepted = 0;
-        for round in 0..30_000 {
-            let text: String = if round % 2 == 0 {
-                // A random sequence of pieces: mostly not JSON.
-                (0..rng.usize(..12))
-                    .map(|_| PIECES[rng.usize(..PIECES.len())])
-                    .collect()
-            } else {
-                // A valid document with one piece inserted or one byte removed.
-                let mut text = String::from(
-                    r#"{"a":[1,-2.5e-3,true,null,{"b":"x\"\u00e9"}],"c":{"d":[],"e":"é"}}"#,
-                );
-                let at = rng.usize(..text.len());
-                if text.is_char_boundary(at) {
-                    if rng.usize(..2) == 0 {
-                        text.insert_str(at, PIECES[rng.usize(..PIECES.len())]);
-                    } else if text.is_char_boundary(at + 1) {
-                        text.remove(at);
-                    }
-                }
-                text
-            };
-            let ours = skip(&text).is_ok();
-            let serde = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
-            assert_eq!(ours, serde, "{text:?}");
-            accepted += usize::from(ours);
-            // A string that both accept reads to the same text.
-            if let Ok(serde_json::Value::String(expected)) = serde_json::from_str(&text) {
-                let mut r = Reader::new(&text);
-                assert_eq!(r.string().map(|s| s.into_owned()), Ok(expected), "{text:?}");
-            }
-        }
-        // Both verdicts are well represented.
-        assert!((3_000..27_000).contains(&accepted), "{accepted} accepted");
-    }
-
-    #[test]
-    fn nesting_is_bounded_without_recursion() {
-        let deep = "[".repeat(100_000);
-        let err = skip(&deep).unwrap_err();
-        assert!(err.syntax && err.message.contains("nesting"), "{err:?}");
-        let ok = format!("{}{}", "[".repeat(128), "]".repeat(128));
-        assert!(skip(&ok).is_ok());
-    }
-
-    #[test]
-    fn strings_are_borrowed_unless_escaped() {
-        let mut r = Reader::new(r#"["plain", "a\"b\u00e9\ud83d\ude00\n"]"#);
-        let items = r.vec(Reader::string).unwrap();
-        assert!(matches!(items[0], Cow::Borrowed("plain")));
-        assert_eq!(items[1], "a\"bé😀\n");
-        let mut lone = Reader::new(r#""\ud83d""#);
-        assert!(lone.string().unwrap_err().syntax);
-    }
-
-    #[test]
-    fn numbers_are_exact_decimals() {
-        let read = |text: &str| Reader::new(text).decimal();
-        let d = |mantissa: i128, scale: u32| Ok(Decimal { mantissa, scale });
-        assert_eq!(read("45.0"), d(45, 0));
-        assert_eq!(read("45.50"), d(455, 1));
-        assert_eq!(read("-0.83"), d(-83, 2));
-        assert_eq!(read("1.5e2"), d(150, 0));
-        assert_eq!(read("125E-2"), d(125, 2));
-        assert_eq!(read("0.1"), d(1, 1));
-        assert_eq!(read("45.000000000000000000000"), d(45, 0));
-        assert_eq!(read("0.0"), d(0, 0));
-        assert!(!read("1234567890.1234567890").unwrap_err().syntax);
-        assert!(!read("1e999").unwrap_err().syntax);
-        assert!(!read("\"4.5\"").unwrap_err().syntax);
-        assert_eq!(Reader::new("-42").integer(), Ok(-42));
-        assert!(!Reader::new("2.0").integer().unwrap_err().syntax);
-        assert!(
-            !Reader::new("99999999999999999999")
-                .integer()
-                .unwrap_err()
-                .syntax
-        );
-    }
-
-    #[test]
-    fn errors_name_the_path_and_the_kind() {
-        let text = r#"{"lines":[{"q":1},{"q":"two"}]}"#;
-        let mut r = Reader::new(text);
-        let err = r
-            .object(|r, key| match key {
-                "lines" => r
-                    .array(|r, _| r.object(|r, _| r.integer().map(drop)))
-                    .map(drop),
-                _ => r.skip(),
-            })
-            .unwrap_err();
-        assert!(!err.syntax);
-        assert_eq!(err.path, "lines[1].q");
-        assert_eq!(err.message, "expected an integer, found a string");
-
-        let mut r = Reader::new("[1, 2");
-        let err = r.vec(Reader::integer).unwrap_err();
-        assert!(err.syntax, "{err:?}");
-    }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-const ORDER: &str = include_str!("../../../fixtures/orders/shipping-gift-multiline/order.json");
+const ORDER: &str = include_str!("../../../../fixtures/orders/shipping-gift-multiline/order.json");
 
 /// The reader's verdict agrees with serde_json's on the document's syntax: text serde_json
 /// rejects is always an error, and text it accepts is never called malformed.

@@ -2,9 +2,9 @@
 //! optional is an `Option` (absent and `null` alike); unknown fields are skipped (Mirakl adds
 //! fields without notice). Text is borrowed from the document and amounts are exact decimals.
 
-use crate::error::PlanError;
-use crate::json_reader::{JsonError, Reader, Text};
-use crate::money::Decimal;
+use crate::common::error::PlanError;
+use crate::common::json_reader::{JsonError, Reader, Text};
+use crate::common::money::Decimal;
 
 /// One object of OR11's `orders[]`.
 #[derive(Debug, Default)]
@@ -407,7 +407,7 @@ impl<'a> MiraklOrder<'a> {
         let mut reader = Reader::new(json);
         let order = MiraklOrder::read(&mut reader)
             .and_then(|order| reader.end().map(|()| order))
-            .map_err(|e| PlanError::from_json("order", e))?;
+            .map_err(|e| e.into_plan_error("order"))?;
         order.check()?;
         Ok(order)
     }

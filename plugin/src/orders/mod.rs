@@ -1,4 +1,19 @@
-//! `plan-order`: for one John Lewis order, decide acceptance and build the Fulfil order.
+//! The orders flow, `plan-order`: for one John Lewis order (OR11), decide acceptance and
+//! build the Fulfil sale. Order-level checks (`checks`) may stop the order; each line's SKU
+//! is matched to the Fulfil catalogue ([`sku`]) and its EAN and stock checked, stock already
+//! held for other orders ([`commitments`]) taken off; the decision becomes an OR21 request,
+//! and a paid, clean order becomes the Fulfil `create_order` body ([`fulfil_order`]).
+
+pub mod commitments;
+pub mod fulfil_order;
+pub mod inputs;
+pub mod sku;
+
+mod checks;
+#[cfg(test)]
+mod tests;
+
+pub use inputs::{Offer, OrderPolicy, Product};
 
 use std::collections::BTreeMap;
 
@@ -6,93 +21,15 @@ use serde::Serialize;
 use serde_json::json;
 use serde_json::value::RawValue;
 
-use crate::commitments::{Committed, Held};
-
-use crate::ean::{EanProblem, validate_gtin13};
-use crate::error::PlanError;
-use crate::exception::{Exception, Resolution, Severity, Team};
-use crate::fulfil_order;
-use crate::mirakl_order::{MiraklOrder, OrderLine};
-use crate::mirakl_request::{MiraklRequest, percent_encode};
-use crate::sku::{SkuMatch, match_sku};
-use crate::time;
-
-/// A Fulfil product (the Fulfil side of a SKU).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Product {
-    /// Fulfil product code, exactly as stored.
-    pub sku: String,
-    /// EAN held in Fulfil.
-    pub ean: Option<String>,
-    /// Units available to promise.
-    pub available: i64,
-}
-
-/// What John Lewis holds for one of our offers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Offer {
-    /// Offer SKU.
-    pub sku: String,
-    /// EAN on John Lewis.
-    pub ean: Option<String>,
-}
-
-/// Seller policy for order import (see the WIT `order-policy`). Deserialises from a JSON
-/// object holding any subset of the fields (golden cases' `policy.json`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct OrderPolicy {
-    /// Refuse out-of-stock lines automatically when the rest is clean.
-    pub refuse_out_of_stock: bool,
-    /// Order-level gift message field codes.
-    pub gift_message_order_codes: Vec<String>,
-    /// Line-level gift message field codes.
-    pub gift_message_line_codes: Vec<String>,
-    /// Mirakl tax code → Fulfil tax name.
-    pub tax_names: Vec<(String, String)>,
-    /// Minutes between order creation and John Lewis' acceptance deadline.
-    pub acceptance_window_minutes: u32,
-    /// Most decimals Fulfil keeps on a unit price.
-    pub unit_price_digits: u8,
-    /// ISO 4217 currency of the John Lewis channel; orders in another raise
-    /// `currency_unexpected`.
-    pub currency: String,
-    /// Country (code or name) of addresses that name none at all, when configured.
-    pub default_country: Option<String>,
-    /// Unmapped Mirakl tax codes are sent to Fulfil as tax names on purpose (no `tax_unmapped`).
-    pub tax_pass_through: bool,
-}
-
-impl Default for OrderPolicy {
-    fn default() -> Self {
-        OrderPolicy {
-            refuse_out_of_stock: true,
-            gift_message_order_codes: vec!["gift-message".into()],
-            gift_message_line_codes: vec!["gift-message".into()],
-            tax_names: Vec::new(),
-            acceptance_window_minutes: 48 * 60,
-            unit_price_digits: 4,
-            currency: "GBP".into(),
-            default_country: None,
-            tax_pass_through: false,
-        }
-    }
-}
-
-impl OrderPolicy {
-    /// The Fulfil tax name for a Mirakl tax code (the code itself when unmapped).
-    pub fn tax_name<'a>(&'a self, code: &'a str) -> &'a str {
-        self.mapped_tax_name(code).unwrap_or(code)
-    }
-
-    /// The Fulfil tax name `[orders] tax_names` gives a Mirakl tax code, if any.
-    pub fn mapped_tax_name(&self, code: &str) -> Option<&str> {
-        self.tax_names
-            .iter()
-            .find(|(mirakl, _)| mirakl == code)
-            .map(|(_, fulfil)| fulfil.as_str())
-    }
-}
+use crate::common::committed::{Committed, Held};
+use crate::common::ean::{EanProblem, validate_gtin13};
+use crate::common::error::PlanError;
+use crate::common::exception::{Exception, Resolution, Severity, Team};
+use crate::common::mirakl_order::{MiraklOrder, OrderLine};
+use crate::common::mirakl_request::{MiraklRequest, percent_encode};
+use crate::common::money::Money;
+use crate::common::time;
+use sku::{SkuMatch, match_sku};
 
 /// Acceptance action for the order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -115,15 +52,6 @@ pub struct LineDecision {
     pub line_id: String,
     /// Accepted or refused.
     pub accepted: bool,
-}
-
-/// Money in minor units.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Money {
-    /// Minor units.
-    pub minor: i64,
-    /// ISO 4217 code.
-    pub currency: String,
 }
 
 /// The plan for one order; serialises to the `jlm plan order` JSON.
@@ -522,7 +450,3 @@ fn decide_acceptance(
     };
     Ok((action, lines))
 }
-
-mod checks;
-#[cfg(test)]
-mod tests;

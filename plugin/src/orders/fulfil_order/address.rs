@@ -8,10 +8,10 @@
 
 use serde::Serialize;
 
-use crate::country::{self, CountryProblem};
-use crate::exception::{Exception, Severity, Team};
-use crate::json_reader::Text;
-use crate::mirakl_order::{Address, MiraklOrder};
+use crate::common::country::{self, CountryProblem};
+use crate::common::exception::{Exception, Severity, Team};
+use crate::common::json_reader::Text;
+use crate::common::mirakl_order::{Address, MiraklOrder};
 
 /// The Fulfil customer of a sale.
 #[derive(Serialize)]

@@ -46,25 +46,6 @@ impl PlanError {
         Ok(())
     }
 
-    /// The error for a document the [`crate::json_reader`] could not read.
-    #[cold]
-    pub fn from_json(what: &str, e: crate::json_reader::JsonError) -> PlanError {
-        let location = if e.path.is_empty() {
-            String::new()
-        } else {
-            format!(" at {}", e.path)
-        };
-        PlanError {
-            code: if e.syntax {
-                "invalid_json"
-            } else {
-                "invalid_order"
-            }
-            .into(),
-            message: format!("{what}{location}: {}", e.message),
-        }
-    }
-
     /// Parses JSON into `T`, naming the path of the offending field on failure.
     pub fn parse_json<T: serde::de::DeserializeOwned>(
         what: &str,

@@ -1,0 +1,18 @@
+//! What several flows share: exact money, EAN and time checks, country codes, the typed
+//! error and the exception record, the hand-written JSON reader and writer, the OR11 order
+//! reader, the Mirakl request a plan asks for, and the units John Lewis holds for orders.
+//! Nothing here imports a flow.
+
+pub mod committed;
+pub mod country;
+pub mod ean;
+pub mod error;
+pub mod exception;
+pub mod fast_hash;
+pub mod json_bytes;
+pub mod json_reader;
+pub mod json_writer;
+pub mod mirakl_order;
+pub mod mirakl_request;
+pub mod money;
+pub mod time;
