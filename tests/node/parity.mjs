@@ -248,7 +248,7 @@ const inList = (inner) => (v, at) => {
 
 /**
  * The component's default order policy: `plugin::orders::OrderPolicy::default()`
- * (plugin/src/orders.rs), which is also the configuration's default.
+ * (plugin/src/orders/inputs.rs), which is also the configuration's default.
  */
 const DEFAULT_ORDER_POLICY = Object.freeze({
   refuse_out_of_stock: true,
