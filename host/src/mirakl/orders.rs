@@ -38,6 +38,14 @@ impl Client {
         Ok(orders.into_vec())
     }
 
+    /// One order re-read by id (OR11 `order_ids`); `None` when Mirakl does not return it.
+    pub async fn order_by_id(&self, order_id: &str) -> Result<Option<Value>, ApiError> {
+        let orders = self.orders_by_ids(&[order_id.to_string()]).await?;
+        Ok(orders
+            .into_iter()
+            .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id)))
+    }
+
     /// OR11 by `order_ids` (comma list, 100 ids per request), deduplicated by `order_id`.
     /// Paced by the call pacer only, not the OR11 poll pacer. Blank ids are skipped; ids
     /// Mirakl does not know are simply absent from the result.

@@ -76,16 +76,13 @@ impl DispatchJob {
     /// True when John Lewis shows the order shipped (or later); the order map is updated
     /// with what was read.
     pub(super) async fn shipped_on_jl(&mut self, order_id: &str) -> anyhow::Result<bool> {
-        let orders = self
+        let order = self
             .services
             .mirakl
-            .orders_by_ids(&[order_id.to_string()])
+            .order_by_id(order_id)
             .await
             .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
-        let Some(order) = orders
-            .into_iter()
-            .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id))
-        else {
+        let Some(order) = order else {
             return Ok(false);
         };
         let state = order

@@ -188,15 +188,8 @@ impl DispatchJob {
         // unreachable, a component fault) leaves it pending, to be tried again next cycle
         // however far the cursor has moved.
         save(ShipmentState::Pending, "", false)?;
-        let order = match self
-            .services
-            .mirakl
-            .orders_by_ids(std::slice::from_ref(&order_id))
-            .await
-        {
-            Ok(orders) => orders
-                .into_iter()
-                .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id.as_str())),
+        let order = match self.services.mirakl.order_by_id(&order_id).await {
+            Ok(order) => order,
             Err(e) => {
                 self.reporter.unavailable(Service::Mirakl, &e).await?;
                 report.deferred += 1;

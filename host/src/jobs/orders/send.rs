@@ -99,19 +99,16 @@ impl OrdersJob {
         order_id: &str,
         body: &str,
     ) -> anyhow::Result<bool> {
-        let orders = self
+        let order = self
             .services
             .mirakl
-            .orders_by_ids(&[order_id.to_string()])
+            .order_by_id(order_id)
             .await
             .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
-        let Some(order) = orders
-            .iter()
-            .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id))
-        else {
+        let Some(order) = order else {
             return Ok(false);
         };
-        Ok(decision_applied(order, &decision_lines(body)))
+        Ok(decision_applied(&order, &decision_lines(body)))
     }
 
     /// `create_order` (idempotent in Fulfil on `channel_identifier`).
