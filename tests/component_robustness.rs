@@ -2,8 +2,8 @@
 //! as typed errors, values Mirakl may add (states, tax modes) as plans with an exception, and
 //! the same instance keeps working afterwards.
 
-use jlm::runtime::exports::jlm::connector::inventory::PendingOrder;
-use jlm::runtime::exports::jlm::connector::orders::{Offer, Product};
+use jlm::domain::inventory::PendingOrder;
+use jlm::domain::orders::{Offer, Product};
 use jlm::runtime::{OrderInput, Runtime};
 
 const GOOD: &str = include_str!("../fixtures/orders/accept-two-lines/order.json");
@@ -113,10 +113,7 @@ fn bad_orders_are_typed_errors_not_traps() {
         .plan_order(&unknown_state.to_string(), &input)
         .expect("no trap")
         .expect("a plan");
-    assert_eq!(
-        plan.action,
-        jlm::runtime::exports::jlm::connector::orders::Action::None
-    );
+    assert_eq!(plan.action, jlm::domain::orders::Action::None);
     let codes: Vec<&str> = plan.exceptions.iter().map(|e| e.code.as_str()).collect();
     assert_eq!(codes[0], "unknown_order_state", "{codes:?}");
     assert!(!session.is_poisoned());
@@ -189,8 +186,9 @@ fn order_holds_reads_what_it_can_and_never_traps() {
                 refused_lines: Vec::new(),
             })
             .collect();
-        let holds = session.order_holds(&pending).expect("no trap");
-        assert_eq!(holds.len(), pending.len(), "one list per order");
+        let count = pending.len();
+        let holds = session.order_holds(pending).expect("no trap");
+        assert_eq!(holds.len(), count, "one list per order");
         holds
             .into_iter()
             .flatten()

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use jlm::runtime::exports::jlm::connector::orders::{Offer, OrderPolicy, Product, TaxName};
-use jlm::runtime::{OrderInput, Runtime, plan_to_json};
+use jlm::domain::orders::{Offer, OrderPolicy, Product, TaxName};
+use jlm::runtime::{OrderInput, Runtime};
 use serde::Deserialize;
 
 const NOW: &str = "2026-11-27T12:00:00Z";
@@ -23,7 +23,7 @@ struct OfferItem {
 }
 
 /// The WIT policy of a native one.
-fn wit_policy(p: plugin::orders::OrderPolicy) -> OrderPolicy {
+fn host_policy(p: plugin::orders::OrderPolicy) -> OrderPolicy {
     OrderPolicy {
         refuse_out_of_stock: p.refuse_out_of_stock,
         gift_message_order_codes: p.gift_message_order_codes,
@@ -63,11 +63,11 @@ fn wasm_plans_match_the_golden_files() {
     let defaults = jlm::config::Config::default().orders.policy();
     assert_eq!(
         format!("{defaults:?}"),
-        format!("{:?}", wit_policy(plugin::orders::OrderPolicy::default()))
+        format!("{:?}", host_policy(plugin::orders::OrderPolicy::default()))
     );
     for case in cases {
         let policy = if case.join("policy.json").exists() {
-            wit_policy(read(&case.join("policy.json")))
+            host_policy(read(&case.join("policy.json")))
         } else {
             defaults.clone()
         };
@@ -99,16 +99,15 @@ fn wasm_plans_match_the_golden_files() {
             .expect("no trap")
             .unwrap_or_else(|e| panic!("{}: {}: {}", case.display(), e.code, e.message));
         let expected: serde_json::Value = read(&case.join("expected.json"));
-        assert_eq!(plan_to_json(&plan), expected, "{}", case.display());
+        assert_eq!(plan.to_json(), expected, "{}", case.display());
     }
 }
 
 /// The golden dispatch fixtures through the real `.wasm`: same plans as the native build
-/// (`plugin/tests/golden_dispatch.rs`), printed by `dispatch_plan_to_json`.
+/// (`plugin/tests/golden_dispatch.rs`), printed by `DispatchPlan::to_json`.
 #[test]
 fn wasm_dispatch_plans_match_the_golden_files() {
-    use jlm::runtime::dispatch_plan_to_json;
-    use jlm::runtime::exports::jlm::connector::dispatch as wit;
+    use jlm::domain::dispatch as domain;
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dispatch");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
@@ -124,7 +123,7 @@ fn wasm_dispatch_plans_match_the_golden_files() {
     for case in cases {
         let order = std::fs::read_to_string(case.join("order.json")).expect("order.json");
         let s: plugin::dispatch::Shipment = read(&case.join("shipment.json"));
-        let shipment = wit::Shipment {
+        let shipment = domain::Shipment {
             id: s.id,
             order: s.order,
             carrier: s.carrier,
@@ -133,7 +132,7 @@ fn wasm_dispatch_plans_match_the_golden_files() {
             lines: s
                 .lines
                 .into_iter()
-                .map(|l| wit::ShipmentLine {
+                .map(|l| domain::ShipmentLine {
                     line_id: l.line_id,
                     sku: l.sku,
                     quantity: l.quantity,
@@ -141,11 +140,11 @@ fn wasm_dispatch_plans_match_the_golden_files() {
                 .collect(),
         };
         let p: plugin::dispatch::DispatchPolicy = read(&case.join("policy.json"));
-        let policy = wit::DispatchPolicy {
+        let policy = domain::DispatchPolicy {
             carriers: p
                 .carriers
                 .into_iter()
-                .map(|c| wit::CarrierMapping {
+                .map(|c| domain::CarrierMapping {
                     fulfil_carrier: c.fulfil_carrier,
                     fulfil_service: c.fulfil_service,
                     jl_code: c.jl_code,
@@ -161,10 +160,10 @@ fn wasm_dispatch_plans_match_the_golden_files() {
             .join("carriers.json")
             .exists()
             .then(|| std::fs::read_to_string(case.join("carriers.json")).expect("carriers.json"));
-        let shipped: Vec<wit::ShippedLine> = if case.join("shipped.json").exists() {
+        let shipped: Vec<domain::ShippedLine> = if case.join("shipped.json").exists() {
             read::<Vec<plugin::dispatch::ShippedLine>>(&case.join("shipped.json"))
                 .into_iter()
-                .map(|l| wit::ShippedLine {
+                .map(|l| domain::ShippedLine {
                     line_id: l.line_id,
                     quantity: l.quantity,
                 })
@@ -177,7 +176,7 @@ fn wasm_dispatch_plans_match_the_golden_files() {
             .expect("no trap")
             .unwrap_or_else(|e| panic!("{}: {}: {}", case.display(), e.code, e.message));
         let expected: serde_json::Value = read(&case.join("expected.json"));
-        assert_eq!(dispatch_plan_to_json(&plan), expected, "{}", case.display());
+        assert_eq!(plan.to_json(), expected, "{}", case.display());
 
         // `check-carrier` agrees with the plan on the carrier of the shipment.
         let check = session

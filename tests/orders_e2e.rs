@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
 use jlm::demo::{day, run_until_quiet, sandbox_config};
+use jlm::domain::orders::Product;
 use jlm::jobs::{OrdersJob, Services};
-use jlm::runtime::exports::jlm::connector::orders::Product;
 use jlm::runtime::{OrderInput, Runtime};
 use jlm::sandbox::{Faults, Sandbox, SandboxConfig, SandboxProduct};
 use jlm::store::{NewException, OrderStage, OutboxState, Store};

@@ -2,20 +2,15 @@
 //! measured side by side in one run. The order is the full OR11 object as the orders job
 //! passes it to the component (re-serialised compactly from the OR11 page, 6.4 KB).
 //!
-//! Two more figures break the wasm call down, in the same run:
-//! - `wasm_boundary`: the same call with the same catalogue, offers and policy but an empty
-//!   order, which the component rejects at once; what every call pays before any planning.
-//! - `wasm_no_deadline`: the same component in an engine without epoch interruption, i.e.
-//!   without the runaway guard `jlm` runs with; what that guard costs.
+//! `wasm_boundary` breaks the wasm call down, in the same run: the same call with the same
+//! catalogue, offers and policy but an empty order, which the component rejects at once; what
+//! every call pays before any planning.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use jlm::runtime::exports::jlm::connector::orders as wit;
-use jlm::runtime::{Connector, Runtime};
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use jlm::domain::orders as domain;
+use jlm::runtime::Runtime;
 
 const ORDER_FIXTURE: &str =
     include_str!("../../fixtures/orders/shipping-gift-multiline/order.json");
@@ -34,29 +29,29 @@ fn bench(c: &mut Criterion) {
     let offers: Vec<plugin::orders::Offer> = serde_json::from_str(OFFERS).expect("offers");
     let policy = plugin::orders::OrderPolicy::default();
 
-    let wit_catalogue: Vec<wit::Product> = catalogue
+    let catalogue_in: Vec<domain::Product> = catalogue
         .iter()
-        .map(|p| wit::Product {
+        .map(|p| domain::Product {
             sku: p.sku.clone(),
             ean: p.ean.clone(),
             available: p.available,
         })
         .collect();
-    let wit_offers: Vec<wit::Offer> = offers
+    let offers_in: Vec<domain::Offer> = offers
         .iter()
-        .map(|o| wit::Offer {
+        .map(|o| domain::Offer {
             sku: o.sku.clone(),
             ean: o.ean.clone(),
         })
         .collect();
-    let wit_policy = jlm::config::Config::default().orders.policy();
+    let policy_in = jlm::config::Config::default().orders.policy();
     let runtime = Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component");
     let mut session = runtime.session().expect("session");
     let input = jlm::runtime::OrderInput {
-        catalogue: &wit_catalogue,
-        offers: &wit_offers,
+        catalogue: &catalogue_in,
+        offers: &offers_in,
         committed: &[],
-        policy: &wit_policy,
+        policy: &policy_in,
         now: NOW,
     };
     let plan = session
@@ -91,60 +86,7 @@ fn bench(c: &mut Criterion) {
                 .expect_err("an empty order is rejected")
         })
     });
-    let (mut store, unguarded) = without_deadline();
-    group.bench_function("wasm_no_deadline", |b| {
-        b.iter(|| {
-            unguarded
-                .jlm_connector_orders()
-                .call_plan_order(
-                    &mut store,
-                    black_box(order),
-                    &wit_catalogue,
-                    &wit_offers,
-                    &[],
-                    &wit_policy,
-                    NOW,
-                )
-                .expect("no trap")
-                .expect("plan")
-        })
-    });
     group.finish();
-}
-
-/// Store state for the unguarded engine: WASI with nothing granted, as in `jlm`.
-struct Wasi {
-    ctx: WasiCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for Wasi {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.ctx,
-            table: &mut self.table,
-        }
-    }
-}
-
-/// The embedded component instantiated in an engine without epoch interruption.
-fn without_deadline() -> (Store<Wasi>, Connector) {
-    let mut config = Config::new();
-    config.epoch_interruption(false);
-    config.concurrency_support(false);
-    let engine = Engine::new(&config).expect("engine");
-    let component = Component::new(&engine, jlm::runtime::EMBEDDED_COMPONENT).expect("component");
-    let mut linker = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("link WASI");
-    let mut store = Store::new(
-        &engine,
-        Wasi {
-            ctx: WasiCtx::builder().build(),
-            table: ResourceTable::new(),
-        },
-    );
-    let instance = Connector::instantiate(&mut store, &component, &linker).expect("instance");
-    (store, instance)
 }
 
 criterion_group!(benches, bench);

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use jlm::config::{Config, ConfigDuration};
 use jlm::demo::sandbox_config;
+use jlm::domain::inventory as domain;
 use jlm::jobs::{Services, StockJob};
 use jlm::runtime::Runtime;
-use jlm::runtime::exports::jlm::connector::inventory as wit;
 use jlm::sandbox::{Sandbox, SandboxConfig, SandboxOffer, SandboxProduct};
 use jlm::stock::events::StockEvents;
 use jlm::store::Store;
@@ -71,24 +71,24 @@ fn plan_stock_figures() {
             .collect(),
     );
 
-    let w_snapshot: Vec<wit::StockLevel> = snapshot
+    let w_snapshot: Vec<domain::StockLevel> = snapshot
         .iter()
-        .map(|s| wit::StockLevel {
+        .map(|s| domain::StockLevel {
             sku: s.sku.clone(),
             warehouse: None,
             available: s.available,
         })
         .collect();
-    let w_ledger: Vec<wit::Published> = ledger
+    let w_ledger: Vec<domain::Published> = ledger
         .iter()
-        .map(|p| wit::Published {
+        .map(|p| domain::Published {
             sku: p.sku.clone(),
             warehouse: None,
             quantity: p.quantity,
         })
         .collect();
-    let w_policy = wit::StockPolicy {
-        defaults: wit::StockRule {
+    let w_policy = domain::StockPolicy {
+        defaults: domain::StockRule {
             buffer: 1,
             percent: 100,
             max: Some(50),
@@ -102,9 +102,10 @@ fn plan_stock_figures() {
     let wasm = median(
         (0..RUNS)
             .map(|_| {
+                let (snapshot, ledger) = (w_snapshot.clone(), w_ledger.clone());
                 let start = Instant::now();
                 let plan = session
-                    .plan_stock(&w_snapshot, &w_ledger, Some(&offers), &w_policy, &[], false)
+                    .plan_stock(snapshot, ledger, Some(&offers), &w_policy, &[], false)
                     .expect("no trap")
                     .expect("plan");
                 std::hint::black_box(plan.lines.len());

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod domain;
 pub mod fulfil;
 pub mod http;
 pub mod jobs;

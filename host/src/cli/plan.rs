@@ -9,12 +9,10 @@ use clap::Subcommand;
 use serde::Deserialize;
 
 use crate::config::Config;
-use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
-use crate::runtime::exports::jlm::connector::inventory::{Published, StockLevel};
-use crate::runtime::exports::jlm::connector::orders::{Offer, Product};
-use crate::runtime::{
-    OrderInput, Runtime, Session, dispatch_plan_to_json, plan_to_json, stock_plan_to_json,
-};
+use crate::domain::dispatch::{Shipment, ShipmentLine, ShippedLine};
+use crate::domain::inventory::{Published, StockLevel};
+use crate::domain::orders::{Offer, Product};
+use crate::runtime::{OrderInput, Runtime, Session};
 
 /// What to plan.
 #[derive(Debug, Subcommand)]
@@ -217,7 +215,7 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                 now: &now,
             };
             match session.plan_order(&order, &input) {
-                Ok(Ok(plan)) => Ok(plan_to_json(&plan).to_string()),
+                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
                 Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
                 Err(fault) => Err(Unusable(fault.to_string())),
             }
@@ -261,14 +259,14 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
             let runtime = runtime(plugin.as_deref(), &config)?;
             let mut session = session(&runtime)?;
             match session.plan_stock(
-                &snapshot,
-                &ledger,
+                snapshot,
+                ledger,
                 offers.as_deref(),
                 &config.stock.policy(),
                 &[],
                 full,
             ) {
-                Ok(Ok(plan)) => Ok(stock_plan_to_json(&plan).to_string()),
+                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
                 Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
                 Err(fault) => Err(Unusable(fault.to_string())),
             }
@@ -319,7 +317,7 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                 &config.dispatch_policy(),
                 &shipped,
             ) {
-                Ok(Ok(plan)) => Ok(dispatch_plan_to_json(&plan).to_string()),
+                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
                 Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
                 Err(fault) => Err(Unusable(fault.to_string())),
             }

@@ -10,7 +10,7 @@
 use anyhow::bail;
 use serde::Deserialize;
 
-use crate::runtime::exports::jlm::connector::dispatch::{CarrierMapping, DispatchPolicy};
+use crate::domain::dispatch::{CarrierMapping, DispatchPolicy};
 
 /// `[carriers]`.
 #[derive(Debug, Default, Deserialize)]

@@ -10,7 +10,7 @@ use anyhow::bail;
 use serde::Deserialize;
 
 use super::ConfigDuration;
-use crate::runtime::exports::jlm::connector::dispatch::ClockPolicy;
+use crate::domain::dispatch::ClockPolicy;
 
 /// `[clocks]`.
 #[derive(Debug, Deserialize)]

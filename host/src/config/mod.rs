@@ -32,10 +32,10 @@ pub use stock::{SkuOverride, StockSection};
 pub use sync::{StockSyncSection, WebSection};
 pub use template::TEMPLATE;
 
+use crate::domain::dispatch::{ClockPolicy, DispatchPolicy};
 use crate::fulfil::FulfilConfig;
 use crate::http::RetryPolicy;
 use crate::mirakl::MiraklConfig;
-use crate::runtime::exports::jlm::connector::dispatch::{ClockPolicy, DispatchPolicy};
 
 /// Environment variable holding the Mirakl shop API key.
 pub const MIRAKL_KEY_ENV: &str = "JLM_MIRAKL_API_KEY";

@@ -7,7 +7,7 @@ use anyhow::bail;
 use serde::Deserialize;
 
 use super::ConfigDuration;
-use crate::runtime::exports::jlm::connector::orders::{OrderPolicy, TaxName};
+use crate::domain::orders::{OrderPolicy, TaxName};
 
 /// `[orders]`.
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::runtime::exports::jlm::connector::inventory::{SkuRule, StockPolicy, StockRule};
+use crate::domain::inventory::{SkuRule, StockPolicy, StockRule};
 
 /// `[stock]`.
 #[derive(Debug, Default, Deserialize)]

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
@@ -99,7 +101,7 @@ impl Client {
         &self,
         model: &str,
         method: &str,
-        args: &Value,
+        args: &(impl Serialize + ?Sized),
         idempotent: bool,
         context: Option<&Value>,
     ) -> Result<Value, ApiError> {
@@ -120,13 +122,13 @@ impl Client {
     /// `sale.channel.create_order(channel_id, order)`: creates the sale for `order` in the
     /// configured channel, or returns the existing one — Fulfil deduplicates on the order's
     /// `channel_identifier`, so this is retried like an idempotent call. Returns the sale
-    /// record exactly as Fulfil sends it.
-    pub async fn create_order(&self, order: &Value) -> Result<Value, ApiError> {
+    /// record exactly as Fulfil sends it. `order` is the component's body, sent byte for byte.
+    pub async fn create_order(&self, order: &RawValue) -> Result<Value, ApiError> {
         let record = self
             .call(
                 "sale.channel",
                 "create_order",
-                &json!([self.channel_id, order]),
+                &(self.channel_id, order),
                 true,
                 None,
             )
@@ -343,7 +345,7 @@ pub(super) mod tests {
         .await;
         let client = test_client(&base);
         let order = json!({"channel_identifier": "JL-1", "reference": "JL-1"});
-        let sale = client.create_order(&order).await.expect("sale");
+        let sale = client.create_order(&raw(&order)).await.expect("sale");
         assert_eq!(sale["id"], 55);
         let seen = log.lock().expect("log").clone();
         assert_eq!(seen.len(), 1);
@@ -352,6 +354,34 @@ pub(super) mod tests {
         assert_eq!(path, "/api/v2/model/sale.channel/create_order");
         assert_eq!(key.as_deref(), Some("fulfil-key"));
         assert_eq!(body, &json!([3, order]));
+    }
+
+    /// `value` as the raw JSON text the component hands over.
+    fn raw(value: &Value) -> Box<RawValue> {
+        serde_json::value::to_raw_value(value).expect("json")
+    }
+
+    #[tokio::test]
+    async fn create_order_sends_the_component_body_byte_for_byte() {
+        let seen: Arc<Mutex<Vec<u8>>> = Arc::default();
+        let sink = seen.clone();
+        let base = serve(move |request: axum::extract::Request| {
+            let sink = sink.clone();
+            async move {
+                let bytes = axum::body::to_bytes(request.into_body(), usize::MAX)
+                    .await
+                    .expect("body");
+                *sink.lock().expect("seen") = bytes.to_vec();
+                axum::Json(json!({"id": 1})).into_response()
+            }
+        })
+        .await;
+        // Key order, spacing and decimal strings as the component wrote them.
+        let body = r#"{"reference": "JL-1", "channel_identifier":"JL-1","lines":[{"unit_price":"10.5000"}]}"#;
+        let order = RawValue::from_string(body.to_string()).expect("json");
+        test_client(&base).create_order(&order).await.expect("sale");
+        let sent = String::from_utf8(seen.lock().expect("seen").clone()).expect("utf-8");
+        assert_eq!(sent, format!("[3,{body}]"));
     }
 
     #[tokio::test]
@@ -370,7 +400,7 @@ pub(super) mod tests {
         })
         .await;
         test_client(&base)
-            .create_order(&json!({"channel_identifier": "X"}))
+            .create_order(&raw(&json!({"channel_identifier": "X"})))
             .await
             .expect("retried");
         assert_eq!(*calls.lock().expect("calls"), 2);
@@ -392,7 +422,7 @@ pub(super) mod tests {
         })
         .await;
         let err = test_client(&base)
-            .create_order(&json!({"channel_identifier": "JL-9"}))
+            .create_order(&raw(&json!({"channel_identifier": "JL-9"})))
             .await
             .expect_err("user error");
         assert_eq!(

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::runtime::exports::jlm::connector::inventory::PendingOrder;
-use crate::runtime::exports::jlm::connector::types::Committed;
+use crate::domain::inventory::PendingOrder;
+use crate::domain::types::Committed;
 use crate::runtime::{Plugin, PluginFault};
 use crate::store::Store;
 
@@ -44,7 +44,7 @@ async fn refresh(store: &Store, plugin: &mut Plugin) -> anyhow::Result<Result<()
     let holds = plugin
         .call(
             &format!("the {count} orders without a Fulfil sale"),
-            move |session| session.order_holds(&pending),
+            move |session| session.order_holds(pending),
         )
         .await?;
     let holds = match holds {

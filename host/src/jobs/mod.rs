@@ -4,6 +4,7 @@ mod carriers;
 mod catalogue;
 mod commitments;
 mod dispatch;
+mod order_map;
 mod orders;
 mod outcome;
 mod retention;

@@ -1,11 +1,11 @@
 //! What the jobs saw, reported to the component's `exceptions` interface, and the queue
 //! brought in line with its verdicts and with the plans' `resolves`.
 
+use crate::domain::exceptions::{Fact, Outage, Service};
+use crate::domain::types::{Exception, Resolution};
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
-use crate::runtime::exports::jlm::connector::exceptions::{Fact, Outage, Service};
-use crate::runtime::exports::jlm::connector::types::{Exception, Resolution};
-use crate::runtime::{Plugin, PluginFault, Runtime, severity_name, team_name};
+use crate::runtime::{Plugin, PluginFault, Runtime};
 use crate::store::{NewException, Store};
 
 /// A job's link to the exception queue: its own component instance for verdicts.
@@ -104,8 +104,8 @@ pub fn settle(store: &Store, raised: &[Exception], resolves: &[Resolution]) -> a
     for e in raised {
         store.raise(&NewException {
             code: e.code.clone(),
-            team: team_name(e.team).into(),
-            severity: severity_name(e.severity).into(),
+            team: e.team.name().into(),
+            severity: e.severity.name().into(),
             subject: e.subject.clone(),
             message: e.message.clone(),
         })?;

@@ -9,6 +9,7 @@ use std::fmt;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::config::MiraklConfig;
@@ -117,8 +118,21 @@ impl Client {
         body: Option<&Value>,
         idempotent: bool,
     ) -> Result<Value, ApiError> {
+        self.request_parsed(method, path, query, body, idempotent)
+            .await
+    }
+
+    /// [`Client::request`], then the response body parsed as JSON into `T`.
+    pub async fn request_parsed<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> Result<T, ApiError> {
         let response = self.request(method, path, query, body, idempotent).await?;
-        http::read_json::<Value>(response)
+        http::read_json::<T>(response)
             .await
             .map_err(|e| e.redacted(&self.api_key))
     }

@@ -15,6 +15,7 @@ mod dispatch;
 mod lenient;
 mod offers;
 mod orders;
+mod raw_order;
 mod shipments;
 mod stock;
 
@@ -23,5 +24,6 @@ pub use config::MiraklConfig;
 pub use dispatch::INVALID_REQUEST_CODE;
 pub use offers::{MiraklOffer, OFFERS_PAGE_SIZE};
 pub use orders::ORDERS_PAGE_SIZE;
+pub use raw_order::RawOrder;
 pub use shipments::st01_applied;
 pub use stock::{StockErrorLine, StockImportStatus};

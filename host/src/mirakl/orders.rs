@@ -4,9 +4,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::client::Client;
+use super::raw_order::RawOrder;
 use crate::http::ApiError;
 
 /// OR11 page size (`max`); Mirakl's ceiling for offset pagination.
@@ -18,15 +21,16 @@ const MAX_PAGES: usize = 10_000;
 
 impl Client {
     /// OR11: every order updated at or after `since` (all orders when `None`), paged 100 at a
-    /// time until `offset >= total_count` or an empty page, as raw order objects deduplicated
-    /// by `order_id` (the last copy seen wins, in first-seen position).
+    /// time until `offset >= total_count` or an empty page, as raw order objects (the text
+    /// Mirakl sent) deduplicated by `order_id` (the last copy seen wins, in first-seen
+    /// position).
     ///
     /// Waits on the OR11 poll pacer once, then on the call pacer for every page. Mirakl
     /// subtracts a safety delta from `start_update_date`, so expect orders seen before.
     pub async fn orders_updated_since(
         &self,
         since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<Value>, ApiError> {
+    ) -> Result<Vec<RawOrder>, ApiError> {
         self.poll_pacer.wait().await;
         let since = since.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true));
         let mut query = Vec::new();
@@ -39,17 +43,15 @@ impl Client {
     }
 
     /// One order re-read by id (OR11 `order_ids`); `None` when Mirakl does not return it.
-    pub async fn order_by_id(&self, order_id: &str) -> Result<Option<Value>, ApiError> {
+    pub async fn order_by_id(&self, order_id: &str) -> Result<Option<RawOrder>, ApiError> {
         let orders = self.orders_by_ids(&[order_id.to_string()]).await?;
-        Ok(orders
-            .into_iter()
-            .find(|o| o.get("order_id").and_then(Value::as_str) == Some(order_id)))
+        Ok(orders.into_iter().find(|o| o.id() == Some(order_id)))
     }
 
     /// OR11 by `order_ids` (comma list, 100 ids per request), deduplicated by `order_id`.
     /// Paced by the call pacer only, not the OR11 poll pacer. Blank ids are skipped; ids
     /// Mirakl does not know are simply absent from the result.
-    pub async fn orders_by_ids(&self, ids: &[String]) -> Result<Vec<Value>, ApiError> {
+    pub async fn orders_by_ids(&self, ids: &[String]) -> Result<Vec<RawOrder>, ApiError> {
         let mut wanted: Vec<&str> = Vec::new();
         for id in ids.iter().map(|id| id.trim()).filter(|id| !id.is_empty()) {
             if !wanted.contains(&id) {
@@ -95,13 +97,13 @@ impl Client {
             let mut query = filter.to_vec();
             query.push(("max", max.as_str()));
             query.push(("offset", offset_text.as_str()));
-            let body = self
-                .request_json(Method::GET, &["api", "orders"], &query, None, true)
+            let body: Page = self
+                .request_parsed(Method::GET, &["api", "orders"], &query, None, true)
                 .await?;
-            let (page, total) = parse_page(body)?;
+            let (page, total) = body.split()?;
             let received = page.len();
             for order in page {
-                orders.insert(order);
+                orders.insert(RawOrder::new(String::from(Box::<str>::from(order))));
             }
             offset += received;
             let done = match total {
@@ -120,20 +122,26 @@ impl Client {
     }
 }
 
-/// Splits an OR11 body into its `orders` and a leniently read `total_count`.
-fn parse_page(body: Value) -> Result<(Vec<Value>, Option<usize>), ApiError> {
-    let Value::Object(mut body) = body else {
-        return Err(ApiError::Decode {
-            reason: "OR11 response is not a JSON object".into(),
-        });
-    };
-    let total = body.get("total_count").and_then(lenient_count);
-    match body.remove("orders") {
-        Some(Value::Array(orders)) => Ok((orders, total)),
-        Some(Value::Null) | None if total == Some(0) => Ok((Vec::new(), total)),
-        _ => Err(ApiError::Decode {
-            reason: "OR11 response has no `orders` array".into(),
-        }),
+/// One OR11 page: the orders as raw text, `total_count` as any JSON value.
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    orders: Option<Vec<Box<RawValue>>>,
+    #[serde(default)]
+    total_count: Option<Value>,
+}
+
+impl Page {
+    /// The page's orders and its leniently read `total_count`.
+    fn split(self) -> Result<(Vec<Box<RawValue>>, Option<usize>), ApiError> {
+        let total = self.total_count.as_ref().and_then(lenient_count);
+        match self.orders {
+            Some(orders) => Ok((orders, total)),
+            None if total == Some(0) => Ok((Vec::new(), total)),
+            None => Err(ApiError::Decode {
+                reason: "OR11 response has no `orders` array".into(),
+            }),
+        }
     }
 }
 
@@ -155,18 +163,13 @@ fn lenient_count(value: &Value) -> Option<usize> {
 /// an id are kept as they are, for the component to report.
 #[derive(Default)]
 struct OrderSet {
-    orders: Vec<Value>,
+    orders: Vec<RawOrder>,
     index: HashMap<String, usize>,
 }
 
 impl OrderSet {
-    fn insert(&mut self, order: Value) {
-        let id = match order.get("order_id") {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => None,
-        };
-        match id {
+    fn insert(&mut self, order: RawOrder) {
+        match order.id().map(str::to_string) {
             Some(id) => match self.index.get(&id) {
                 Some(&at) => self.orders[at] = order,
                 None => {
@@ -178,7 +181,7 @@ impl OrderSet {
         }
     }
 
-    fn into_vec(self) -> Vec<Value> {
+    fn into_vec(self) -> Vec<RawOrder> {
         self.orders
     }
 }
@@ -300,7 +303,7 @@ mod tests {
             .expect("orders");
         assert_eq!(orders.len(), 250);
         let unique: std::collections::HashSet<_> =
-            orders.iter().map(|o| o["order_id"].clone()).collect();
+            orders.iter().map(|o| o.id().map(str::to_string)).collect();
         assert_eq!(unique.len(), 250);
         let seen = log.lock().expect("log").clone();
         assert_eq!(seen.len(), 3);
@@ -356,9 +359,9 @@ mod tests {
         config.page_interval = Duration::ZERO;
         let client = Client::new(config).expect("client");
         let orders = client.orders_updated_since(None).await.expect("orders");
-        let ids: Vec<_> = orders.iter().map(|o| o["order_id"].as_str()).collect();
+        let ids: Vec<_> = orders.iter().map(RawOrder::id).collect();
         assert_eq!(ids, [Some("A"), Some("B"), Some("C")]);
-        assert_eq!(orders[1]["v"], 2, "last copy wins");
+        assert_eq!(orders[1].value()["v"], 2, "last copy wins");
         assert_eq!(*calls.lock().expect("calls"), 3);
     }
 
@@ -470,8 +473,9 @@ mod tests {
         assert_eq!(lenient_count(&json!(4.0)), Some(4));
         assert_eq!(lenient_count(&json!(-1)), None);
         assert_eq!(lenient_count(&json!(null)), None);
-        assert!(parse_page(json!({"total_count": 0})).is_ok());
-        assert!(parse_page(json!({"total_count": 5})).is_err());
-        assert!(parse_page(json!([])).is_err());
+        let page = |body: Value| serde_json::from_value::<Page>(body).map(Page::split);
+        assert!(matches!(page(json!({"total_count": 0})), Ok(Ok(_))));
+        assert!(matches!(page(json!({"total_count": 5})), Ok(Err(_))));
+        assert!(!matches!(page(json!([])), Ok(Ok(_))), "not an object");
     }
 }

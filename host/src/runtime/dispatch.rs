@@ -2,13 +2,12 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
-use super::exports::jlm::connector::dispatch::{
+use super::convert::Cross;
+use super::{PluginFault, Session};
+use crate::domain::dispatch::{
     CarrierCheck, ClockPolicy, DispatchPlan, DispatchPolicy, Shipment, ShippedLine,
 };
-use super::exports::jlm::connector::types::{Exception, PlanError, Resolution};
-use super::{PluginFault, Session, exceptions_to_json, requests_to_json, resolutions_to_json};
+use crate::domain::types::{Exception, PlanError, Resolution};
 
 /// Deadline for planning one shipment.
 const PLAN_DISPATCH_DEADLINE: Duration = Duration::from_secs(2);
@@ -27,15 +26,19 @@ impl Session {
         policy: &DispatchPolicy,
         shipped: &[ShippedLine],
     ) -> Result<Result<DispatchPlan, PlanError>, PluginFault> {
+        let shipment = shipment.clone().cross();
+        let policy = policy.clone().cross();
+        let shipped: Vec<_> = shipped.to_vec().cross();
         self.call(
             "plan-dispatch",
             PLAN_DISPATCH_DEADLINE,
             |instance, store| {
                 instance
                     .jlm_connector_dispatch()
-                    .call_plan_dispatch(store, order, shipment, carriers, policy, shipped)
+                    .call_plan_dispatch(store, order, &shipment, carriers, &policy, &shipped)
             },
         )
+        .map(Cross::cross)
     }
 
     /// Checks one Fulfil carrier and service against the carrier table and, with `carriers`
@@ -48,11 +51,13 @@ impl Session {
         policy: &DispatchPolicy,
         carriers: Option<&str>,
     ) -> Result<Result<CarrierCheck, PlanError>, PluginFault> {
+        let policy = policy.clone().cross();
         self.call("check-carrier", CHECK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_dispatch()
-                .call_check_carrier(store, carrier, service, policy, carriers)
+                .call_check_carrier(store, carrier, service, &policy, carriers)
         })
+        .map(Cross::cross)
     }
 
     /// The clock exceptions due at `now` (RFC 3339) for one stored OR11 order object (raw
@@ -71,9 +76,10 @@ impl Session {
                 order,
                 fulfil_shipped_at,
                 now,
-                policy,
+                policy.cross(),
             )
         })
+        .map(Cross::cross)
     }
 
     /// The codes the clocks raise, to settle those no check raised again.
@@ -81,16 +87,6 @@ impl Session {
         self.call("clock-codes", CHECK_DEADLINE, |instance, store| {
             instance.jlm_connector_dispatch().call_clock_codes(store)
         })
+        .map(Cross::cross)
     }
-}
-
-/// The `jlm plan dispatch` JSON of a plan: `{"requests": [{"api", "path", "body"}],
-/// "exceptions": [...], "complete": bool}`, each body parsed back to JSON (`null` for none).
-pub fn dispatch_plan_to_json(plan: &DispatchPlan) -> Value {
-    json!({
-        "requests": requests_to_json(&plan.requests),
-        "exceptions": exceptions_to_json(&plan.exceptions),
-        "complete": plan.complete,
-        "resolves": resolutions_to_json(&plan.resolves),
-    })
 }

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use super::exports::jlm::connector::exceptions::{CodeEntry, Fact, Verdict};
+use super::convert::Cross;
 use super::{PluginFault, Session};
+use crate::domain::exceptions::{CodeEntry, Fact, Verdict};
 
 /// Deadline for one verdict or the catalogue.
 const REPORT_DEADLINE: Duration = Duration::from_secs(1);
@@ -12,9 +13,13 @@ const REPORT_DEADLINE: Duration = Duration::from_secs(1);
 impl Session {
     /// The component's verdict on `fact`.
     pub fn report(&mut self, fact: &Fact) -> Result<Verdict, PluginFault> {
+        let fact = fact.clone().cross();
         self.call("report", REPORT_DEADLINE, |instance, store| {
-            instance.jlm_connector_exceptions().call_report(store, fact)
+            instance
+                .jlm_connector_exceptions()
+                .call_report(store, &fact)
         })
+        .map(Cross::cross)
     }
 
     /// Every exception code the component raises, in code order.
@@ -22,5 +27,6 @@ impl Session {
         self.call("catalogue", REPORT_DEADLINE, |instance, store| {
             instance.jlm_connector_exceptions().call_catalogue(store)
         })
+        .map(Cross::cross)
     }
 }

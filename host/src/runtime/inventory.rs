@@ -2,76 +2,69 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
-use super::exports::jlm::connector::inventory::{
-    PendingOrder, Published, StockLevel, StockPlan, StockPolicy,
-};
-use super::exports::jlm::connector::types::{Committed, PlanError};
-use super::{PluginFault, Session, exceptions_to_json, resolutions_to_json};
+use super::convert::Cross;
+use super::{PluginFault, Session};
+use crate::domain::inventory::{PendingOrder, Published, StockLevel, StockPlan, StockPolicy};
+use crate::domain::types::{Committed, PlanError};
 
 /// Deadline for one stock plan (200,000 SKUs take well under a second).
 const PLAN_STOCK_DEADLINE: Duration = Duration::from_secs(20);
 
 impl Session {
-    /// Plans a stock publication.
+    /// Plans a stock publication. The snapshot and ledger move into the call (no copy).
     pub fn plan_stock(
         &mut self,
-        snapshot: &[StockLevel],
-        ledger: &[Published],
+        snapshot: Vec<StockLevel>,
+        ledger: Vec<Published>,
         offers: Option<&[String]>,
         policy: &StockPolicy,
         committed: &[Committed],
         full: bool,
     ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
+        let snapshot: Vec<_> = snapshot.cross();
+        let ledger: Vec<_> = ledger.cross();
+        let policy = policy.clone().cross();
+        let committed: Vec<_> = committed.to_vec().cross();
         self.call("plan-stock", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
-                .call_plan_stock(store, snapshot, ledger, offers, policy, committed, full)
+                .call_plan_stock(store, &snapshot, &ledger, offers, &policy, &committed, full)
         })
+        .map(Cross::cross)
     }
 
     /// Plans the correction after a full comparison with what John Lewis shows.
     pub fn reconcile_stock(
         &mut self,
-        snapshot: &[StockLevel],
-        shown: &[Published],
+        snapshot: Vec<StockLevel>,
+        shown: Vec<Published>,
         offers: Option<&[String]>,
         policy: &StockPolicy,
         committed: &[Committed],
     ) -> Result<Result<StockPlan, PlanError>, PluginFault> {
+        let snapshot: Vec<_> = snapshot.cross();
+        let shown: Vec<_> = shown.cross();
+        let policy = policy.clone().cross();
+        let committed: Vec<_> = committed.to_vec().cross();
         self.call("reconcile-stock", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
-                .call_reconcile_stock(store, snapshot, shown, offers, policy, committed)
+                .call_reconcile_stock(store, &snapshot, &shown, offers, &policy, &committed)
         })
+        .map(Cross::cross)
     }
 
     /// What each of `orders` holds on John Lewis, per offer SKU (one list per order).
     pub fn order_holds(
         &mut self,
-        orders: &[PendingOrder],
+        orders: Vec<PendingOrder>,
     ) -> Result<Vec<Vec<Committed>>, PluginFault> {
+        let orders: Vec<_> = orders.cross();
         self.call("order-holds", PLAN_STOCK_DEADLINE, |instance, store| {
             instance
                 .jlm_connector_inventory()
-                .call_order_holds(store, orders)
+                .call_order_holds(store, &orders)
         })
+        .map(Cross::cross)
     }
-}
-
-/// The `jlm plan stock` JSON of a plan.
-pub fn stock_plan_to_json(plan: &StockPlan) -> Value {
-    json!({
-        "csv": plan.csv,
-        "lines": plan.lines.iter().map(|l| {
-            let mut line = json!({"sku": l.sku, "quantity": l.quantity, "previous": l.previous});
-            if let Some(w) = &l.warehouse {
-                line["warehouse"] = json!(w);
-            }
-            line
-        }).collect::<Vec<_>>(),
-        "exceptions": exceptions_to_json(&plan.exceptions),
-        "resolves": resolutions_to_json(&plan.resolves),
-    })
 }

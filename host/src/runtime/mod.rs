@@ -7,6 +7,7 @@
 //! which runs every call on tokio's blocking pool, never on an async worker.
 
 mod cache;
+mod convert;
 mod dispatch;
 mod exceptions;
 mod fault;
@@ -25,16 +26,16 @@ use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-pub use dispatch::dispatch_plan_to_json;
 pub use fault::{FaultKind, MemoryCapExceeded, PLUGIN_FAULT, PluginFault};
-pub use inventory::stock_plan_to_json;
-pub use orders::{
-    OrderInput, action_name, exceptions_to_json, plan_to_json, requests_to_json,
-    resolutions_to_json, severity_name, team_name,
-};
+pub use orders::OrderInput;
 pub use plugin::Plugin;
 
-wasmtime::component::bindgen!({ path: "../wit", world: "connector" });
+/// The bindings generated from `wit/`, seen by this module only: the rest of the host works
+/// with `crate::domain`, converted in `convert`.
+mod bindings {
+    wasmtime::component::bindgen!({ path: "../wit", world: "connector" });
+}
+use bindings::{Connector, ConnectorPre};
 
 /// The component built from `plugin/` by the build script.
 pub const EMBEDDED_COMPONENT: &[u8] =

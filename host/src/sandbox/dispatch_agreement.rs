@@ -41,7 +41,7 @@ async fn the_fulfil_client_reads_the_sandboxs_shipments() {
     let client = fulfil(&sandbox);
     for order in ["JL-1-A", "JL-2-A"] {
         client
-            .create_order(&fulfil_order(order))
+            .create_order(&serde_json::value::to_raw_value(&fulfil_order(order)).expect("json"))
             .await
             .expect("create_order");
     }

@@ -85,24 +85,8 @@ impl DispatchJob {
         let Some(order) = order else {
             return Ok(false);
         };
-        let state = order
-            .get("order_state")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let commercial = order
-            .get("commercial_id")
-            .and_then(Value::as_str)
-            .unwrap_or(order_id)
-            .to_string();
-        self.services.store.upsert_order(
-            order_id,
-            &commercial,
-            &state,
-            order.get("last_updated_date").and_then(Value::as_str),
-            &order.to_string(),
-        )?;
-        Ok(SHIPPED_STATES.contains(&state.as_str()))
+        remember(&self.services.store, order_id, &order)?;
+        Ok(order.state().is_some_and(|s| SHIPPED_STATES.contains(&s)))
     }
 }
 

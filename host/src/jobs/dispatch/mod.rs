@@ -9,16 +9,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use crate::domain::dispatch::{Shipment, ShipmentLine, ShippedLine};
+use crate::domain::exceptions::{
+    Fact, OrphanedShipment, RefusedRequest, Service, ShipmentSent, Unusable,
+};
+use crate::domain::types::{PlanError, Severity};
 use crate::fulfil::FulfilShipment;
 use crate::http::ApiError;
+use crate::jobs::order_map::remember;
 use crate::jobs::outcome::{Reporter, settle};
 use crate::jobs::{Services, later, overlapped};
 use crate::runtime::Plugin;
-use crate::runtime::exports::jlm::connector::dispatch::{Shipment, ShipmentLine, ShippedLine};
-use crate::runtime::exports::jlm::connector::exceptions::{
-    Fact, OrphanedShipment, RefusedRequest, Service, ShipmentSent, Unusable,
-};
-use crate::runtime::exports::jlm::connector::types::{PlanError, Severity};
 use crate::store::{OutboxState, ShipmentState};
 
 mod clocks;
@@ -145,7 +146,7 @@ impl DispatchJob {
             return Ok(()); // an order this connector never imported
         }
         let store = self.services.store.clone();
-        let wit_shipment = Shipment {
+        let planned = Shipment {
             id: shipment.id,
             order: order_id.clone(),
             carrier: shipment.carrier.clone().unwrap_or_default(),
@@ -163,7 +164,7 @@ impl DispatchJob {
         };
         let source = serde_json::to_string(shipment)?;
         let lines_json = json!(
-            wit_shipment
+            planned
                 .lines
                 .iter()
                 .map(|l| json!({"line_id": l.line_id, "quantity": l.quantity}))
@@ -205,27 +206,11 @@ impl DispatchJob {
             save(ShipmentState::Blocked, "", false)?;
             return Ok(());
         };
-        let raw = order.to_string();
-        let state = order
-            .get("order_state")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let commercial = order
-            .get("commercial_id")
-            .and_then(Value::as_str)
-            .unwrap_or(&order_id)
-            .to_string();
-        store.upsert_order(
-            &order_id,
-            &commercial,
-            &state,
-            order.get("last_updated_date").and_then(Value::as_str),
-            &raw,
-        )?;
+        remember(&store, &order_id, &order)?;
+        let raw = order.json().to_string();
 
         if !self
-            .settle_in_doubt(&order_id, &shipment.id.to_string(), &order)
+            .settle_in_doubt(&order_id, &shipment.id.to_string(), &order.value())
             .await?
         {
             report.deferred += 1;
@@ -238,7 +223,7 @@ impl DispatchJob {
         let planned = self
             .plugin
             .call(&format!("shipment {sid}"), move |session| {
-                session.plan_dispatch(&raw, &wit_shipment, carriers.as_deref(), &policy, &shipped)
+                session.plan_dispatch(&raw, &planned, carriers.as_deref(), &policy, &shipped)
             })
             .await?;
         let plan = match planned {
@@ -267,7 +252,7 @@ impl DispatchJob {
             }
         };
         settle(&store, &plan.exceptions, &plan.resolves)?;
-        let plan_json = crate::runtime::dispatch_plan_to_json(&plan).to_string();
+        let plan_json = plan.to_json().to_string();
         let blocked = plan
             .exceptions
             .iter()

@@ -3,7 +3,7 @@
 //! resolves its exception.
 
 use super::*;
-use crate::runtime::exports::jlm::connector::dispatch::DispatchPlan;
+use crate::domain::dispatch::DispatchPlan;
 
 impl DispatchJob {
     /// Sends `plan`'s requests for `shipment` of `order_id`, in order, and records the

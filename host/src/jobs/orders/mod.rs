@@ -13,14 +13,16 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::domain::exceptions::{Fact, Service, Unusable};
+use crate::domain::orders::{Action, Offer, OrderPlan, Product};
+use crate::domain::types::{Committed, PlanError};
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
+use crate::jobs::order_map::remember;
 use crate::jobs::outcome::{Reporter, settle};
 use crate::jobs::{Services, commitments, later, overlapped};
-use crate::runtime::exports::jlm::connector::exceptions::{Fact, Service, Unusable};
-use crate::runtime::exports::jlm::connector::orders::{Action, Offer, OrderPlan, Product};
-use crate::runtime::exports::jlm::connector::types::{Committed, PlanError};
-use crate::runtime::{OrderInput, Plugin, plan_to_json};
+use crate::mirakl::RawOrder;
+use crate::runtime::{OrderInput, Plugin};
 use crate::store::{OrderStage, OutboxEntry, OutboxState};
 
 mod plan;
@@ -95,46 +97,21 @@ impl OrdersJob {
         report.fetched = orders.len();
         let mut high_water = self.services.store.cursor(CURSOR)?;
         for order in &orders {
-            let Some(order_id) = order
-                .get("order_id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-            else {
+            let Some(order_id) = order.id().map(str::to_string) else {
                 self.reporter.fact(Fact::OrderWithoutId).await?;
                 continue;
             };
-            let last_updated = order
-                .get("last_updated_date")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            if let Some(lu) = &last_updated
+            if let Some(lu) = order.last_updated()
                 && high_water.as_deref().is_none_or(|hw| later(lu, hw))
             {
-                high_water = Some(lu.clone());
+                high_water = Some(lu.to_string());
             }
-            let raw = order.to_string();
             let stored = self.services.store.order(&order_id)?;
-            if stored.as_ref().is_some_and(|s| s.raw == raw) {
+            if stored.as_ref().is_some_and(|s| s.raw == order.json()) {
                 continue; // seen in an earlier poll's overlap window, unchanged
             }
-            let commercial_id = order
-                .get("commercial_id")
-                .and_then(Value::as_str)
-                .unwrap_or(&order_id)
-                .to_string();
-            let state = order
-                .get("order_state")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            self.services.store.upsert_order(
-                &order_id,
-                &commercial_id,
-                &state,
-                last_updated.as_deref(),
-                &raw,
-            )?;
-            self.process(&order_id, &raw, &mut report).await?;
+            remember(&self.services.store, &order_id, order)?;
+            self.process(&order_id, order, &mut report).await?;
             planned.insert(order_id);
         }
 
@@ -157,8 +134,12 @@ impl OrdersJob {
         }
         for record in again {
             if !planned.contains(&record.order_id) {
-                self.process(&record.order_id, &record.raw, &mut report)
-                    .await?;
+                self.process(
+                    &record.order_id,
+                    &RawOrder::new(record.raw.clone()),
+                    &mut report,
+                )
+                .await?;
             }
         }
         if let Some(hw) = high_water {

@@ -8,7 +8,7 @@ impl OrdersJob {
     pub(super) async fn process(
         &mut self,
         order_id: &str,
-        raw: &str,
+        order: &RawOrder,
         report: &mut CycleReport,
     ) -> anyhow::Result<()> {
         report.planned += 1;
@@ -19,7 +19,7 @@ impl OrdersJob {
             report.deferred += 1;
             return Ok(());
         }
-        let (catalogue, offers) = match self.gather(raw).await {
+        let (catalogue, offers) = match self.gather(order.offer_skus()).await {
             Ok(input) => input,
             Err(e) => {
                 self.reporter.products_unreadable(&e).await?;
@@ -48,7 +48,7 @@ impl OrdersJob {
         };
         let policy = self.services.config.orders.policy();
         let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let order = raw.to_string();
+        let order = order.json().to_string();
         let result = self
             .plugin
             .call(&format!("order {order_id}"), move |session| {
@@ -92,24 +92,15 @@ impl OrdersJob {
     }
 
     /// Catalogue entries (exact codes fresh from Fulfil, near-spellings from the mirror) and
-    /// offer mirror entries for the order's SKUs.
-    async fn gather(&mut self, raw: &str) -> Result<(Vec<Product>, Vec<Offer>), ProductsError> {
-        let order: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
-        let skus: Vec<String> = order
-            .get("order_lines")
-            .and_then(Value::as_array)
-            .map(|lines| {
-                lines
-                    .iter()
-                    .filter_map(|l| l.get("offer_sku").and_then(Value::as_str))
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// offer mirror entries for the order's SKUs (`skus`).
+    async fn gather(
+        &mut self,
+        skus: &[String],
+    ) -> Result<(Vec<Product>, Vec<Offer>), ProductsError> {
         let mut catalogue: Vec<Product> = self
             .services
             .fulfil
-            .products_by_codes(&skus)
+            .products_by_codes(skus)
             .await?
             .into_iter()
             .map(|p| Product {
@@ -118,8 +109,8 @@ impl OrdersJob {
                 available: floor_units(p.quantity_available),
             })
             .collect();
-        let mut codes: Vec<String> = skus.clone();
-        let asked = skus.clone();
+        let mut codes: Vec<String> = skus.to_vec();
+        let asked = skus.to_vec();
         let keys = match self
             .plugin
             .call(&format!("the SKUs {}", skus.join(", ")), move |session| {
@@ -171,7 +162,7 @@ impl OrdersJob {
     /// Stores the plan and syncs the exception queue with it.
     pub(super) fn record_plan(&self, order_id: &str, plan: &OrderPlan) -> anyhow::Result<()> {
         let store = &self.services.store;
-        store.set_order_plan(order_id, &plan_to_json(plan).to_string())?;
+        store.set_order_plan(order_id, &plan.to_json().to_string())?;
         settle(store, &plan.exceptions, &plan.resolves)
     }
 }

@@ -2,7 +2,7 @@
 //! found for an order John Lewis cancelled raised, never dropped.
 
 use super::*;
-use crate::runtime::exports::jlm::connector::exceptions::CancelledSale;
+use crate::domain::exceptions::CancelledSale;
 
 impl OrdersJob {
     /// Finishes writes left by an earlier cycle or run. A sale not sent yet (or whose
@@ -33,7 +33,8 @@ impl OrdersJob {
             };
             match order {
                 Some(order) => {
-                    self.process(&order.order_id, &order.raw, report).await?;
+                    self.process(&order.order_id, &RawOrder::new(order.raw.clone()), report)
+                        .await?;
                     planned.insert(order.order_id);
                 }
                 None => self.send(entry, report).await?,

@@ -2,7 +2,9 @@
 //! `create_order` (its outcome settled by reading the sale back).
 
 use super::*;
-use crate::runtime::exports::jlm::connector::exceptions::Failure;
+use serde_json::value::RawValue;
+
+use crate::domain::exceptions::Failure;
 
 impl OrdersJob {
     /// Sends one outbox entry (after a re-read when its outcome is unknown).
@@ -108,7 +110,7 @@ impl OrdersJob {
         let Some(order) = order else {
             return Ok(false);
         };
-        Ok(decision_applied(&order, &decision_lines(body)))
+        Ok(decision_applied(&order.value(), &decision_lines(body)))
     }
 
     /// `create_order` (idempotent in Fulfil on `channel_identifier`).
@@ -119,7 +121,8 @@ impl OrdersJob {
     ) -> anyhow::Result<()> {
         let store = self.services.store.clone();
         let order_id = entry.subject.clone();
-        let payload: Value = match serde_json::from_str(&entry.body) {
+        // The component's body, sent byte for byte; only checked to be one JSON value.
+        let payload: &RawValue = match serde_json::from_str(&entry.body) {
             Ok(payload) => payload,
             Err(e) => {
                 store.outbox_set(
@@ -145,7 +148,7 @@ impl OrdersJob {
             report.deferred += 1;
             return Ok(());
         }
-        match self.services.fulfil.create_order(&payload).await {
+        match self.services.fulfil.create_order(payload).await {
             Ok(sale) => {
                 crate::jobs::crash_point("create_order.sent");
                 self.record_sale(&entry, &sale, "create_order.sent", report)

@@ -12,18 +12,14 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use crate::domain::exceptions::{Fact, RefusedStockLine, Service, StockLag};
+use crate::domain::inventory::{Published, StockLevel, StockLine, StockPlan};
+use crate::domain::types::Committed;
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
 use crate::jobs::outcome::{Reporter, settle};
 use crate::jobs::{Services, commitments};
 use crate::runtime::Plugin;
-use crate::runtime::exports::jlm::connector::exceptions::{
-    Fact, RefusedStockLine, Service, StockLag,
-};
-use crate::runtime::exports::jlm::connector::inventory::{
-    Published, StockLevel, StockLine, StockPlan,
-};
-use crate::runtime::exports::jlm::connector::types::Committed;
 use crate::stock::events::{StockChange, StockEvents};
 use crate::store::{OfferEntry, Store};
 use crate::web::metrics::Metrics;

@@ -45,16 +45,16 @@ impl StockJob {
             .plugin
             .call(&record, move |session| match planning {
                 Planning::Publish { full } => session.plan_stock(
-                    &snapshot,
-                    &ledger,
+                    snapshot,
+                    ledger,
                     offers.as_deref(),
                     &policy,
                     &committed,
                     full,
                 ),
                 Planning::Reconcile => session.reconcile_stock(
-                    &snapshot,
-                    &ledger,
+                    snapshot,
+                    ledger,
                     offers.as_deref(),
                     &policy,
                     &committed,

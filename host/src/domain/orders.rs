@@ -1,0 +1,138 @@
+//! What the host exchanges with the component's `orders` interface, and the `jlm plan order`
+//! JSON of a plan.
+
+use serde_json::{Value, json};
+
+use super::types::{
+    Exception, MiraklRequest, Money, Resolution, exceptions_to_json, json_or_text,
+    requests_to_json, resolutions_to_json,
+};
+
+/// A Fulfil product the order may name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Product {
+    /// Fulfil product `code` (the SKU), exactly as stored.
+    pub sku: String,
+    /// The product's EAN, if Fulfil holds one.
+    pub ean: Option<String>,
+    /// Units available to promise, rounded down.
+    pub available: i64,
+}
+
+/// A John Lewis offer from the offer mirror.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    /// Our offer SKU on John Lewis.
+    pub sku: String,
+    /// The EAN John Lewis has for it, if known.
+    pub ean: Option<String>,
+}
+
+/// A Mirakl tax code and the Fulfil tax name it maps to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxName {
+    /// Mirakl tax code, e.g. "GB-VAT-STANDARD".
+    pub code: String,
+    /// Fulfil tax name, e.g. "UK Standard VAT".
+    pub name: String,
+}
+
+/// The seller's order policy (from `[orders]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderPolicy {
+    /// Refuse out-of-stock lines automatically when the rest of the order is clean.
+    pub refuse_out_of_stock: bool,
+    /// Order-level additional field codes that carry a gift message.
+    pub gift_message_order_codes: Vec<String>,
+    /// Line-level additional field codes that carry a gift message.
+    pub gift_message_line_codes: Vec<String>,
+    /// Mirakl tax code to Fulfil tax name.
+    pub tax_names: Vec<TaxName>,
+    /// Minutes John Lewis allows between order creation and the acceptance decision.
+    pub acceptance_window_minutes: u32,
+    /// Most decimal places Fulfil stores on a unit price.
+    pub unit_price_digits: u8,
+    /// ISO 4217 currency the channel sells in.
+    pub currency: String,
+    /// Country of an address that names none.
+    pub default_country: Option<String>,
+    /// Unmapped tax codes and rate-less taxes are sent as they are on purpose.
+    pub tax_pass_through: bool,
+}
+
+/// The acceptance action of a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Accept every line (OR21).
+    Accept,
+    /// Refuse every line (OR21).
+    Refuse,
+    /// Hold for a person.
+    Hold,
+    /// Nothing to decide.
+    None,
+}
+
+impl Action {
+    /// The name in the `jlm plan order` contract.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::Refuse => "refuse",
+            Action::Hold => "hold",
+            Action::None => "none",
+        }
+    }
+}
+
+/// One line's acceptance decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineDecision {
+    /// Mirakl `order_line_id`.
+    pub line_id: String,
+    /// Accepted (true) or refused (false).
+    pub accepted: bool,
+}
+
+/// The component's plan for one order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderPlan {
+    /// Mirakl `order_id`.
+    pub order_id: String,
+    /// Mirakl `commercial_id`, the customer's order number.
+    pub commercial_id: String,
+    /// Mirakl `order_state` as received.
+    pub state: String,
+    /// Acceptance action.
+    pub action: Action,
+    /// Every line's decision when `action` is accept or refuse.
+    pub lines: Vec<LineDecision>,
+    /// The Fulfil `create_order` body, final JSON text, stored and sent as is.
+    pub fulfil_order: Option<String>,
+    /// What the customer paid, when `fulfil_order` is present.
+    pub total: Option<Money>,
+    /// Exceptions the plan raises.
+    pub exceptions: Vec<Exception>,
+    /// The Mirakl calls the decision makes (OR21).
+    pub requests: Vec<MiraklRequest>,
+    /// The order's open exceptions this plan settles.
+    pub resolves: Vec<Resolution>,
+}
+
+impl OrderPlan {
+    /// The `jlm plan order` JSON of the plan.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "order_id": self.order_id,
+            "commercial_id": self.commercial_id,
+            "state": self.state,
+            "action": self.action.name(),
+            "lines": self.lines.iter().map(|l| json!({"line_id": l.line_id, "accepted": l.accepted})).collect::<Vec<_>>(),
+            "fulfil_order": self.fulfil_order.as_deref().map(json_or_text),
+            "total": self.total.as_ref().map(|m| json!({"minor": m.minor, "currency": m.currency})),
+            "exceptions": exceptions_to_json(&self.exceptions),
+            "requests": requests_to_json(&self.requests),
+            "resolves": resolutions_to_json(&self.resolves),
+        })
+    }
+}
