@@ -1,18 +1,15 @@
-//! Stock sync figures, measured side by side in one run (not a timed test):
-//! 1. `plan-stock` over 200,000 SKUs, natively and through the real `.wasm` in wasmtime;
+//! Stock sync figures (not timed tests):
+//! 1. `plan-stock` over 200,000 SKUs, natively and through the real `.wasm` in wasmtime
+//!    (median of seven runs each);
 //! 2. change→published latency through webhook, queue, component, STO01 and STO02 against
 //!    the sandbox, as a multiple of a shortened pacing interval.
-//!
-//! `cargo bench -p jlm --bench stock`
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jlm::config::{Config, ConfigDuration};
 use jlm::demo::sandbox_config;
-use jlm::domain::inventory as domain;
 use jlm::jobs::{Services, StockJob};
-use jlm::runtime::Runtime;
 use jlm::sandbox::{Sandbox, SandboxConfig, SandboxOffer, SandboxProduct};
 use jlm::stock::events::StockEvents;
 use jlm::store::Store;
@@ -20,17 +17,49 @@ use jlm::web::metrics::Metrics;
 use jlm::web::{WebState, serve};
 use tokio::sync::Notify;
 
-const SKUS: usize = 200_000;
+use crate::component::{self, Stock};
+
+/// SKUs in the `plan-stock` snapshot.
+pub const SKUS: usize = 200_000;
 const RUNS: usize = 7;
 const INTERVAL: Duration = Duration::from_millis(200);
 const SECRET: &str = "YmVuY2gtc2VjcmV0";
+
+/// `plan-stock` over [`SKUS`] SKUs: median time of one plan.
+pub struct Figures {
+    /// Natively.
+    pub native: Duration,
+    /// In wasmtime, as `jlm` runs it.
+    pub wasm: Duration,
+}
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
-fn plan_stock_figures() {
+/// Median of [`RUNS`] timed calls of `plan` on `state`, each on inputs from `setup` (not
+/// timed).
+fn timed<S, I>(
+    state: &mut S,
+    mut setup: impl FnMut(&S) -> I,
+    mut plan: impl FnMut(&mut S, I) -> usize,
+) -> Duration {
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let inputs = setup(state);
+                let start = Instant::now();
+                std::hint::black_box(plan(state, inputs));
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// Times `plan-stock` over [`SKUS`] SKUs, half of them published before, natively then in
+/// wasmtime, and prints both.
+pub fn plan_stock_figures() -> Figures {
     let snapshot: Vec<plugin::stock::StockLevel> = (0..SKUS)
         .map(|i| plugin::stock::StockLevel {
             sku: format!("JL-{i:06}"),
@@ -48,71 +77,23 @@ fn plan_stock_figures() {
         .collect();
     let offers: Vec<String> = (0..SKUS).map(|i| format!("JL-{i:06}")).collect();
     let known: plugin::fast_hash::FastSet<&str> = offers.iter().map(String::as_str).collect();
+    let (buffer, max) = (1, 50);
     let mut policy = plugin::stock::StockPolicy::default();
-    policy.defaults.buffer = 1;
-    policy.defaults.max = Some(50);
+    policy.defaults.buffer = buffer;
+    policy.defaults.max = Some(max);
 
-    let native = median(
-        (0..RUNS)
-            .map(|_| {
-                let start = Instant::now();
-                let plan = plugin::stock::plan_stock(
-                    &snapshot,
-                    &ledger,
-                    Some(&known),
-                    &policy,
-                    &[],
-                    false,
-                )
-                .expect("plan");
-                std::hint::black_box(plan.lines.len());
-                start.elapsed()
-            })
-            .collect(),
-    );
-
-    let w_snapshot: Vec<domain::StockLevel> = snapshot
-        .iter()
-        .map(|s| domain::StockLevel {
-            sku: s.sku.clone(),
-            warehouse: None,
-            available: s.available,
-        })
-        .collect();
-    let w_ledger: Vec<domain::Published> = ledger
-        .iter()
-        .map(|p| domain::Published {
-            sku: p.sku.clone(),
-            warehouse: None,
-            quantity: p.quantity,
-        })
-        .collect();
-    let w_policy = domain::StockPolicy {
-        defaults: domain::StockRule {
-            buffer: 1,
-            percent: 100,
-            max: Some(50),
-            zero_below: 0,
+    let native = timed(
+        &mut (),
+        |_| (),
+        |_, ()| {
+            plugin::stock::plan_stock(&snapshot, &ledger, Some(&known), &policy, &[], false)
+                .expect("plan")
+                .lines
+                .len()
         },
-        overrides: Vec::new(),
-        exclude: Vec::new(),
-    };
-    let runtime = Runtime::new(jlm::runtime::EMBEDDED_COMPONENT, None).expect("component");
-    let mut session = runtime.session().expect("session");
-    let wasm = median(
-        (0..RUNS)
-            .map(|_| {
-                let (snapshot, ledger) = (w_snapshot.clone(), w_ledger.clone());
-                let start = Instant::now();
-                let plan = session
-                    .plan_stock(snapshot, ledger, Some(&offers), &w_policy, &[], false)
-                    .expect("no trap")
-                    .expect("plan");
-                std::hint::black_box(plan.lines.len());
-                start.elapsed()
-            })
-            .collect(),
     );
+    let mut wasm = Stock::new(&snapshot, &ledger, &offers, buffer, max);
+    let wasm = timed(&mut wasm, Stock::inputs, Stock::plan);
     println!("plan-stock, {SKUS} SKUs (median of {RUNS}):");
     println!("  native   {:>8.1} ms", native.as_secs_f64() * 1e3);
     println!(
@@ -120,9 +101,12 @@ fn plan_stock_figures() {
         wasm.as_secs_f64() * 1e3,
         wasm.as_secs_f64() / native.as_secs_f64()
     );
+    Figures { native, wasm }
 }
 
-async fn latency_figures() {
+/// Prints the change→published latency: webhook changes at pseudo-random instants against
+/// the sandbox, through the stock job.
+pub async fn latency_figures() {
     let settings = SandboxConfig {
         stock_import_min_interval: INTERVAL.mul_f64(0.9),
         ..SandboxConfig::default()
@@ -158,7 +142,7 @@ async fn latency_figures() {
         config,
         &keys,
         Store::in_memory().expect("store"),
-        Arc::new(Runtime::embedded().expect("component")),
+        Arc::new(component::runtime()),
     )
     .expect("services");
     let events = StockEvents::new(Vec::new());
@@ -219,14 +203,4 @@ async fn latency_figures() {
     );
     println!("  STO01 uploads: {}", sandbox.stats().sto01_accepted.len());
     sandbox.shutdown().await;
-}
-
-fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing: both run it.
-    plan_stock_figures();
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio")
-        .block_on(latency_figures());
 }
