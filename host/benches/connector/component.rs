@@ -2,7 +2,8 @@
 //! sessions on it, and the host's records built from the native inputs.
 
 use jlm::domain::inventory as host_stock;
-use jlm::domain::orders as host_orders;
+use jlm::domain::orders::{self as host_orders, OrderPlan};
+use jlm::domain::types::PlanError;
 use jlm::runtime::{OrderInput, Runtime, Session};
 
 /// The component `jlm` embeds, as `jlm component export` writes it.
@@ -57,20 +58,17 @@ impl Orders {
 
     /// Plans `order` in the session; whether the plan builds a Fulfil order.
     pub fn plan(&mut self, order: &str) -> bool {
-        let input = OrderInput {
-            catalogue: &self.catalogue,
-            offers: &self.offers,
-            committed: &[],
-            policy: &self.policy,
-            now: &self.now,
-        };
-        let plan = self.session.plan_order(order, &input).expect("no trap");
-        plan.expect("plan").fulfil_order.is_some()
+        self.call(order).expect("plan").fulfil_order.is_some()
     }
 
     /// The same call with an empty order, which the component rejects at once: what every
     /// call pays before any planning (lifting and lowering, instance entry, the deadline).
     pub fn boundary(&mut self) {
+        self.call("{}").expect_err("an empty order is rejected");
+    }
+
+    /// `plan-order` of `order` against the fixed inputs.
+    fn call(&mut self, order: &str) -> Result<OrderPlan, PlanError> {
         let input = OrderInput {
             catalogue: &self.catalogue,
             offers: &self.offers,
@@ -78,8 +76,7 @@ impl Orders {
             policy: &self.policy,
             now: &self.now,
         };
-        let refused = self.session.plan_order("{}", &input).expect("no trap");
-        refused.expect_err("an empty order is rejected");
+        self.session.plan_order(order, &input).expect("no trap")
     }
 }
 
