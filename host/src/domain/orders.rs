@@ -136,3 +136,55 @@ impl OrderPlan {
         })
     }
 }
+
+/// Where the connector has taken an order (WIT `order-stage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderStage {
+    /// Seen, not decided yet (or not awaiting acceptance yet).
+    New,
+    /// Waiting for a person (blocking exception).
+    Held,
+    /// OR21 accepting every line is recorded (sent or to be sent).
+    Accepted,
+    /// OR21 refusing at least one line is recorded.
+    Refused,
+    /// The Fulfil sale exists.
+    Created,
+    /// Nothing more to do (refused entirely, cancelled, or past the connector's scope).
+    Closed,
+}
+
+impl OrderStage {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStage::New => "new",
+            OrderStage::Held => "held",
+            OrderStage::Accepted => "accepted",
+            OrderStage::Refused => "refused",
+            OrderStage::Created => "created",
+            OrderStage::Closed => "closed",
+        }
+    }
+
+    /// The stage of a stored name (`new` for an unknown one).
+    pub fn parse(text: &str) -> OrderStage {
+        match text {
+            "held" => OrderStage::Held,
+            "accepted" => OrderStage::Accepted,
+            "refused" => OrderStage::Refused,
+            "created" => OrderStage::Created,
+            "closed" => OrderStage::Closed,
+            _ => OrderStage::New,
+        }
+    }
+}
+
+/// A stored order as `still-waiting` judges it.
+#[derive(Clone, Debug)]
+pub struct StoredOrder {
+    /// Where the connector has taken it.
+    pub stage: OrderStage,
+    /// Mirakl `order_state` as OR11 last returned it.
+    pub state: String,
+}

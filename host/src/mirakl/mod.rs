@@ -25,5 +25,4 @@ pub use dispatch::INVALID_REQUEST_CODE;
 pub use offers::{MiraklOffer, OFFERS_PAGE_SIZE};
 pub use orders::ORDERS_PAGE_SIZE;
 pub use raw_order::RawOrder;
-pub use shipments::st01_applied;
 pub use stock::{StockErrorLine, StockImportStatus};

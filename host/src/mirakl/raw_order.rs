@@ -93,11 +93,6 @@ impl RawOrder {
     pub fn offer_skus(&self) -> &[String] {
         &self.head.offer_skus
     }
-
-    /// The order parsed, for the host's few re-read checks.
-    pub fn value(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or(Value::Null)
-    }
 }
 
 /// The text of a JSON string value.

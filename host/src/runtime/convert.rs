@@ -74,6 +74,7 @@ enums! {
     types::Team => own_types::Team { Operations, Finance, Ecommerce }
     types::Severity => own_types::Severity { Info, Warning, Blocking }
     orders::Action => own_orders::Action { Accept, Refuse, Hold, None }
+    orders::OrderStage => own_orders::OrderStage { New, Held, Accepted, Refused, Created, Closed }
     exceptions::Service => own_exceptions::Service { Mirakl, Fulfil }
 }
 
@@ -94,6 +95,7 @@ records! {
         tax_pass_through,
     }
     orders::LineDecision => domain::orders::LineDecision { line_id, accepted }
+    orders::StoredOrder => domain::orders::StoredOrder { stage, state }
     orders::OrderPlan => domain::orders::OrderPlan {
         order_id, commercial_id, state, action, lines, fulfil_order, total, exceptions,
         requests, resolves,

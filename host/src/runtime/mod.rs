@@ -14,6 +14,7 @@ mod fault;
 mod inventory;
 mod orders;
 mod plugin;
+mod rereads;
 mod version;
 
 use std::path::{Path, PathBuf};

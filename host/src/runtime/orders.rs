@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::convert::Cross;
 use super::{PluginFault, Session};
-use crate::domain::orders::{Offer, OrderPlan, OrderPolicy, Product};
+use crate::domain::orders::{Offer, OrderPlan, OrderPolicy, Product, StoredOrder};
 use crate::domain::types::{Committed, PlanError};
 
 /// Deadline for planning one order.
@@ -47,6 +47,16 @@ impl Session {
     pub fn sku_keys(&mut self, skus: &[String]) -> Result<Vec<String>, PluginFault> {
         self.call("sku-keys", PLAN_ORDER_DEADLINE, |instance, store| {
             instance.jlm_connector_orders().call_sku_keys(store, skus)
+        })
+    }
+
+    /// For each stored order, whether it still waits for the connector (planned again).
+    pub fn still_waiting(&mut self, orders: Vec<StoredOrder>) -> Result<Vec<bool>, PluginFault> {
+        let orders: Vec<_> = orders.cross();
+        self.call("still-waiting", PLAN_ORDER_DEADLINE, |instance, store| {
+            instance
+                .jlm_connector_orders()
+                .call_still_waiting(store, &orders)
         })
     }
 }

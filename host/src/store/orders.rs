@@ -4,47 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, now_text};
 
-/// Where the connector is with an order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrderStage {
-    /// Seen, not decided yet (or not awaiting acceptance yet).
-    New,
-    /// Waiting for a person (blocking exception).
-    Held,
-    /// OR21 accepting every line is recorded (sent or to be sent).
-    Accepted,
-    /// OR21 refusing at least one line is recorded.
-    Refused,
-    /// The Fulfil sale exists.
-    Created,
-    /// Nothing more to do (refused entirely, cancelled, or past the connector's scope).
-    Closed,
-}
-
-impl OrderStage {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStage::New => "new",
-            OrderStage::Held => "held",
-            OrderStage::Accepted => "accepted",
-            OrderStage::Refused => "refused",
-            OrderStage::Created => "created",
-            OrderStage::Closed => "closed",
-        }
-    }
-
-    fn parse(text: &str) -> OrderStage {
-        match text {
-            "held" => OrderStage::Held,
-            "accepted" => OrderStage::Accepted,
-            "refused" => OrderStage::Refused,
-            "created" => OrderStage::Created,
-            "closed" => OrderStage::Closed,
-            _ => OrderStage::New,
-        }
-    }
-}
+pub use crate::domain::orders::OrderStage;
 
 /// One row of the order map.
 #[derive(Clone, Debug)]

@@ -5,6 +5,7 @@ mod dispatch;
 mod exceptions;
 mod inventory;
 mod orders;
+mod rereads;
 
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Resolution, Severity, Team};

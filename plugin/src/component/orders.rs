@@ -1,7 +1,8 @@
-//! The `orders` interface: `plan-order` and `sku-keys`.
+//! The `orders` interface: `plan-order`, `sku-keys` and `still-waiting`.
 
 use super::exports::jlm::connector::orders as wit;
 use super::{Component, committed, exceptions, plan_error, requests, resolutions, wit_types};
+use crate::orders::waiting::{OrderStage, still_waiting};
 use crate::orders::{self, sku};
 
 fn policy(policy: wit::OrderPolicy) -> orders::OrderPolicy {
@@ -90,5 +91,23 @@ impl wit::Guest for Component {
 
     fn sku_keys(skus: Vec<String>) -> Vec<String> {
         sku::sku_keys(&skus)
+    }
+
+    fn still_waiting(orders: Vec<wit::StoredOrder>) -> Vec<bool> {
+        orders
+            .iter()
+            .map(|o| still_waiting(stage(o.stage), &o.state))
+            .collect()
+    }
+}
+
+fn stage(stage: wit::OrderStage) -> OrderStage {
+    match stage {
+        wit::OrderStage::New => OrderStage::New,
+        wit::OrderStage::Held => OrderStage::Held,
+        wit::OrderStage::Accepted => OrderStage::Accepted,
+        wit::OrderStage::Refused => OrderStage::Refused,
+        wit::OrderStage::Created => OrderStage::Created,
+        wit::OrderStage::Closed => OrderStage::Closed,
     }
 }

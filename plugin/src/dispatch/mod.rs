@@ -35,6 +35,7 @@
 //! cancelled line still counts its full ordered quantity towards completeness.
 
 pub mod clocks;
+pub mod reread;
 
 mod carrier;
 mod lines;

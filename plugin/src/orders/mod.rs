@@ -7,7 +7,9 @@
 pub mod commitments;
 pub mod fulfil_order;
 pub mod inputs;
+pub mod reread;
 pub mod sku;
+pub mod waiting;
 
 mod checks;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! each re-read on John Lewis before any shipment of its order is planned again.
 
 use super::*;
+use crate::domain::types::MiraklRequest;
 
 impl DispatchJob {
     /// Settles the requests of the order's shipments (`sid` and every one recorded) whose
@@ -16,7 +17,7 @@ impl DispatchJob {
         &mut self,
         order_id: &str,
         sid: &str,
-        order: &Value,
+        order: &str,
     ) -> anyhow::Result<bool> {
         let store = self.services.store.clone();
         let mut sids: BTreeSet<String> = store
@@ -35,29 +36,41 @@ impl DispatchJob {
             if entry.state != OutboxState::Sending {
                 continue;
             }
-            let body: Value = serde_json::from_str::<Value>(&entry.body)
-                .ok()
-                .and_then(|planned| {
-                    planned
-                        .get("body")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .and_then(|body| serde_json::from_str(&body).ok())
-                .unwrap_or(Value::Null);
-            let applied = match api {
-                "OR23" => tracking_applied(order, &body),
-                "OR24" => order
-                    .get("order_state")
-                    .and_then(Value::as_str)
-                    .is_some_and(|state| SHIPPED_STATES.contains(&state)),
-                _ => match self.services.mirakl.shipments_of_order(order_id).await {
-                    Ok(shipments) => crate::mirakl::st01_applied(&shipments, &body),
+            let planned: Value = serde_json::from_str(&entry.body).unwrap_or(Value::Null);
+            let text = |key: &str| planned.get(key).and_then(Value::as_str).map(str::to_string);
+            let request = MiraklRequest {
+                api: api.to_string(),
+                path: text("path").unwrap_or_default(),
+                body: text("body"),
+            };
+            // ST01 is judged from the order's shipments (ST11), the others from the order.
+            let shown = if api == "ST01" {
+                match self.services.mirakl.shipments_of_order(order_id).await {
+                    Ok(shipments) => serde_json::to_string(&shipments)?,
                     Err(e) => {
                         self.reporter.unavailable(Service::Mirakl, &e).await?;
                         return Ok(false);
                     }
-                },
+                }
+            } else {
+                order.to_string()
+            };
+            let judged = self
+                .plugin
+                .call(&format!("shipment {sid}"), move |session| {
+                    session.request_applied(&request, &shown)
+                })
+                .await?;
+            let applied = match judged {
+                Ok(applied) => applied,
+                Err(fault) => {
+                    self.reporter.plugin_fault(
+                        &sid,
+                        &fault,
+                        "Whether John Lewis took the shipment's last request is not known, so nothing more was sent for the order; it is judged again on the next cycle.",
+                    )?;
+                    return Ok(false);
+                }
             };
             if applied {
                 store.outbox_set(entry.id, OutboxState::Done, None)?;
@@ -73,9 +86,9 @@ impl DispatchJob {
         Ok(true)
     }
 
-    /// True when John Lewis shows the order shipped (or later); the order map is updated
-    /// with what was read.
-    pub(super) async fn shipped_on_jl(&mut self, order_id: &str) -> anyhow::Result<bool> {
+    /// Whether John Lewis shows the order shipped (or later), the order map updated with what
+    /// was read; `None` when the component could not judge it (a fault, reported).
+    pub(super) async fn shipped_on_jl(&mut self, order_id: &str) -> anyhow::Result<Option<bool>> {
         let order = self
             .services
             .mirakl
@@ -83,22 +96,26 @@ impl DispatchJob {
             .await
             .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
         let Some(order) = order else {
-            return Ok(false);
+            return Ok(Some(false));
         };
         remember(&self.services.store, order_id, &order)?;
-        Ok(order.state().is_some_and(|s| SHIPPED_STATES.contains(&s)))
+        let order = order.json().to_string();
+        let judged = self
+            .plugin
+            .call(&format!("order {order_id}"), move |session| {
+                session.order_shipped(&order)
+            })
+            .await?;
+        match judged {
+            Ok(shipped) => Ok(Some(shipped)),
+            Err(fault) => {
+                self.reporter.plugin_fault(
+                    order_id,
+                    &fault,
+                    "Whether John Lewis shows the order shipped is not known; nothing more was sent for it, and it is judged again on the next cycle.",
+                )?;
+                Ok(None)
+            }
+        }
     }
-}
-
-/// True when the OR11 `order` carries the tracking the OR23 `body` sets: the same tracking
-/// number, and the same carrier (by code, or by name for an unregistered one).
-fn tracking_applied(order: &Value, body: &Value) -> bool {
-    let text =
-        |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-    let number = text(body, "tracking_number");
-    let carrier = match text(body, "carrier_code") {
-        Some(code) => text(order, "shipping_carrier_code") == Some(code),
-        None => text(order, "shipping_company") == text(body, "carrier_name"),
-    };
-    number.is_some() && text(order, "shipping_tracking") == number && carrier
 }

@@ -34,8 +34,6 @@ const CARRIERS: &str = "sh21.carriers";
 const CARRIERS_AT: &str = "sh21.fetched_at";
 /// How long the SH21 cache is trusted (Mirakl: once per day).
 const CARRIERS_MAX_AGE: chrono::Duration = chrono::Duration::hours(24);
-/// John Lewis states that mean the order left the seller.
-const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
 
 /// What one cycle did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -210,7 +208,7 @@ impl DispatchJob {
         let raw = order.json().to_string();
 
         if !self
-            .settle_in_doubt(&order_id, &shipment.id.to_string(), &order.value())
+            .settle_in_doubt(&order_id, &shipment.id.to_string(), order.json())
             .await?
         {
             report.deferred += 1;

@@ -42,12 +42,18 @@ impl DispatchJob {
                 store.outbox_set(entry.id, OutboxState::Pending, None)?;
                 store.outbox_rewrite(entry.id, &planned)?;
             }
-            if entry.state == OutboxState::Sending
-                && request.api == "OR24"
-                && self.shipped_on_jl(&order_id).await?
-            {
-                store.outbox_set(entry.id, OutboxState::Done, None)?;
-                continue;
+            if entry.state == OutboxState::Sending && request.api == "OR24" {
+                match self.shipped_on_jl(&order_id).await? {
+                    Some(true) => {
+                        store.outbox_set(entry.id, OutboxState::Done, None)?;
+                        continue;
+                    }
+                    Some(false) => {}
+                    None => {
+                        report.deferred += 1;
+                        return Ok(());
+                    }
+                }
             }
             let body_value: Option<Value> = request
                 .body
@@ -94,7 +100,7 @@ impl DispatchJob {
                             e,
                             ApiError::Rejected { .. } | ApiError::OutcomeUnknown { .. }
                         )
-                        && self.shipped_on_jl(&order_id).await? =>
+                        && self.shipped_on_jl(&order_id).await? == Some(true) =>
                 {
                     store.outbox_set(entry.id, OutboxState::Done, None)?;
                     store.audit("or24.confirmed_by_reread", &order_id, &e.to_string())?;
@@ -148,7 +154,7 @@ impl DispatchJob {
     /// partial shipment, once its tracking was sent).
     pub(super) async fn confirm_sent(&mut self) -> anyhow::Result<()> {
         for record in self.services.store.shipments_in(ShipmentState::Sent)? {
-            if !record.complete || self.shipped_on_jl(&record.order_id).await? {
+            if !record.complete || self.shipped_on_jl(&record.order_id).await? == Some(true) {
                 self.services
                     .store
                     .set_shipment_state(record.shipment_id, ShipmentState::Done)?;

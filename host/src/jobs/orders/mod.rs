@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::domain::exceptions::{Fact, Service, Unusable};
-use crate::domain::orders::{Action, Offer, OrderPlan, Product};
+use crate::domain::orders::{Action, Offer, OrderPlan, Product, StoredOrder};
 use crate::domain::types::{Committed, PlanError};
 use crate::fulfil::ProductsError;
 use crate::http::ApiError;
@@ -117,21 +117,43 @@ impl OrdersJob {
 
         // Orders still waiting for the connector are planned again: a person may have fixed
         // the catalogue since, or Fulfil could not be read last time (see `waiting`).
-        let mut again = Vec::new();
+        let mut stored = Vec::new();
         for stage in [
             OrderStage::New,
             OrderStage::Held,
             OrderStage::Accepted,
             OrderStage::Refused,
         ] {
-            again.extend(
-                self.services
-                    .store
-                    .orders_at(stage)?
-                    .into_iter()
-                    .filter(|o| waiting(o.stage, &o.mirakl_state)),
-            );
+            stored.extend(self.services.store.orders_at(stage)?);
         }
+        let judged: Vec<StoredOrder> = stored
+            .iter()
+            .map(|o| StoredOrder {
+                stage: o.stage,
+                state: o.mirakl_state.clone(),
+            })
+            .collect();
+        let waiting = match self
+            .plugin
+            .call("the stored orders", move |session| {
+                session.still_waiting(judged)
+            })
+            .await?
+        {
+            Ok(waiting) => waiting,
+            Err(fault) => {
+                self.reporter.plugin_fault(
+                    "orders",
+                    &fault,
+                    "Which stored orders still wait is not known, so none was planned again this cycle; they are tried on the next.",
+                )?;
+                Vec::new()
+            }
+        };
+        let again = stored
+            .into_iter()
+            .zip(waiting)
+            .filter_map(|(record, waits)| waits.then_some(record));
         for record in again {
             if !planned.contains(&record.order_id) {
                 self.process(
@@ -237,18 +259,5 @@ impl OrdersJob {
             entry.body = payload.clone();
         }
         self.send(entry, report).await
-    }
-}
-
-/// True when an order at `stage`, in Mirakl state `mirakl_state`, still waits for the
-/// connector: held for a person; awaiting acceptance but never decided (its planning could not
-/// finish); or paid and not yet in Fulfil, however it was decided (here, in part, or on John
-/// Lewis by a person).
-fn waiting(stage: OrderStage, mirakl_state: &str) -> bool {
-    match stage {
-        OrderStage::Held => true,
-        OrderStage::New => matches!(mirakl_state, "WAITING_ACCEPTANCE" | "SHIPPING"),
-        OrderStage::Accepted | OrderStage::Refused => mirakl_state == "SHIPPING",
-        OrderStage::Created | OrderStage::Closed => false,
     }
 }

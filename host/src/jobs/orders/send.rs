@@ -5,6 +5,7 @@ use super::*;
 use serde_json::value::RawValue;
 
 use crate::domain::exceptions::Failure;
+use crate::domain::types::MiraklRequest;
 
 impl OrdersJob {
     /// Sends one outbox entry (after a re-read when its outcome is unknown).
@@ -32,12 +33,19 @@ impl OrdersJob {
     ) -> anyhow::Result<()> {
         let store = self.services.store.clone();
         let order_id = entry.subject.clone();
-        if entry.state == OutboxState::Sending
-            && self.or21_already_applied(&order_id, &entry.body).await?
-        {
-            store.outbox_set(entry.id, OutboxState::Done, None)?;
-            store.audit("or21.confirmed_by_reread", &order_id, "")?;
-            return Ok(());
+        if entry.state == OutboxState::Sending {
+            match self.or21_already_applied(&order_id, &entry.body).await? {
+                Some(true) => {
+                    store.outbox_set(entry.id, OutboxState::Done, None)?;
+                    store.audit("or21.confirmed_by_reread", &order_id, "")?;
+                    return Ok(());
+                }
+                Some(false) => {}
+                None => {
+                    report.deferred += 1;
+                    return Ok(());
+                }
+            }
         }
         let Ok(body) = serde_json::from_str::<Value>(&entry.body) else {
             store.outbox_set(
@@ -72,16 +80,24 @@ impl OrdersJob {
                 report.deferred += 1;
             }
             Err(e @ ApiError::Rejected { .. }) => {
-                if self.or21_already_applied(&order_id, &entry.body).await? {
-                    store.outbox_set(entry.id, OutboxState::Done, None)?;
-                    store.audit("or21.confirmed_by_reread", &order_id, &e.to_string())?;
-                } else {
-                    store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
-                    let fact = Fact::AcceptanceRejected(Failure {
-                        subject: order_id.clone(),
-                        detail: e.to_string(),
-                    });
-                    self.reporter.fact(fact).await?;
+                match self.or21_already_applied(&order_id, &entry.body).await? {
+                    Some(true) => {
+                        store.outbox_set(entry.id, OutboxState::Done, None)?;
+                        store.audit("or21.confirmed_by_reread", &order_id, &e.to_string())?;
+                    }
+                    Some(false) => {
+                        store.outbox_set(entry.id, OutboxState::Failed, Some(&e.to_string()))?;
+                        let fact = Fact::AcceptanceRejected(Failure {
+                            subject: order_id.clone(),
+                            detail: e.to_string(),
+                        });
+                        self.reporter.fact(fact).await?;
+                    }
+                    None => {
+                        // Not judged: settled by the re-read of the next cycle.
+                        store.outbox_set(entry.id, OutboxState::Sending, Some(&e.to_string()))?;
+                        report.deferred += 1;
+                    }
                 }
             }
             Err(e) => {
@@ -93,14 +109,14 @@ impl OrdersJob {
         Ok(())
     }
 
-    /// True when OR21 took effect: John Lewis shows every line of the decision `body` in a
-    /// state that matches it (a refused line `REFUSED`, an accepted line past acceptance and
-    /// not refused), not merely the order no longer awaiting acceptance.
+    /// Whether OR21 took effect, as the component judges the order re-read on John Lewis
+    /// (every line of the decision `body` in the state it asked for); `None` when it could not
+    /// judge (a fault, reported).
     pub(super) async fn or21_already_applied(
         &mut self,
         order_id: &str,
         body: &str,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Option<bool>> {
         let order = self
             .services
             .mirakl
@@ -108,9 +124,32 @@ impl OrdersJob {
             .await
             .map_err(|e| anyhow::anyhow!("re-read order {order_id}: {e}"))?;
         let Some(order) = order else {
-            return Ok(false);
+            return Ok(Some(false));
         };
-        Ok(decision_applied(&order.value(), &decision_lines(body)))
+        // The judgement reads the request's api and body.
+        let request = MiraklRequest {
+            api: "OR21".into(),
+            path: String::new(),
+            body: Some(body.to_string()),
+        };
+        let shown = order.json().to_string();
+        let judged = self
+            .plugin
+            .call(&format!("order {order_id}"), move |session| {
+                session.request_applied(&request, &shown)
+            })
+            .await?;
+        match judged {
+            Ok(applied) => Ok(Some(applied)),
+            Err(fault) => {
+                self.reporter.plugin_fault(
+                    order_id,
+                    &fault,
+                    "Whether John Lewis took the order's decision is not known; nothing more was sent for it, and it is judged again on the next cycle.",
+                )?;
+                Ok(None)
+            }
+        }
     }
 
     /// `create_order` (idempotent in Fulfil on `channel_identifier`).
@@ -191,41 +230,4 @@ impl OrdersJob {
         }
         Ok(())
     }
-}
-
-/// The (line id, accepted) pairs of a stored OR21 body.
-fn decision_lines(body: &str) -> Vec<(String, bool)> {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|b| b.get("order_lines").and_then(Value::as_array).cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|l| {
-            Some((
-                l.get("id")?.as_str()?.to_string(),
-                l.get("accepted")?.as_bool()?,
-            ))
-        })
-        .collect()
-}
-
-/// True when every line of `decision` is, on the OR11 `order`, in a state that shows it was
-/// applied: a refused line `REFUSED`; an accepted line neither awaiting acceptance nor refused.
-fn decision_applied(order: &Value, decision: &[(String, bool)]) -> bool {
-    let lines = order
-        .get("order_lines")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    !decision.is_empty()
-        && decision.iter().all(|(id, accepted)| {
-            let state = lines
-                .iter()
-                .find(|l| l.get("order_line_id").and_then(Value::as_str) == Some(id))
-                .and_then(|l| l.get("order_line_state").and_then(Value::as_str));
-            match (state, accepted) {
-                (None | Some("WAITING_ACCEPTANCE"), _) => false,
-                (Some(state), true) => state != "REFUSED",
-                (Some(state), false) => state == "REFUSED",
-            }
-        })
 }

@@ -5,8 +5,9 @@
 //! order id for `plan-order` and `plan-dispatch`, the SKU for `sku-key`, `plan-stock` and
 //! `reconcile-stock`, the carrier for `check-carrier`. Every other record gets a trivial
 //! valid answer: orders awaiting acceptance are accepted line by line, anything else is left
-//! alone. `order-holds` and `check-clocks` never fault (the host calls them for every
-//! stored order, faulty ones included); `report` raises nothing.
+//! alone. `order-holds`, `still-waiting`, `check-clocks` and the `rereads` never fault (the
+//! host calls them for every stored order, faulty ones included); `report` raises nothing;
+//! a re-read shows only OR24 applied, once the order is shipped.
 
 #[cfg(target_arch = "wasm32")]
 mod component {
@@ -18,6 +19,7 @@ mod component {
     use exports::jlm::connector::exceptions as exc;
     use exports::jlm::connector::inventory as inv;
     use exports::jlm::connector::orders as ord;
+    use exports::jlm::connector::rereads as rrd;
     use exports::jlm::connector::types::{
         Committed, Exception, MiraklRequest, PlanError, Resolution,
     };
@@ -126,6 +128,31 @@ mod component {
                     sku.trim().to_lowercase()
                 })
                 .collect()
+        }
+
+        fn still_waiting(orders: Vec<ord::StoredOrder>) -> Vec<bool> {
+            use ord::OrderStage::{Accepted, Held, New, Refused};
+            orders
+                .iter()
+                .map(|o| match o.stage {
+                    Held => true,
+                    New => o.state == "WAITING_ACCEPTANCE" || o.state == "SHIPPING",
+                    Accepted | Refused => o.state == "SHIPPING",
+                    _ => false,
+                })
+                .collect()
+        }
+    }
+
+    impl rrd::Guest for Component {
+        fn request_applied(request: MiraklRequest, shown: String) -> bool {
+            request.api == "OR24" && Self::order_shipped(shown)
+        }
+
+        fn order_shipped(order: String) -> bool {
+            let order: Value = serde_json::from_str(&order).unwrap_or(Value::Null);
+            ["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"]
+                .contains(&text(&order, "order_state").as_str())
         }
     }
 
@@ -247,7 +274,7 @@ mod component {
 
     impl exports::jlm::connector::contract::Guest for Component {
         fn api_version() -> String {
-            "0.2.0".into()
+            "0.3.0".into()
         }
     }
 
