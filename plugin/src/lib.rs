@@ -11,6 +11,7 @@ pub mod common;
 pub mod dispatch;
 pub mod exceptions;
 pub mod orders;
+pub mod returns;
 pub mod stock;
 
 /// The Fx hash collections, at the path the host uses (`plugin::fast_hash`).

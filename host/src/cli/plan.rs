@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::domain::dispatch::{Shipment, ShipmentLine, ShippedLine};
 use crate::domain::inventory::{Published, StockLevel};
 use crate::domain::orders::{Offer, Product};
+use crate::domain::returns::{ReturnInput, ReturnedUnits, ShippedUnits};
 use crate::runtime::{OrderInput, Runtime, Session};
 
 /// What to plan.
@@ -33,6 +34,32 @@ pub enum PlanCommand {
         now: Option<String>,
         /// One OR11 order object.
         order: PathBuf,
+    },
+    /// Plan one Mirakl RT11 return: the Fulfil return sale and the RT21 decision.
+    Return {
+        /// The OR11 order object the return is for, as stored.
+        #[arg(long)]
+        order: PathBuf,
+        /// Configuration file (only [returns] and [orders] are read).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Extension: the order's Fulfil sale id (the return sale's origin); without it the
+        /// plan raises return_sale_missing.
+        #[arg(long)]
+        sale: Option<i64>,
+        /// Extension: units the connector confirmed shipped, JSON array of {"line_id",
+        /// "quantity"}; the order's line states count otherwise.
+        #[arg(long)]
+        shipped: Option<PathBuf>,
+        /// Extension: units earlier returns take back, JSON array of {"return_id", "line_id",
+        /// "quantity"}.
+        #[arg(long)]
+        earlier: Option<PathBuf>,
+        /// Planning time (RFC 3339); defaults to now.
+        #[arg(long)]
+        now: Option<String>,
+        /// One RT11 return object.
+        r#return: PathBuf,
     },
     /// Plan a stock publication (STO01).
     Stock {
@@ -145,6 +172,14 @@ struct ShippedItem {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReturnedItem {
+    return_id: String,
+    line_id: String,
+    quantity: i64,
+}
+
+#[derive(Deserialize)]
 struct OfferItem {
     sku: String,
     ean: Option<String>,
@@ -215,6 +250,59 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                 now: &now,
             };
             match session.plan_order(&order, &input) {
+                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
+                Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
+                Err(fault) => Err(Unusable(fault.to_string())),
+            }
+        }
+        PlanCommand::Return {
+            order,
+            config: config_path,
+            sale,
+            shipped,
+            earlier,
+            now,
+            r#return,
+        } => {
+            let config = config(config_path.as_deref())?;
+            let order = read(&order, "order")?;
+            let mirakl_return = read(&r#return, "return")?;
+            let shipped: Vec<ShippedUnits> = match shipped {
+                Some(path) => parse::<Vec<ShippedItem>>(&path, "shipped lines")?
+                    .into_iter()
+                    .map(|s| ShippedUnits {
+                        line_id: s.line_id,
+                        quantity: s.quantity,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let earlier: Vec<ReturnedUnits> = match earlier {
+                Some(path) => parse::<Vec<ReturnedItem>>(&path, "earlier returns")?
+                    .into_iter()
+                    .map(|e| ReturnedUnits {
+                        return_id: e.return_id,
+                        line_id: e.line_id,
+                        quantity: e.quantity,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let now = now.unwrap_or_else(|| {
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            });
+            let runtime = runtime(plugin.as_deref(), &config)?;
+            let mut session = session(&runtime)?;
+            let policy = config.return_policy();
+            let input = ReturnInput {
+                shipped: &shipped,
+                earlier: &earlier,
+                sale_id: sale,
+                policy: &policy,
+                now: &now,
+                refusal: None,
+            };
+            match session.plan_return(&order, &mirakl_return, &input) {
                 Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
                 Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
                 Err(fault) => Err(Unusable(fault.to_string())),

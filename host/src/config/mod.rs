@@ -12,6 +12,7 @@ mod component;
 mod duration;
 mod orders;
 mod retention;
+mod returns;
 mod stock;
 mod sync;
 mod template;
@@ -28,11 +29,13 @@ pub use component::ComponentSection;
 pub use duration::ConfigDuration;
 pub use orders::OrdersSection;
 pub use retention::RetentionSection;
+pub use returns::ReturnsSection;
 pub use stock::{SkuOverride, StockSection};
 pub use sync::{StockSyncSection, WebSection};
 pub use template::TEMPLATE;
 
 use crate::domain::dispatch::{ClockPolicy, DispatchPolicy};
+use crate::domain::returns::ReturnPolicy;
 use crate::fulfil::FulfilConfig;
 use crate::http::RetryPolicy;
 use crate::mirakl::MiraklConfig;
@@ -58,6 +61,8 @@ pub struct Config {
     pub orders: OrdersSection,
     /// `[stock]`: stock publication policy.
     pub stock: StockSection,
+    /// `[returns]`: return policy.
+    pub returns: ReturnsSection,
     /// `[carriers]`: the carrier table (`[[carriers.map]]`) for dispatch.
     pub carriers: CarriersSection,
     /// `[dispatch]`: how shipments are reported to John Lewis.
@@ -214,6 +219,11 @@ impl Config {
     /// The dispatch policy passed to the component (`[carriers]` + `[dispatch]`).
     pub fn dispatch_policy(&self) -> DispatchPolicy {
         self.dispatch.policy(&self.carriers)
+    }
+
+    /// The return policy passed to the component (`[returns]` + `[orders]` tax names).
+    pub fn return_policy(&self) -> ReturnPolicy {
+        self.returns.policy(&self.orders)
     }
 
     /// The clock policy passed to the component (`[clocks]` + `[orders] acceptance_window`).

@@ -74,6 +74,11 @@ acceptance_margin = "6h"                     # acceptance_overdue this long befo
 dispatch_margin = "4h"                       # dispatch_overdue this long before an unshipped order's shipping deadline
 unconfirmed_after = "1h"                     # dispatch_unconfirmed when John Lewis still shows a Fulfil shipment unshipped after this
 
+[returns]
+window = "35days"                            # return_outside_window for returns opened later than this after delivery
+# [returns.reasons]                          # Mirakl return reason -> the return reason Fulfil records
+# RETURN_CHANGED_MIND = "Changed mind"
+
 [stock_sync]
 interval = "60s"                             # STO01 at most once a minute (Mirakl's limit)
 status_interval = "15s"                      # STO02 polling of the import in flight

@@ -7,4 +7,5 @@ pub mod dispatch;
 pub mod exceptions;
 pub mod inventory;
 pub mod orders;
+pub mod returns;
 pub mod types;

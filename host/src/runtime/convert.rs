@@ -2,7 +2,9 @@
 //! both ways, field by field. Strings and lists move, so a large input (a 200,000-SKU
 //! snapshot) is not copied on the way in.
 
-use super::bindings::exports::jlm::connector::{dispatch, exceptions, inventory, orders, types};
+use super::bindings::exports::jlm::connector::{
+    dispatch, exceptions, inventory, orders, returns, types,
+};
 use crate::domain;
 
 /// A value converted to its mirror on the other side of the boundary.
@@ -99,6 +101,16 @@ records! {
     orders::OrderPlan => domain::orders::OrderPlan {
         order_id, commercial_id, state, action, lines, fulfil_order, total, exceptions,
         requests, resolves,
+    }
+
+    returns::ShippedUnits => domain::returns::ShippedUnits { line_id, quantity }
+    returns::ReturnedUnits => domain::returns::ReturnedUnits { return_id, line_id, quantity }
+    returns::ReasonName => domain::returns::ReasonName { code, name }
+    returns::ReturnPolicy => domain::returns::ReturnPolicy {
+        window_days, reasons, tax_names, unit_price_digits,
+    }
+    returns::ReturnPlan => domain::returns::ReturnPlan {
+        return_id, order_id, commercial_id, fulfil_return, requests, exceptions, resolves,
     }
 
     inventory::StockLevel => domain::inventory::StockLevel { sku, warehouse, available }

@@ -15,6 +15,7 @@ mod inventory;
 mod orders;
 mod plugin;
 mod rereads;
+mod returns;
 mod version;
 
 use std::path::{Path, PathBuf};

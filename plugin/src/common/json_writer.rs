@@ -24,6 +24,17 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
+/// Serialises JSON text held in an `Option<String>` as the JSON value it holds (`null` when
+/// absent): for plan fields carrying a payload as text.
+pub fn as_raw_json<S: Serializer>(json: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    let raw = json
+        .as_ref()
+        .map(|text| serde_json::value::RawValue::from_string(text.clone()))
+        .transpose()
+        .map_err(serde::ser::Error::custom)?;
+    raw.serialize(serializer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

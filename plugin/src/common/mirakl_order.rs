@@ -106,6 +106,10 @@ pub struct OrderLine<'a> {
     pub shipping_taxes: Vec<Tax<'a>>,
     /// Operator-defined line fields.
     pub order_line_additional_fields: Vec<AdditionalField<'a>>,
+    /// When the line was shipped (`shipped_date`).
+    pub shipped_date: Option<Text<'a>>,
+    /// When the customer received it (`received_date`).
+    pub received_date: Option<Text<'a>>,
 }
 
 /// One tax amount on a line or its shipping.
@@ -275,6 +279,7 @@ impl<'a> OrderLine<'a> {
         let (mut quantity, mut price, mut shipping_price, mut total_price) =
             (None, None, None, None);
         let (mut taxes, mut shipping_taxes, mut fields) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut shipped_date, mut received_date) = (None, None);
         r.object(|r, key| {
             match key {
                 "order_line_id" => id = Some(r.string()?),
@@ -288,6 +293,8 @@ impl<'a> OrderLine<'a> {
                 "taxes" => taxes = Tax::read_list(r)?,
                 "shipping_taxes" => shipping_taxes = Tax::read_list(r)?,
                 "order_line_additional_fields" => fields = AdditionalField::read_list(r)?,
+                "shipped_date" => shipped_date = r.opt_string()?,
+                "received_date" => received_date = r.opt_string()?,
                 _ => r.skip()?,
             }
             Ok(())
@@ -304,6 +311,8 @@ impl<'a> OrderLine<'a> {
             taxes,
             shipping_taxes,
             order_line_additional_fields: fields,
+            shipped_date,
+            received_date,
         })
     }
 }

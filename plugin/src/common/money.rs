@@ -261,6 +261,16 @@ pub fn div_round_half_even(numerator: i128, denominator: i128) -> i128 {
     }
 }
 
+/// A Mirakl percentage (20.0) as Fulfil's fraction (0.20).
+pub fn rate_fraction(percent: Decimal) -> Decimal {
+    Decimal {
+        mantissa: percent.mantissa,
+        scale: percent.scale + 2,
+    }
+    .normalized()
+    .with_min_scale(2)
+}
+
 /// The unit price (with as few decimals as possible, at least the currency's and at most
 /// `max_digits`) such that `quantity × unit price`, rounded to the currency either half-up or
 /// half-even, is exactly `line_minor`. `None` when no such price exists within `max_digits`.

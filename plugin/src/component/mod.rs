@@ -6,6 +6,7 @@ mod exceptions;
 mod inventory;
 mod orders;
 mod rereads;
+mod returns;
 
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Resolution, Severity, Team};

@@ -205,6 +205,24 @@ pub const CODES: &[CodeEntry] = &[
         "A price cannot be sent to Fulfil exactly: check the order's prices and the Fulfil price precision.",
     ),
     entry(
+        "return_mismatch",
+        Operations,
+        Blocking,
+        "A John Lewis return takes back a line or more units than were shipped (less earlier returns): check the return and the shipments, then approve or reject it.",
+    ),
+    entry(
+        "return_outside_window",
+        Operations,
+        Warning,
+        "A return was opened after the return window; it is planned as usual: reject it if John Lewis' policy does not cover it.",
+    ),
+    entry(
+        "return_sale_missing",
+        Operations,
+        Blocking,
+        "A return is for an order that has no sale in Fulfil, so no return can be made there: import the order first; the return is planned again.",
+    ),
+    entry(
         "sku_format_mismatch",
         Ecommerce,
         Blocking,

@@ -18,7 +18,7 @@ use crate::common::json_reader::Text;
 use crate::common::json_writer::to_json;
 use crate::common::mirakl_order::{MiraklOrder, field_text};
 use crate::common::money::{
-    Decimal, Money, currency_exponent, format_minor, minor_units, unit_price_for,
+    Decimal, Money, currency_exponent, format_minor, minor_units, rate_fraction, unit_price_for,
 };
 use crate::orders::inputs::OrderPolicy;
 use checks::{TaxUse, total_mismatch};
@@ -411,16 +411,6 @@ fn add(a: i64, b: i64) -> Result<i64, PlanError> {
     a.checked_add(b)
         .filter(|sum| sum.unsigned_abs() < MAX_TOTAL)
         .ok_or_else(|| PlanError::invalid("the order's amounts add up to a total out of range"))
-}
-
-/// A Mirakl percentage (20.0) as Fulfil's fraction (0.20).
-fn rate_fraction(percent: Decimal) -> Decimal {
-    Decimal {
-        mantissa: percent.mantissa,
-        scale: percent.scale + 2,
-    }
-    .normalized()
-    .with_min_scale(2)
 }
 
 #[cfg(test)]

@@ -21,12 +21,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::json;
-use serde_json::value::RawValue;
 
 use crate::common::committed::{Committed, Held};
 use crate::common::ean::{EanProblem, validate_gtin13};
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Resolution, Severity, Team};
+use crate::common::json_writer::as_raw_json;
 use crate::common::mirakl_order::{MiraklOrder, OrderLine};
 use crate::common::mirakl_request::{MiraklRequest, percent_encode};
 use crate::common::money::Money;
@@ -112,19 +112,6 @@ fn acceptance_request(order_id: &str, lines: &[LineDecision]) -> MiraklRequest {
                 .collect::<Vec<_>>(),
         })),
     }
-}
-
-/// Writes JSON text as the JSON value it holds.
-fn as_raw_json<S: serde::Serializer>(
-    json: &Option<String>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let raw = json
-        .as_ref()
-        .map(|text| RawValue::from_string(text.clone()))
-        .transpose()
-        .map_err(serde::ser::Error::custom)?;
-    raw.serialize(serializer)
 }
 
 /// What a product's `available` is, as stock messages explain it: the host passes Fulfil's

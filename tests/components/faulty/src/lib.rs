@@ -2,7 +2,7 @@
 //!
 //! A record whose key contains `fault-panic` panics (the message goes to stderr through
 //! WASI), `fault-loop` loops forever, `fault-alloc` allocates without bound; the key is the
-//! order id for `plan-order` and `plan-dispatch`, the SKU for `sku-key`, `plan-stock` and
+//! order id for `plan-order` and `plan-dispatch`, the return id for `plan-return`, the SKU for `sku-key`, `plan-stock` and
 //! `reconcile-stock`, the carrier for `check-carrier`. Every other record gets a trivial
 //! valid answer: orders awaiting acceptance are accepted line by line, anything else is left
 //! alone. `order-holds`, `still-waiting`, `check-clocks` and the `rereads` never fault (the
@@ -20,6 +20,7 @@ mod component {
     use exports::jlm::connector::inventory as inv;
     use exports::jlm::connector::orders as ord;
     use exports::jlm::connector::rereads as rrd;
+    use exports::jlm::connector::returns as ret;
     use exports::jlm::connector::types::{
         Committed, Exception, MiraklRequest, PlanError, Resolution,
     };
@@ -180,6 +181,33 @@ mod component {
             lines,
             exceptions: Vec::new(),
             resolves: vec![plugin_fault_over("stock")],
+        }
+    }
+
+    impl ret::Guest for Component {
+        #[allow(clippy::too_many_arguments)]
+        fn plan_return(
+            _order: String,
+            mirakl_return: String,
+            _shipped: Vec<ret::ShippedUnits>,
+            _earlier: Vec<ret::ReturnedUnits>,
+            _sale_id: Option<i64>,
+            _policy: ret::ReturnPolicy,
+            _now: String,
+            _refusal: Option<String>,
+        ) -> Result<ret::ReturnPlan, PlanError> {
+            let parsed: Value = serde_json::from_str(&mirakl_return).unwrap_or(Value::Null);
+            let id = text(&parsed, "id");
+            misbehave(&id);
+            Ok(ret::ReturnPlan {
+                return_id: id.clone(),
+                order_id: text(&parsed, "order_id"),
+                commercial_id: text(&parsed, "order_commercial_id"),
+                fulfil_return: None,
+                requests: Vec::new(),
+                exceptions: Vec::new(),
+                resolves: vec![plugin_fault_over(&id)],
+            })
         }
     }
 

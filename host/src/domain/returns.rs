@@ -1,0 +1,103 @@
+//! What the host exchanges with the component's `returns` interface, and the `jlm plan
+//! return` JSON of a plan.
+
+use serde_json::{Value, json};
+
+use super::orders::TaxName;
+use super::types::{
+    Exception, MiraklRequest, Resolution, exceptions_to_json, json_or_text, requests_to_json,
+    resolutions_to_json,
+};
+
+/// Units of one order line the connector confirmed shipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShippedUnits {
+    /// Mirakl order line id.
+    pub line_id: String,
+    /// Units shipped.
+    pub quantity: i64,
+}
+
+/// Units of one order line a return of the same order takes back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnedUnits {
+    /// Mirakl return id.
+    pub return_id: String,
+    /// Mirakl order line id.
+    pub line_id: String,
+    /// Units returned.
+    pub quantity: i64,
+}
+
+/// A Mirakl return reason and the return reason Fulfil records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReasonName {
+    /// Mirakl reason code.
+    pub code: String,
+    /// What Fulfil records.
+    pub name: String,
+}
+
+/// `[returns]` as the component takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnPolicy {
+    /// Days after delivery a customer may open a return.
+    pub window_days: u32,
+    /// Mirakl reason → Fulfil reason.
+    pub reasons: Vec<ReasonName>,
+    /// Mirakl tax code → Fulfil tax name.
+    pub tax_names: Vec<TaxName>,
+    /// Most decimals a unit price may have in Fulfil.
+    pub unit_price_digits: u8,
+}
+
+/// Everything `plan-return` needs besides the order and the return.
+pub struct ReturnInput<'a> {
+    /// Units the connector confirmed shipped, per order line.
+    pub shipped: &'a [ShippedUnits],
+    /// Units other returns of the order take back.
+    pub earlier: &'a [ReturnedUnits],
+    /// The order's Fulfil sale id, once it exists.
+    pub sale_id: Option<i64>,
+    /// Seller policy.
+    pub policy: &'a ReturnPolicy,
+    /// RFC 3339 time of planning.
+    pub now: &'a str,
+    /// A person's refusal (Mirakl rejection reason code).
+    pub refusal: Option<&'a str>,
+}
+
+/// The plan for one return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnPlan {
+    /// Mirakl return id.
+    pub return_id: String,
+    /// Mirakl order id.
+    pub order_id: String,
+    /// Customer order number.
+    pub commercial_id: String,
+    /// The Fulfil return sale (JSON text), when one is made.
+    pub fulfil_return: Option<String>,
+    /// RT21 accepting or refusing the return.
+    pub requests: Vec<MiraklRequest>,
+    /// Problems for the exception queue.
+    pub exceptions: Vec<Exception>,
+    /// Open exceptions the plan settles.
+    pub resolves: Vec<Resolution>,
+}
+
+impl ReturnPlan {
+    /// The `jlm plan return` JSON: `fulfil_return` (or `null`), `requests` and `exceptions`,
+    /// then the plan's other fields.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "fulfil_return": self.fulfil_return.as_deref().map(json_or_text),
+            "requests": requests_to_json(&self.requests),
+            "exceptions": exceptions_to_json(&self.exceptions),
+            "return_id": self.return_id,
+            "order_id": self.order_id,
+            "commercial_id": self.commercial_id,
+            "resolves": resolutions_to_json(&self.resolves),
+        })
+    }
+}
