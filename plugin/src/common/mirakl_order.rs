@@ -110,6 +110,21 @@ pub struct OrderLine<'a> {
     pub shipped_date: Option<Text<'a>>,
     /// When the customer received it (`received_date`).
     pub received_date: Option<Text<'a>>,
+    /// Refunds John Lewis already made on the line.
+    pub refunds: Vec<LineRefund<'a>>,
+}
+
+/// One refund on an order line (OR11 `refunds[]`).
+#[derive(Debug)]
+pub struct LineRefund<'a> {
+    /// Refund id.
+    pub id: Option<Text<'a>>,
+    /// Amount refunded on the price.
+    pub amount: Decimal,
+    /// Amount refunded on shipping.
+    pub shipping_amount: Option<Decimal>,
+    /// `refund_state` (or the deprecated `state`), e.g. `WAITING_REFUND`, `REFUNDED`.
+    pub state: Option<Text<'a>>,
 }
 
 /// One tax amount on a line or its shipping.
@@ -279,7 +294,7 @@ impl<'a> OrderLine<'a> {
         let (mut quantity, mut price, mut shipping_price, mut total_price) =
             (None, None, None, None);
         let (mut taxes, mut shipping_taxes, mut fields) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut shipped_date, mut received_date) = (None, None);
+        let (mut shipped_date, mut received_date, mut refunds) = (None, None, Vec::new());
         r.object(|r, key| {
             match key {
                 "order_line_id" => id = Some(r.string()?),
@@ -295,6 +310,7 @@ impl<'a> OrderLine<'a> {
                 "order_line_additional_fields" => fields = AdditionalField::read_list(r)?,
                 "shipped_date" => shipped_date = r.opt_string()?,
                 "received_date" => received_date = r.opt_string()?,
+                "refunds" => refunds = LineRefund::read_list(r)?,
                 _ => r.skip()?,
             }
             Ok(())
@@ -313,6 +329,37 @@ impl<'a> OrderLine<'a> {
             order_line_additional_fields: fields,
             shipped_date,
             received_date,
+            refunds,
+        })
+    }
+}
+
+impl<'a> LineRefund<'a> {
+    /// Reads a refund list; `null` is an empty list.
+    fn read_list(r: &mut Reader<'a>) -> Result<Vec<LineRefund<'a>>, JsonError> {
+        Ok(r.nullable(|r| r.vec(LineRefund::read))?.unwrap_or_default())
+    }
+
+    /// Reads one refund object.
+    fn read(r: &mut Reader<'a>) -> Result<LineRefund<'a>, JsonError> {
+        let (mut id, mut amount, mut shipping_amount) = (None, None, None);
+        let (mut refund_state, mut state) = (None, None);
+        r.object(|r, key| {
+            match key {
+                "id" => id = r.opt_string()?,
+                "amount" => amount = Some(r.decimal()?),
+                "shipping_amount" => shipping_amount = r.opt_decimal()?,
+                "refund_state" => refund_state = r.opt_string()?,
+                "state" => state = r.opt_string()?,
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(LineRefund {
+            id,
+            amount: amount.ok_or_else(|| missing("amount"))?,
+            shipping_amount,
+            state: refund_state.or(state),
         })
     }
 }

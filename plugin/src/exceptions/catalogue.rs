@@ -175,6 +175,12 @@ pub const CODES: &[CodeEntry] = &[
         "A Fulfil shipment names a John Lewis order John Lewis no longer returns: check the order in the John Lewis back office.",
     ),
     entry(
+        "order_refunded",
+        Finance,
+        Warning,
+        "An order arrived with refunds John Lewis already made; its sale is created in full: record each refund against the sale in Fulfil (a credit note).",
+    ),
+    entry(
         "order_total_mismatch",
         Finance,
         Warning,

@@ -1,11 +1,13 @@
 //! Order-level checks of `plan-order`: states the connector does not know, a currency other
-//! than the channel's, and an acceptance deadline already passed.
+//! than the channel's, an acceptance deadline already passed, and refunds John Lewis already
+//! made.
 
 use super::Findings;
 use super::inputs::OrderPolicy;
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Severity, Team};
 use crate::common::mirakl_order::MiraklOrder;
+use crate::common::money::currency_exponent;
 use crate::common::time::{self, UnixSeconds};
 
 /// States in which the connector acts on an order (OR21, or the Fulfil sale).
@@ -37,6 +39,7 @@ pub(super) fn check_order(
     if !ACTED_ON.contains(&&*order.order_state) {
         return Ok(false);
     }
+    check_refunds(order, findings);
     let mut blocked = false;
     for line in &order.order_lines {
         if let Some(state) = line.unknown_state() {
@@ -88,4 +91,51 @@ pub(super) fn check_order(
         }
     }
     Ok(blocked)
+}
+
+/// Raises `order_refunded` when John Lewis already refunded part of the order: the Fulfil sale
+/// is made for what was sold, and finance records each refund against it.
+fn check_refunds(order: &MiraklOrder, findings: &mut Findings) {
+    let oid = &*order.order_id;
+    let currency = order.currency_iso_code.as_deref().unwrap_or("");
+    let exp = currency_exponent(currency);
+    let refunds: Vec<String> = order
+        .order_lines
+        .iter()
+        .flat_map(|line| line.refunds.iter().map(move |r| (line, r)))
+        .map(|(line, r)| {
+            let shipping = r
+                .shipping_amount
+                .filter(|s| s.mantissa != 0)
+                .map(|s| format!(" + {} shipping", s.with_min_scale(exp)))
+                .unwrap_or_default();
+            format!(
+                "line {} ({:?}) {}{shipping} {currency}{}{}",
+                line.order_line_id,
+                line.offer_sku,
+                r.amount.with_min_scale(exp),
+                r.id.as_deref()
+                    .map(|id| format!(", refund {id}"))
+                    .unwrap_or_default(),
+                r.state
+                    .as_deref()
+                    .map(|s| format!(", {s}"))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    if refunds.is_empty() {
+        return;
+    }
+    findings.add(Exception::new(
+        "order_refunded",
+        Team::Finance,
+        Severity::Warning,
+        oid,
+        format!(
+            "Order {oid} ({}) already carries John Lewis refunds: {}. The Fulfil sale is made for what the customer bought; record each refund against it in Fulfil (a credit note), as the connector does not write refunds yet.",
+            order.commercial_id(),
+            refunds.join("; ")
+        ),
+    ));
 }

@@ -98,6 +98,7 @@ const ORDER_CODES: &[&str] = &[
     "unknown_tax_mode",
     "currency_unexpected",
     "tax_unmapped",
+    "order_refunded",
 ];
 
 /// The OR21 call sending every line's decision.
