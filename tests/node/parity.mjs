@@ -1,5 +1,6 @@
 // The jlm:connector component under Node: transpiled by jco, WASI from preview2-shim, run on
-// the golden fixtures the wasmtime tests use (`tests/golden_wasm.rs`, and `fixtures/stock/`
+// the golden fixtures the wasmtime tests use (`tests/golden_wasm.rs`, `fixtures/returns/` as
+// `tests/plan_return_cli.rs` runs them, and `fixtures/stock/`
 // as `tests/plan_cli.rs` runs them) and compared with the same `expected.json` files, printed
 // the way the host prints plans (`plan_to_json`, `dispatch_plan_to_json`,
 // `stock_plan_to_json` in `host/src/runtime/`).
@@ -26,6 +27,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = resolve(HERE, "../../fixtures");
 /** Planning time of every order case (`NOW` in `tests/golden_wasm.rs`). */
 const NOW = "2026-11-27T12:00:00Z";
+/** The fixed clock of the returns cases (plugin/tests/golden_returns.rs). */
+const RETURNS_NOW = "2026-12-07T12:00:00Z";
 /** The case `--bench` times: the three-line order of the wasmtime benchmark. */
 const BENCH_CASE = "shipping-gift-multiline";
 /** Calls before timing (JIT tiers up, caches warm), then timed calls. */
@@ -179,6 +182,17 @@ const DISPATCH_PLAN = record("dispatch-plan", {
   resolves: ["resolves", list(RESOLUTION)],
 });
 
+/** The native `ReturnPlan` as the golden files hold it (plugin/src/returns/mod.rs). */
+const RETURN_PLAN = record("return-plan", {
+  return_id: ["returnId", str],
+  order_id: ["orderId", str],
+  commercial_id: ["commercialId", str],
+  fulfil_return: ["fulfilReturn", optional(jsonText)],
+  requests: ["requests", list(MIRAKL_REQUEST)],
+  exceptions: ["exceptions", list(EXCEPTION)],
+  resolves: ["resolves", list(RESOLUTION)],
+});
+
 const CARRIER_CHECK = record("carrier-check", {
   status: ["status", oneOf("mapped", "unmapped", "not_approved")],
   jl_code: ["jlCode", optional(str)],
@@ -267,12 +281,14 @@ const DEFAULT_ORDER_POLICY = Object.freeze({
 });
 
 /** A case's `policy.json` (any subset of the fields) over the default, as a WIT order-policy. */
+/** A `[code, name]` pair (serde's tuple) as a WIT `{code, name}` record. */
+const codeName = (v, a) => {
+  if (!Array.isArray(v) || v.length !== 2) throw new Divergence(`${a}: expected [code, name]`);
+  return { code: inStr(v[0], `${a}[0]`), name: inStr(v[1], `${a}[1]`) };
+};
+
 function orderPolicy(json, at) {
   const d = DEFAULT_ORDER_POLICY;
-  const taxName = (v, a) => {
-    if (!Array.isArray(v) || v.length !== 2) throw new Divergence(`${a}: expected [code, name]`);
-    return { code: inStr(v[0], `${a}[0]`), name: inStr(v[1], `${a}[1]`) };
-  };
   return struct(
     json,
     at,
@@ -280,7 +296,7 @@ function orderPolicy(json, at) {
       refuse_out_of_stock: ["refuseOutOfStock", inBool, d.refuse_out_of_stock],
       gift_message_order_codes: ["giftMessageOrderCodes", inList(inStr), d.gift_message_order_codes],
       gift_message_line_codes: ["giftMessageLineCodes", inList(inStr), d.gift_message_line_codes],
-      tax_names: ["taxNames", inList(taxName), d.tax_names],
+      tax_names: ["taxNames", inList(codeName), d.tax_names],
       acceptance_window_minutes: ["acceptanceWindowMinutes", inUint(0xffffffff), d.acceptance_window_minutes],
       unit_price_digits: ["unitPriceDigits", inUint(255), d.unit_price_digits],
       currency: ["currency", inStr, d.currency],
@@ -290,6 +306,23 @@ function orderPolicy(json, at) {
     { strict: true },
   );
 }
+
+/** A returns case's `policy.json` over `plugin::returns::ReturnPolicy::default()`. */
+const returnPolicy = (json, at) =>
+  struct(
+    json,
+    at,
+    {
+      window_days: ["windowDays", inUint(0xffffffff), 35],
+      reasons: ["reasons", inList(codeName), []],
+      tax_names: ["taxNames", inList(codeName), []],
+      unit_price_digits: ["unitPriceDigits", inUint(255), 4],
+    },
+    { strict: true },
+  );
+const shippedUnits = (v, at) => struct(v, at, { line_id: ["lineId", inStr], quantity: ["quantity", inS64] });
+const returnedUnits = (v, at) =>
+  struct(v, at, { return_id: ["returnId", inStr], line_id: ["lineId", inStr], quantity: ["quantity", inS64] });
 
 const product = (v, at) =>
   struct(v, at, { sku: ["sku", inStr], ean: ["ean", inOpt(inStr), undefined], available: ["available", inS64] });
@@ -505,6 +538,32 @@ async function runOrders(jlm) {
   return all.length;
 }
 
+async function runReturns(jlm) {
+  const all = await cases("returns", 10);
+  for (const c of all) {
+    await check(c.label, async () => {
+      const input = await readJson(join(c.dir, "input.json"));
+      const policyJson = await readOptional(join(c.dir, "policy.json"), readJson);
+      const order = await readFile(join(c.dir, "order.json"), "utf8");
+      const mirakl = await readFile(join(c.dir, "return.json"), "utf8");
+      const plan = call(c.label, () =>
+        jlm.returns.planReturn(
+          order,
+          mirakl,
+          inList(shippedUnits)(input.shipped ?? [], `${c.label}/input.json shipped`),
+          inList(returnedUnits)(input.earlier ?? [], `${c.label}/input.json earlier`),
+          input.sale_id === undefined ? undefined : inS64(input.sale_id, `${c.label}/input.json sale_id`),
+          returnPolicy(policyJson ?? {}, `${c.label}/policy.json`),
+          RETURNS_NOW,
+          input.refusal ?? undefined,
+        ),
+      );
+      compare(c.label, RETURN_PLAN(plan), await readJson(join(c.dir, "expected.json")));
+    });
+  }
+  return all.length;
+}
+
 async function runDispatch(jlm) {
   const all = await cases("dispatch", 9);
   for (const c of all) {
@@ -680,6 +739,7 @@ async function main() {
   const dispatch = await runDispatch(jlm);
   const stock = await runStock(jlm);
   const clocks = await runClocks(jlm);
+  const returns = await runReturns(jlm);
   const runMs = performance.now() - started;
 
   if (failures.length > 0) {
@@ -688,7 +748,7 @@ async function main() {
     process.exit(1);
   }
   console.log(
-    `node parity: ${orders} order cases, ${dispatch} dispatch cases (with check-carrier), ${stock} stock cases, ${clocks} clock cases identical (${runMs.toFixed(0)} ms)`,
+    `node parity: ${orders} order cases, ${dispatch} dispatch cases (with check-carrier), ${stock} stock cases, ${clocks} clock cases, ${returns} return cases identical (${runMs.toFixed(0)} ms)`,
   );
   if (flags.includes("--bench")) await bench(jlm);
 }
