@@ -13,7 +13,8 @@ use crate::domain::dispatch::{Shipment, ShipmentLine, ShippedLine};
 use crate::domain::inventory::{Published, StockLevel};
 use crate::domain::orders::{Offer, Product};
 use crate::domain::returns::{ReturnInput, ReturnedUnits, ShippedUnits};
-use crate::runtime::{OrderInput, Runtime, Session};
+use crate::domain::types::PlanError;
+use crate::runtime::{OrderInput, PluginFault, Runtime, Session};
 
 /// What to plan.
 #[derive(Debug, Subcommand)]
@@ -195,6 +196,35 @@ fn parse<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, U
         .map_err(|e| Unusable(format!("{what} {} is not valid: {e}", path.display())))
 }
 
+/// The items of an optional JSON list file, each read as `I` and mapped; empty without one.
+fn list<I: serde::de::DeserializeOwned, T>(
+    path: Option<PathBuf>,
+    what: &str,
+    map: impl FnMut(I) -> T,
+) -> Result<Vec<T>, Unusable> {
+    match path {
+        Some(path) => Ok(parse::<Vec<I>>(&path, what)?.into_iter().map(map).collect()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// `--now`, or the current time in RFC 3339.
+fn now_or_current(now: Option<String>) -> String {
+    now.unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// The printed plan, or why there is none (a plan error or a component fault: exit 2).
+fn printed<P>(
+    planned: Result<Result<P, PlanError>, PluginFault>,
+    json: impl FnOnce(&P) -> serde_json::Value,
+) -> Result<String, Unusable> {
+    match planned {
+        Ok(Ok(plan)) => Ok(json(&plan).to_string()),
+        Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
+        Err(fault) => Err(Unusable(fault.to_string())),
+    }
+}
+
 fn config(path: Option<&Path>) -> Result<Config, Unusable> {
     match path {
         Some(path) => Config::load(path).map_err(|e| Unusable(format!("{e:#}"))),
@@ -226,19 +256,11 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                         .unwrap_or(0),
                 })
                 .collect();
-            let offers: Vec<Offer> = match offers {
-                Some(path) => parse::<Vec<OfferItem>>(&path, "offers")?
-                    .into_iter()
-                    .map(|o| Offer {
-                        sku: o.sku,
-                        ean: o.ean,
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let now = now.unwrap_or_else(|| {
-                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            });
+            let offers = list(offers, "offers", |o: OfferItem| Offer {
+                sku: o.sku,
+                ean: o.ean,
+            })?;
+            let now = now_or_current(now);
             let runtime = runtime(plugin.as_deref(), &config)?;
             let mut session = session(&runtime)?;
             let policy = config.orders.policy();
@@ -249,11 +271,7 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                 policy: &policy,
                 now: &now,
             };
-            match session.plan_order(&order, &input) {
-                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
-                Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
-                Err(fault) => Err(Unusable(fault.to_string())),
-            }
+            printed(session.plan_order(&order, &input), |plan| plan.to_json())
         }
         PlanCommand::Return {
             order,
@@ -267,30 +285,18 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
             let config = config(config_path.as_deref())?;
             let order = read(&order, "order")?;
             let mirakl_return = read(&r#return, "return")?;
-            let shipped: Vec<ShippedUnits> = match shipped {
-                Some(path) => parse::<Vec<ShippedItem>>(&path, "shipped lines")?
-                    .into_iter()
-                    .map(|s| ShippedUnits {
-                        line_id: s.line_id,
-                        quantity: s.quantity,
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let earlier: Vec<ReturnedUnits> = match earlier {
-                Some(path) => parse::<Vec<ReturnedItem>>(&path, "earlier returns")?
-                    .into_iter()
-                    .map(|e| ReturnedUnits {
-                        return_id: e.return_id,
-                        line_id: e.line_id,
-                        quantity: e.quantity,
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let now = now.unwrap_or_else(|| {
-                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            });
+            let shipped = list(shipped, "shipped lines", |s: ShippedItem| ShippedUnits {
+                line_id: s.line_id,
+                quantity: s.quantity,
+            })?;
+            let earlier = list(earlier, "earlier returns", |e: ReturnedItem| {
+                ReturnedUnits {
+                    return_id: e.return_id,
+                    line_id: e.line_id,
+                    quantity: e.quantity,
+                }
+            })?;
+            let now = now_or_current(now);
             let runtime = runtime(plugin.as_deref(), &config)?;
             let mut session = session(&runtime)?;
             let policy = config.return_policy();
@@ -302,11 +308,10 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                 now: &now,
                 refusal: None,
             };
-            match session.plan_return(&order, &mirakl_return, &input) {
-                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
-                Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
-                Err(fault) => Err(Unusable(fault.to_string())),
-            }
+            printed(
+                session.plan_return(&order, &mirakl_return, &input),
+                |plan| plan.to_json(),
+            )
         }
         PlanCommand::Stock {
             snapshot,
@@ -324,17 +329,11 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                     available: s.available,
                 })
                 .collect();
-            let ledger: Vec<Published> = match ledger {
-                Some(path) => parse::<Vec<LedgerItem>>(&path, "ledger")?
-                    .into_iter()
-                    .map(|l| Published {
-                        sku: l.sku,
-                        warehouse: l.warehouse,
-                        quantity: l.quantity,
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
+            let ledger = list(ledger, "ledger", |l: LedgerItem| Published {
+                sku: l.sku,
+                warehouse: l.warehouse,
+                quantity: l.quantity,
+            })?;
             let offers: Option<Vec<String>> = match offers {
                 Some(path) => Some(
                     parse::<Vec<OfferItem>>(&path, "offers")?
@@ -346,18 +345,17 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
             };
             let runtime = runtime(plugin.as_deref(), &config)?;
             let mut session = session(&runtime)?;
-            match session.plan_stock(
-                snapshot,
-                ledger,
-                offers.as_deref(),
-                &config.stock.policy(),
-                &[],
-                full,
-            ) {
-                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
-                Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
-                Err(fault) => Err(Unusable(fault.to_string())),
-            }
+            printed(
+                session.plan_stock(
+                    snapshot,
+                    ledger,
+                    offers.as_deref(),
+                    &config.stock.policy(),
+                    &[],
+                    full,
+                ),
+                |plan| plan.to_json(),
+            )
         }
         PlanCommand::Dispatch {
             order,
@@ -386,29 +384,22 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                     .collect(),
             };
             let carriers = carriers.map(|path| read(&path, "carriers")).transpose()?;
-            let shipped: Vec<ShippedLine> = match shipped {
-                Some(path) => parse::<Vec<ShippedItem>>(&path, "shipped lines")?
-                    .into_iter()
-                    .map(|s| ShippedLine {
-                        line_id: s.line_id,
-                        quantity: s.quantity,
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
+            let shipped = list(shipped, "shipped lines", |s: ShippedItem| ShippedLine {
+                line_id: s.line_id,
+                quantity: s.quantity,
+            })?;
             let runtime = runtime(plugin.as_deref(), &config)?;
             let mut session = session(&runtime)?;
-            match session.plan_dispatch(
-                &order,
-                &shipment,
-                carriers.as_deref(),
-                &config.dispatch_policy(),
-                &shipped,
-            ) {
-                Ok(Ok(plan)) => Ok(plan.to_json().to_string()),
-                Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
-                Err(fault) => Err(Unusable(fault.to_string())),
-            }
+            printed(
+                session.plan_dispatch(
+                    &order,
+                    &shipment,
+                    carriers.as_deref(),
+                    &config.dispatch_policy(),
+                    &shipped,
+                ),
+                |plan| plan.to_json(),
+            )
         }
     }
 }

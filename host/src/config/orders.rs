@@ -54,20 +54,24 @@ impl Default for OrdersSection {
 }
 
 impl OrdersSection {
+    /// `tax_names` as the component takes it (plan-order and plan-return).
+    pub fn tax_name_list(&self) -> Vec<TaxName> {
+        self.tax_names
+            .iter()
+            .map(|(code, name)| TaxName {
+                code: code.clone(),
+                name: name.clone(),
+            })
+            .collect()
+    }
+
     /// The policy record passed to the component.
     pub fn policy(&self) -> OrderPolicy {
         OrderPolicy {
             refuse_out_of_stock: self.refuse_out_of_stock,
             gift_message_order_codes: self.gift_message_order_codes.clone(),
             gift_message_line_codes: self.gift_message_line_codes.clone(),
-            tax_names: self
-                .tax_names
-                .iter()
-                .map(|(code, name)| TaxName {
-                    code: code.clone(),
-                    name: name.clone(),
-                })
-                .collect(),
+            tax_names: self.tax_name_list(),
             acceptance_window_minutes: u32::try_from(self.acceptance_window.0.as_secs() / 60)
                 .unwrap_or(u32::MAX),
             unit_price_digits: self.unit_price_digits,

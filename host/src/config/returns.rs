@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{ConfigDuration, OrdersSection};
-use crate::domain::orders::TaxName;
 use crate::domain::returns::{ReasonName, ReturnPolicy};
 
 /// `[returns]`.
@@ -42,14 +41,7 @@ impl ReturnsSection {
                     name: name.clone(),
                 })
                 .collect(),
-            tax_names: orders
-                .tax_names
-                .iter()
-                .map(|(code, name)| TaxName {
-                    code: code.clone(),
-                    name: name.clone(),
-                })
-                .collect(),
+            tax_names: orders.tax_name_list(),
             unit_price_digits: orders.unit_price_digits,
         }
     }

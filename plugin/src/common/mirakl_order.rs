@@ -6,6 +6,9 @@ use crate::common::error::PlanError;
 use crate::common::json_reader::{JsonError, Reader, Text};
 use crate::common::money::Decimal;
 
+/// Order (and order line) states that mean the goods left the seller.
+pub const DISPATCHED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
+
 /// One object of OR11's `orders[]`.
 #[derive(Debug, Default)]
 pub struct MiraklOrder<'a> {

@@ -49,7 +49,7 @@ use serde_json::{Map, Value, json};
 
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Resolution, Severity, Team};
-use crate::common::mirakl_order::MiraklOrder;
+use crate::common::mirakl_order::{DISPATCHED_STATES, MiraklOrder};
 pub use crate::common::mirakl_request::MiraklRequest;
 
 pub use tracking::TrackingFormat;
@@ -64,9 +64,6 @@ pub const MAX_SHIPMENT_LINES: usize = 1000;
 
 /// Most entries accepted in the ledger of earlier shipments.
 pub const MAX_SHIPPED_LINES: usize = 100_000;
-
-/// Order states after dispatch was confirmed: nothing left to report.
-const DISPATCHED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
 
 /// One line of a Fulfil shipment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

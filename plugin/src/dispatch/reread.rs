@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::DISPATCHED_STATES;
+use crate::common::mirakl_order::DISPATCHED_STATES;
 
 /// True when the OR11 `order` is shipped or later: nothing more is confirmed for it.
 pub fn order_shipped(order: &Value) -> bool {

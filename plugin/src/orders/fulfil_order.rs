@@ -14,6 +14,7 @@ use serde::ser::SerializeStruct;
 
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Severity, Team};
+use crate::common::fulfil_tax::TaxLine;
 use crate::common::json_reader::Text;
 use crate::common::json_writer::to_json;
 use crate::common::mirakl_order::{MiraklOrder, field_text};
@@ -89,18 +90,6 @@ pub struct ShippingLine<'a> {
     pub amount: Decimal,
     /// Taxes on shipping, one per tax code.
     pub tax_lines: Vec<TaxLine<'a>>,
-}
-
-/// A Fulfil tax line: `{name, rate, amount}` with the rate as a fraction ("0.20").
-#[derive(Serialize)]
-pub struct TaxLine<'a> {
-    /// Fulfil tax name (the Mirakl code when unmapped).
-    pub name: &'a str,
-    /// Rate as a fraction.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate: Option<Decimal>,
-    /// Tax amount.
-    pub amount: Decimal,
 }
 
 impl SaleOrder<'_> {

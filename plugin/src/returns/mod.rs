@@ -19,18 +19,16 @@ use serde_json::json;
 
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Resolution, Severity, Team};
+use crate::common::fulfil_tax::TaxLine;
 use crate::common::json_writer::{as_raw_json, to_json};
-use crate::common::mirakl_order::{MiraklOrder, OrderLine};
+use crate::common::mirakl_order::{DISPATCHED_STATES, MiraklOrder, OrderLine};
 use crate::common::mirakl_request::MiraklRequest;
 use crate::common::money::{
     Decimal, currency_exponent, div_round_half_even, minor_units, rate_fraction, unit_price_for,
 };
 use crate::common::time;
 use rt11::MiraklReturn;
-use sale::{ReturnCustomer, ReturnSale, ReturnSaleLine, ReturnTaxLine};
-
-/// Order line states that mean the line left the seller.
-const SHIPPED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
+use sale::{ReturnCustomer, ReturnSale, ReturnSaleLine};
 
 /// Return-scoped codes a new plan settles when it no longer raises them.
 const RETURN_CODES: &[&str] = &["return_mismatch", "return_sale_missing"];
@@ -225,7 +223,7 @@ fn shipped_units(line: &OrderLine, shipped: &[ShippedUnits]) -> i64 {
         .map(|s| s.quantity)
         .sum();
     let state = line.order_line_state.as_deref().unwrap_or_default();
-    if SHIPPED_STATES.contains(&state) {
+    if DISPATCHED_STATES.contains(&state) {
         confirmed.max(line.quantity)
     } else {
         confirmed.min(line.quantity)
@@ -304,7 +302,7 @@ fn return_sale(
         for tax in &line.taxes {
             let minor = part(minor_units(tax.amount, exp, || format!("line {lid} tax"))?);
             tax_sum += minor;
-            tax_lines.push(ReturnTaxLine {
+            tax_lines.push(TaxLine {
                 name: policy.tax_name(&tax.code),
                 rate: tax.rate.map(rate_fraction),
                 amount: Decimal::of_minor(-minor, exp),

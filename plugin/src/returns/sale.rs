@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::common::fulfil_tax::TaxLine;
 use crate::common::money::Decimal;
 
 /// The `create_order` object of the return sale.
@@ -60,18 +61,6 @@ pub struct ReturnSaleLine<'a> {
     pub unit_price: Decimal,
     /// Net amount taken back, negative.
     pub amount: Decimal,
-    /// Taxes taken back, negative.
-    pub tax_lines: Vec<ReturnTaxLine<'a>>,
-}
-
-/// A tax taken back.
-#[derive(Serialize)]
-pub struct ReturnTaxLine<'a> {
-    /// Fulfil tax name.
-    pub name: &'a str,
-    /// Rate as a fraction ("0.20"), when John Lewis gives one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate: Option<Decimal>,
-    /// Tax amount, negative.
-    pub amount: Decimal,
+    /// Taxes taken back, amounts negative.
+    pub tax_lines: Vec<TaxLine<'a>>,
 }
