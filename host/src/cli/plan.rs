@@ -216,10 +216,10 @@ fn now_or_current(now: Option<String>) -> String {
 /// The printed plan, or why there is none (a plan error or a component fault: exit 2).
 fn printed<P>(
     planned: Result<Result<P, PlanError>, PluginFault>,
-    json: impl FnOnce(&P) -> serde_json::Value,
+    json: impl FnOnce(&P) -> String,
 ) -> Result<String, Unusable> {
     match planned {
-        Ok(Ok(plan)) => Ok(json(&plan).to_string()),
+        Ok(Ok(plan)) => Ok(json(&plan)),
         Ok(Err(e)) => Err(Unusable(format!("{}: {}", e.code, e.message))),
         Err(fault) => Err(Unusable(fault.to_string())),
     }

@@ -1,11 +1,9 @@
 //! What the host exchanges with the component's `dispatch` interface, and the
 //! `jlm plan dispatch` JSON of a plan.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::types::{
-    Exception, MiraklRequest, Resolution, exceptions_to_json, requests_to_json, resolutions_to_json,
-};
+use super::types::{Exception, MiraklRequest, Resolution, plan_json};
 
 /// One line of a Fulfil shipment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +71,7 @@ pub struct DispatchPolicy {
 }
 
 /// The Mirakl calls for one shipment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DispatchPlan {
     /// OR23, OR24 and the like, sent as they are.
     pub requests: Vec<MiraklRequest>,
@@ -88,13 +86,8 @@ pub struct DispatchPlan {
 impl DispatchPlan {
     /// The `jlm plan dispatch` JSON of the plan: `{"requests": [{"api", "path", "body"}],
     /// "exceptions": [...], "complete": bool, "resolves": [...]}`.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "requests": requests_to_json(&self.requests),
-            "exceptions": exceptions_to_json(&self.exceptions),
-            "complete": self.complete,
-            "resolves": resolutions_to_json(&self.resolves),
-        })
+    pub fn to_json(&self) -> String {
+        plan_json(self)
     }
 }
 

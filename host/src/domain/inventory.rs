@@ -1,9 +1,9 @@
 //! What the host exchanges with the component's `inventory` interface, and the
 //! `jlm plan stock` JSON of a plan.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::types::{Exception, Resolution, exceptions_to_json, resolutions_to_json};
+use super::types::{Exception, Resolution, plan_json};
 
 /// Fulfil's available units of one SKU (in one warehouse, or all).
 #[derive(Clone, Debug, PartialEq)]
@@ -67,11 +67,12 @@ pub struct StockPolicy {
 }
 
 /// One line of a stock publication.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StockLine {
     /// Offer SKU.
     pub sku: String,
     /// Warehouse code, when per warehouse.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<String>,
     /// Units to publish.
     pub quantity: i64,
@@ -80,7 +81,7 @@ pub struct StockLine {
 }
 
 /// The component's stock publication.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StockPlan {
     /// The STO01 CSV, sent as is.
     pub csv: String,
@@ -94,19 +95,8 @@ pub struct StockPlan {
 
 impl StockPlan {
     /// The `jlm plan stock` JSON of the plan.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "csv": self.csv,
-            "lines": self.lines.iter().map(|l| {
-                let mut line = json!({"sku": l.sku, "quantity": l.quantity, "previous": l.previous});
-                if let Some(w) = &l.warehouse {
-                    line["warehouse"] = json!(w);
-                }
-                line
-            }).collect::<Vec<_>>(),
-            "exceptions": exceptions_to_json(&self.exceptions),
-            "resolves": resolutions_to_json(&self.resolves),
-        })
+    pub fn to_json(&self) -> String {
+        plan_json(self)
     }
 }
 

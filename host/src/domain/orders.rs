@@ -1,12 +1,9 @@
 //! What the host exchanges with the component's `orders` interface, and the `jlm plan order`
 //! JSON of a plan.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::types::{
-    Exception, MiraklRequest, Money, Resolution, exceptions_to_json, json_or_text,
-    requests_to_json, resolutions_to_json,
-};
+use super::types::{Exception, MiraklRequest, Money, Resolution, plan_json, raw_json};
 
 /// A Fulfil product the order may name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +58,8 @@ pub struct OrderPolicy {
 }
 
 /// The acceptance action of a plan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Action {
     /// Accept every line (OR21).
     Accept,
@@ -86,7 +84,7 @@ impl Action {
 }
 
 /// One line's acceptance decision.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LineDecision {
     /// Mirakl `order_line_id`.
     pub line_id: String,
@@ -94,8 +92,8 @@ pub struct LineDecision {
     pub accepted: bool,
 }
 
-/// The component's plan for one order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The component's plan for one order; serialises to the `jlm plan order` JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OrderPlan {
     /// Mirakl `order_id`.
     pub order_id: String,
@@ -108,6 +106,7 @@ pub struct OrderPlan {
     /// Every line's decision when `action` is accept or refuse.
     pub lines: Vec<LineDecision>,
     /// The Fulfil `create_order` body, final JSON text, stored and sent as is.
+    #[serde(serialize_with = "raw_json")]
     pub fulfil_order: Option<String>,
     /// What the customer paid, when `fulfil_order` is present.
     pub total: Option<Money>,
@@ -121,19 +120,8 @@ pub struct OrderPlan {
 
 impl OrderPlan {
     /// The `jlm plan order` JSON of the plan.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "order_id": self.order_id,
-            "commercial_id": self.commercial_id,
-            "state": self.state,
-            "action": self.action.name(),
-            "lines": self.lines.iter().map(|l| json!({"line_id": l.line_id, "accepted": l.accepted})).collect::<Vec<_>>(),
-            "fulfil_order": self.fulfil_order.as_deref().map(json_or_text),
-            "total": self.total.as_ref().map(|m| json!({"minor": m.minor, "currency": m.currency})),
-            "exceptions": exceptions_to_json(&self.exceptions),
-            "requests": requests_to_json(&self.requests),
-            "resolves": resolutions_to_json(&self.resolves),
-        })
+    pub fn to_json(&self) -> String {
+        plan_json(self)
     }
 }
 

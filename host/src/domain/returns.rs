@@ -1,13 +1,10 @@
 //! What the host exchanges with the component's `returns` interface, and the `jlm plan
 //! return` JSON of a plan.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::orders::TaxName;
-use super::types::{
-    Exception, MiraklRequest, Resolution, exceptions_to_json, json_or_text, requests_to_json,
-    resolutions_to_json,
-};
+use super::types::{Exception, MiraklRequest, Resolution, plan_json, raw_json};
 
 /// Units of one order line the connector confirmed shipped.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +65,7 @@ pub struct ReturnInput<'a> {
 }
 
 /// The plan for one return.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReturnPlan {
     /// Mirakl return id.
     pub return_id: String,
@@ -77,6 +74,7 @@ pub struct ReturnPlan {
     /// Customer order number.
     pub commercial_id: String,
     /// The Fulfil return sale (JSON text), when one is made.
+    #[serde(serialize_with = "raw_json")]
     pub fulfil_return: Option<String>,
     /// RT21 accepting or refusing the return.
     pub requests: Vec<MiraklRequest>,
@@ -88,16 +86,8 @@ pub struct ReturnPlan {
 
 impl ReturnPlan {
     /// The `jlm plan return` JSON: `fulfil_return` (or `null`), `requests` and `exceptions`,
-    /// then the plan's other fields.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "fulfil_return": self.fulfil_return.as_deref().map(json_or_text),
-            "requests": requests_to_json(&self.requests),
-            "exceptions": exceptions_to_json(&self.exceptions),
-            "return_id": self.return_id,
-            "order_id": self.order_id,
-            "commercial_id": self.commercial_id,
-            "resolves": resolutions_to_json(&self.resolves),
-        })
+    /// with the plan's other fields.
+    pub fn to_json(&self) -> String {
+        plan_json(self)
     }
 }

@@ -1,9 +1,10 @@
 //! Records shared by every flow (WIT `types`), and the JSON every plan prints them as.
 
-use serde_json::{Value, json};
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 /// An exact amount: integer minor units and an ISO 4217 currency code.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Money {
     /// Amount in minor units; negative for refunds and debits.
     pub minor: i64,
@@ -12,7 +13,8 @@ pub struct Money {
 }
 
 /// The team that owns an exception.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Team {
     /// Warehouse, dispatch and customer service.
     Operations,
@@ -34,7 +36,8 @@ impl Team {
 }
 
 /// How urgently a person must act.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// For the record; nothing is blocked.
     Info,
@@ -56,7 +59,7 @@ impl Severity {
 }
 
 /// A problem a person must act on, deduplicated on (`code`, `subject`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Exception {
     /// Stable code, e.g. "unknown_sku".
     pub code: String,
@@ -80,7 +83,7 @@ pub struct PlanError {
 }
 
 /// Open exceptions a plan settles: `codes` for `subject` (any subject when `None`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resolution {
     /// Codes resolved.
     pub codes: Vec<String>,
@@ -88,14 +91,16 @@ pub struct Resolution {
     pub subject: Option<String>,
 }
 
-/// One Mirakl call a plan asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One Mirakl call a plan asks for; serialises with its body as the JSON it holds, digits
+/// exactly as they will be sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MiraklRequest {
     /// Mirakl API code, e.g. "OR21".
     pub api: String,
     /// Request path.
     pub path: String,
     /// JSON body text, sent as is.
+    #[serde(serialize_with = "raw_json")]
     pub body: Option<String>,
 }
 
@@ -108,45 +113,19 @@ pub struct Committed {
     pub quantity: i64,
 }
 
-/// The JSON of exceptions, as every plan prints them.
-pub fn exceptions_to_json(exceptions: &[Exception]) -> Value {
-    exceptions
-        .iter()
-        .map(|e| {
-            json!({
-                "code": e.code,
-                "team": e.team.name(),
-                "severity": e.severity.name(),
-                "subject": e.subject,
-                "message": e.message,
-            })
-        })
-        .collect()
+/// Serialises JSON text as the JSON value it holds, unparsed (amounts keep their digits), or
+/// as a JSON string when it holds none; `null` when absent.
+pub fn raw_json<S: Serializer>(text: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    match text.as_deref() {
+        None => serializer.serialize_none(),
+        Some(text) => match serde_json::from_str::<&RawValue>(text) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => serializer.serialize_str(text),
+        },
+    }
 }
 
-/// The JSON of Mirakl requests: each body as the JSON value it holds.
-pub fn requests_to_json(requests: &[MiraklRequest]) -> Value {
-    requests
-        .iter()
-        .map(|r| {
-            json!({
-                "api": r.api,
-                "path": r.path,
-                "body": r.body.as_deref().map(json_or_text),
-            })
-        })
-        .collect()
-}
-
-/// The JSON of resolutions.
-pub fn resolutions_to_json(resolutions: &[Resolution]) -> Value {
-    resolutions
-        .iter()
-        .map(|r| json!({"codes": r.codes, "subject": r.subject}))
-        .collect()
-}
-
-/// `text` as the JSON it holds, or as a JSON string when it holds none.
-pub fn json_or_text(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+/// Compact JSON text of a plan view (views hold strings, numbers and raw JSON only).
+pub fn plan_json<T: Serialize>(view: &T) -> String {
+    serde_json::to_string(view).expect("plan views always serialise")
 }

@@ -1,7 +1,8 @@
 //! A Mirakl call a plan asks for, exactly as the host sends it.
 
 use serde::Serialize;
-use serde_json::Value;
+
+use crate::common::json_writer::{as_raw_json, to_json};
 
 /// One Mirakl call to make, in plan order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -10,8 +11,39 @@ pub struct MiraklRequest {
     pub api: String,
     /// Path below the instance base URL, order id URL-encoded.
     pub path: String,
-    /// JSON body, or `None` for calls without one (OR24).
-    pub body: Option<Value>,
+    /// JSON body text, exactly as sent (amounts keep their decimal digits), or `None` for
+    /// calls without one (OR24, OR29).
+    #[serde(serialize_with = "as_raw_json")]
+    pub body: Option<String>,
+}
+
+impl MiraklRequest {
+    /// A call with `body` serialised as compact JSON.
+    pub fn with_body<T: Serialize + ?Sized>(api: &str, path: String, body: &T) -> MiraklRequest {
+        MiraklRequest {
+            api: api.to_string(),
+            path,
+            body: Some(to_json(body, 256)),
+        }
+    }
+
+    /// A call without a body.
+    pub fn bodiless(api: &str, path: String) -> MiraklRequest {
+        MiraklRequest {
+            api: api.to_string(),
+            path,
+            body: None,
+        }
+    }
+
+    /// The body as a JSON value (`Null` when absent or unreadable): for judging and tests,
+    /// never for sending.
+    pub fn body_value(&self) -> serde_json::Value {
+        self.body
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (safe in a path segment

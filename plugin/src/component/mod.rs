@@ -69,7 +69,7 @@ fn requests(list: Vec<MiraklRequest>) -> Vec<wit_types::MiraklRequest> {
         .map(|r| wit_types::MiraklRequest {
             api: r.api,
             path: r.path,
-            body: r.body.map(|b| b.to_string()),
+            body: r.body,
         })
         .collect()
 }

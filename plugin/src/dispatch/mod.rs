@@ -306,24 +306,23 @@ pub fn plan_dispatch(
     let complete = progress.remaining.is_empty();
     let mut requests = Vec::new();
     if policy.multi_shipment {
-        requests.push(MiraklRequest {
-            api: "ST01".into(),
-            path: "/api/shipments".into(),
-            body: Some(st01_body(oid, &progress, &tracking)),
-        });
+        requests.push(MiraklRequest::with_body(
+            "ST01",
+            "/api/shipments".into(),
+            &st01_body(oid, &progress, &tracking),
+        ));
     } else {
         let segment = percent_encode(oid);
-        requests.push(MiraklRequest {
-            api: "OR23".into(),
-            path: format!("/api/orders/{segment}/tracking"),
-            body: Some(or23_body(&tracking)),
-        });
+        requests.push(MiraklRequest::with_body(
+            "OR23",
+            format!("/api/orders/{segment}/tracking"),
+            &or23_body(&tracking),
+        ));
         if complete {
-            requests.push(MiraklRequest {
-                api: "OR24".into(),
-                path: format!("/api/orders/{segment}/ship"),
-                body: None,
-            });
+            requests.push(MiraklRequest::bodiless(
+                "OR24",
+                format!("/api/orders/{segment}/ship"),
+            ));
         } else {
             let left: Vec<String> = progress
                 .remaining

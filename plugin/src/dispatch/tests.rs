@@ -131,18 +131,12 @@ fn complete_shipment_sends_tracking_then_ship() {
     assert_eq!(
         p.requests,
         vec![
-            MiraklRequest {
-                api: "OR23".into(),
-                path: format!("/api/orders/{OID}/tracking"),
-                body: Some(
-                    json!({"carrier_code": "ROYAL-MAIL", "tracking_number": "TT482019412GB"})
-                ),
-            },
-            MiraklRequest {
-                api: "OR24".into(),
-                path: format!("/api/orders/{OID}/ship"),
-                body: None,
-            },
+            MiraklRequest::with_body(
+                "OR23",
+                format!("/api/orders/{OID}/tracking"),
+                &json!({"carrier_code": "ROYAL-MAIL", "tracking_number": "TT482019412GB"}),
+            ),
+            MiraklRequest::bodiless("OR24", format!("/api/orders/{OID}/ship")),
         ]
     );
     let wire = serde_json::to_value(&p).unwrap();
@@ -172,7 +166,7 @@ fn service_entry_beats_carrier_wide_entry() {
         Some("AB123456789GB"),
     ));
     assert_eq!(
-        p.requests[0].body.as_ref().unwrap()["carrier_code"],
+        p.requests[0].body_value()["carrier_code"],
         "ROYAL-MAIL-SD"
     );
 
@@ -186,7 +180,7 @@ fn service_entry_beats_carrier_wide_entry() {
     );
     let p = plan_dispatch(&order(), &s, Some(SH21), &reversed, &[]).unwrap();
     assert_eq!(
-        p.requests[0].body.as_ref().unwrap()["carrier_code"],
+        p.requests[0].body_value()["carrier_code"],
         "ROYAL-MAIL-SD"
     );
 
@@ -194,7 +188,7 @@ fn service_entry_beats_carrier_wide_entry() {
     for service in [Some("Tracked 48"), None, Some("  ")] {
         let p = plan(&shipment("Royal Mail", service, Some("TT482019412GB")));
         assert_eq!(
-            p.requests[0].body.as_ref().unwrap()["carrier_code"],
+            p.requests[0].body_value()["carrier_code"],
             "ROYAL-MAIL",
             "{service:?}"
         );
@@ -268,14 +262,14 @@ fn unregistered_carrier_sends_name_and_carrier_url() {
     let p = plan(&shipment("Bloomsbury", None, Some("BC-7731 02")));
     assert_eq!(codes(&p), Vec::<&str>::new());
     assert_eq!(
-        p.requests[0].body,
-        Some(json!({
+        p.requests[0].body_value(),
+        json!({
             "carrier_name": "Bloomsbury Couriers",
             "carrier_url": "https://track.example/parcel/BC-7731%2002",
             "tracking_number": "BC-7731 02",
-        }))
+        })
     );
-    let body = p.requests[0].body.as_ref().unwrap();
+    let body = p.requests[0].body_value();
     assert!(body.get("tracking_url").is_none());
     assert!(body.get("carrier_code").is_none());
     assert_eq!(apis(&p), ["OR23", "OR24"]);
@@ -286,8 +280,8 @@ fn unregistered_carrier_without_tracking_number() {
     // The template needs the number: no URL, no number, still shipped.
     let p = plan(&shipment("Bloomsbury", None, None));
     assert_eq!(
-        p.requests[0].body,
-        Some(json!({"carrier_name": "Bloomsbury Couriers"}))
+        p.requests[0].body_value(),
+        json!({"carrier_name": "Bloomsbury Couriers"})
     );
     assert_eq!(apis(&p), ["OR23", "OR24"]);
 
@@ -309,8 +303,8 @@ fn unregistered_carrier_without_tracking_number() {
     )
     .unwrap();
     assert_eq!(
-        p.requests[0].body,
-        Some(json!({"carrier_name": "Bloomsbury", "carrier_url": "https://courier.example/track"}))
+        p.requests[0].body_value(),
+        json!({"carrier_name": "Bloomsbury", "carrier_url": "https://courier.example/track"})
     );
 }
 
@@ -334,7 +328,7 @@ fn tracking_number_is_required_and_checked() {
     // Surrounding spaces are trimmed before the check and in what is sent.
     let p = plan(&shipment("Royal Mail", None, Some(" TT482019412GB\n")));
     assert_eq!(
-        p.requests[0].body.as_ref().unwrap()["tracking_number"],
+        p.requests[0].body_value()["tracking_number"],
         "TT482019412GB"
     );
     // Control characters are never sent.
@@ -515,7 +509,7 @@ fn split_lines_are_added_up() {
     multi.multi_shipment = true;
     let p = plan_dispatch(&order(), &s, None, &multi, &[]).unwrap();
     assert_eq!(
-        p.requests[0].body.as_ref().unwrap()["shipments"][0]["shipment_lines"],
+        p.requests[0].body_value()["shipments"][0]["shipment_lines"],
         json!([
             {"order_line_id": format!("{OID}-1"), "quantity": 1},
             {"order_line_id": format!("{OID}-2"), "quantity": 2},
@@ -538,16 +532,16 @@ fn multi_shipment_creates_a_shipped_shipment() {
     assert!(!p.complete);
     assert_eq!(
         p.requests,
-        vec![MiraklRequest {
-            api: "ST01".into(),
-            path: "/api/shipments".into(),
-            body: Some(json!({"shipments": [{
+        vec![MiraklRequest::with_body(
+            "ST01",
+            "/api/shipments".into(),
+            &json!({"shipments": [{
                 "order_id": OID,
                 "shipment_lines": [{"order_line_id": format!("{OID}-1"), "quantity": 1}],
                 "tracking": {"carrier_code": "DPD-UK", "tracking_number": "15501234567890"},
                 "shipped": true,
-            }]})),
-        }]
+            }]}),
+        )]
     );
 
     // Unregistered: name, number and the URL under ST01's name `tracking_url`.
@@ -555,7 +549,7 @@ fn multi_shipment_creates_a_shipped_shipment() {
     let p = plan_dispatch(&order(), &s, Some(SH21), &multi, &[]).unwrap();
     assert!(p.complete);
     assert_eq!(
-        p.requests[0].body.as_ref().unwrap()["shipments"][0]["tracking"],
+        p.requests[0].body_value()["shipments"][0]["tracking"],
         json!({
             "carrier_name": "Bloomsbury Couriers",
             "tracking_number": "BC7731",
@@ -998,7 +992,7 @@ fn ship_is_confirmed_exactly_when_the_last_unit_ships_however_shipments_are_spli
                 };
                 assert_eq!(apis(&p), expected_apis, "{case}");
                 if multi_shipment {
-                    let body = p.requests[0].body.as_ref().expect("ST01 body");
+                    let body = p.requests[0].body_value();
                     let units: i64 = body["shipments"][0]["shipment_lines"]
                         .as_array()
                         .expect("lines")

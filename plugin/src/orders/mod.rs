@@ -103,16 +103,16 @@ const ORDER_CODES: &[&str] = &[
 
 /// The OR21 call sending every line's decision.
 fn acceptance_request(order_id: &str, lines: &[LineDecision]) -> MiraklRequest {
-    MiraklRequest {
-        api: "OR21".into(),
-        path: format!("/api/orders/{}/accept", percent_encode(order_id)),
-        body: Some(json!({
+    MiraklRequest::with_body(
+        "OR21",
+        format!("/api/orders/{}/accept", percent_encode(order_id)),
+        &json!({
             "order_lines": lines
                 .iter()
                 .map(|l| json!({"id": l.line_id, "accepted": l.accepted}))
                 .collect::<Vec<_>>(),
-        })),
-    }
+        }),
+    )
 }
 
 /// What a product's `available` is, as stock messages explain it: the host passes Fulfil's

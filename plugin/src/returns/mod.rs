@@ -164,11 +164,7 @@ fn decision(return_id: &str, refusal: Option<&str>) -> MiraklRequest {
     if let Some(reason) = refusal {
         item["rejection_reason_code"] = json!(reason);
     }
-    MiraklRequest {
-        api: "RT21".into(),
-        path: "/api/returns/accept".into(),
-        body: Some(json!({ "returns": [item] })),
-    }
+    MiraklRequest::with_body("RT21", "/api/returns/accept".into(), &json!({ "returns": [item] }))
 }
 
 /// What does not match: a line not in the order, not shipped, or more units than shipped

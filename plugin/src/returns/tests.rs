@@ -39,8 +39,8 @@ fn a_valid_return_is_accepted_and_a_refusal_carries_its_reason() {
     assert_eq!(accepted.requests.len(), 1);
     assert_eq!(accepted.requests[0].api, "RT21");
     assert_eq!(
-        accepted.requests[0].body,
-        Some(json!({"returns": [{"id": "R-1", "accepted": true}]}))
+        accepted.requests[0].body_value(),
+        json!({"returns": [{"id": "R-1", "accepted": true}]})
     );
     let refused = plan(
         ret(json!([{"order_line_id": "JL-20261126-0002-A-3", "quantity": 1}])),
@@ -49,9 +49,9 @@ fn a_valid_return_is_accepted_and_a_refusal_carries_its_reason() {
     );
     assert!(refused.fulfil_return.is_none());
     assert_eq!(
-        refused.requests[0].body,
-        Some(json!({"returns": [{"id": "R-1", "accepted": false,
-                                 "rejection_reason_code": "RETURN_REJECTION_NOT_ELIGIBLE"}]}))
+        refused.requests[0].body_value(),
+        json!({"returns": [{"id": "R-1", "accepted": false,
+                                 "rejection_reason_code": "RETURN_REJECTION_NOT_ELIGIBLE"}]})
     );
 }
 

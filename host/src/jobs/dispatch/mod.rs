@@ -250,7 +250,7 @@ impl DispatchJob {
             }
         };
         settle(&store, &plan.exceptions, &plan.resolves)?;
-        let plan_json = plan.to_json().to_string();
+        let plan_json = plan.to_json();
         let blocked = plan
             .exceptions
             .iter()

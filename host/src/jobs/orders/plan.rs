@@ -162,7 +162,7 @@ impl OrdersJob {
     /// Stores the plan and syncs the exception queue with it.
     pub(super) fn record_plan(&self, order_id: &str, plan: &OrderPlan) -> anyhow::Result<()> {
         let store = &self.services.store;
-        store.set_order_plan(order_id, &plan.to_json().to_string())?;
+        store.set_order_plan(order_id, &plan.to_json())?;
         settle(store, &plan.exceptions, &plan.resolves)
     }
 }
