@@ -244,6 +244,15 @@ impl<'a> Reader<'a> {
         number.decimal()
     }
 
+    /// Reads `true` or `false`.
+    pub fn boolean(&mut self) -> Result<bool, JsonError> {
+        match self.peek() {
+            Some(b't') => self.literal("true").map(|()| true),
+            Some(b'f') => self.literal("false").map(|()| false),
+            found => Err(self.unexpected(found, "true or false")),
+        }
+    }
+
     /// Reads an integer (no fraction, no exponent) that fits in an `i64`.
     pub fn integer(&mut self) -> Result<i64, JsonError> {
         let number = self.number("an integer")?;

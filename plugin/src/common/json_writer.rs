@@ -13,6 +13,19 @@ impl Serialize for Decimal {
     }
 }
 
+/// An amount Mirakl wants as a JSON number: written with exactly its decimal digits
+/// (`12.50`), never through a float.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonNumber(pub Decimal);
+
+impl Serialize for JsonNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_json::value::RawValue::from_string(self.0.text().as_str().to_string())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
 /// `value` as compact JSON text, written into a buffer of `capacity` bytes to start with.
 ///
 /// Only for values that cannot fail to serialise (structs, sequences, strings, integers and

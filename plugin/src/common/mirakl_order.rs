@@ -6,6 +6,10 @@ use crate::common::error::PlanError;
 use crate::common::json_reader::{JsonError, Reader, Text};
 use crate::common::money::Decimal;
 
+mod adjustments;
+
+pub use adjustments::LineAdjustment;
+
 /// Order (and order line) states that mean the goods left the seller.
 pub const DISPATCHED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];
 
@@ -38,6 +42,8 @@ pub struct MiraklOrder<'a> {
     pub total_price: Option<Decimal>,
     /// Code of the Mirakl fulfilment centre the order ships from (`fulfillment.center.code`).
     pub fulfillment_center: Option<Text<'a>>,
+    /// John Lewis allows cancelling the whole order (OR29).
+    pub can_cancel: bool,
 }
 
 /// The order's customer.
@@ -114,20 +120,9 @@ pub struct OrderLine<'a> {
     /// When the customer received it (`received_date`).
     pub received_date: Option<Text<'a>>,
     /// Refunds John Lewis already made on the line.
-    pub refunds: Vec<LineRefund<'a>>,
-}
-
-/// One refund on an order line (OR11 `refunds[]`).
-#[derive(Debug)]
-pub struct LineRefund<'a> {
-    /// Refund id.
-    pub id: Option<Text<'a>>,
-    /// Amount refunded on the price.
-    pub amount: Decimal,
-    /// Amount refunded on shipping.
-    pub shipping_amount: Option<Decimal>,
-    /// `refund_state` (or the deprecated `state`), e.g. `WAITING_REFUND`, `REFUNDED`.
-    pub state: Option<Text<'a>>,
+    pub refunds: Vec<LineAdjustment<'a>>,
+    /// Units John Lewis cancelled on the line, with the money taken off.
+    pub cancelations: Vec<LineAdjustment<'a>>,
 }
 
 /// One tax amount on a line or its shipping.
@@ -202,6 +197,7 @@ impl<'a> MiraklOrder<'a> {
                 "order_tax_mode" => order.order_tax_mode = r.opt_string()?,
                 "shipping_type_label" => order.shipping_type_label = r.opt_string()?,
                 "total_price" => order.total_price = r.opt_decimal()?,
+                "can_cancel" => order.can_cancel = r.nullable(|r| r.boolean())?.unwrap_or(false),
                 "fulfillment" => order.fulfillment_center = r.nullable(read_center_code)?.flatten(),
                 _ => r.skip()?,
             }
@@ -297,7 +293,8 @@ impl<'a> OrderLine<'a> {
         let (mut quantity, mut price, mut shipping_price, mut total_price) =
             (None, None, None, None);
         let (mut taxes, mut shipping_taxes, mut fields) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut shipped_date, mut received_date, mut refunds) = (None, None, Vec::new());
+        let (mut shipped_date, mut received_date) = (None, None);
+        let (mut refunds, mut cancelations) = (Vec::new(), Vec::new());
         r.object(|r, key| {
             match key {
                 "order_line_id" => id = Some(r.string()?),
@@ -313,7 +310,8 @@ impl<'a> OrderLine<'a> {
                 "order_line_additional_fields" => fields = AdditionalField::read_list(r)?,
                 "shipped_date" => shipped_date = r.opt_string()?,
                 "received_date" => received_date = r.opt_string()?,
-                "refunds" => refunds = LineRefund::read_list(r)?,
+                "refunds" => refunds = LineAdjustment::read_list(r)?,
+                "cancelations" => cancelations = LineAdjustment::read_list(r)?,
                 _ => r.skip()?,
             }
             Ok(())
@@ -333,36 +331,7 @@ impl<'a> OrderLine<'a> {
             shipped_date,
             received_date,
             refunds,
-        })
-    }
-}
-
-impl<'a> LineRefund<'a> {
-    /// Reads a refund list; `null` is an empty list.
-    fn read_list(r: &mut Reader<'a>) -> Result<Vec<LineRefund<'a>>, JsonError> {
-        Ok(r.nullable(|r| r.vec(LineRefund::read))?.unwrap_or_default())
-    }
-
-    /// Reads one refund object.
-    fn read(r: &mut Reader<'a>) -> Result<LineRefund<'a>, JsonError> {
-        let (mut id, mut amount, mut shipping_amount) = (None, None, None);
-        let (mut refund_state, mut state) = (None, None);
-        r.object(|r, key| {
-            match key {
-                "id" => id = r.opt_string()?,
-                "amount" => amount = Some(r.decimal()?),
-                "shipping_amount" => shipping_amount = r.opt_decimal()?,
-                "refund_state" => refund_state = r.opt_string()?,
-                "state" => state = r.opt_string()?,
-                _ => r.skip()?,
-            }
-            Ok(())
-        })?;
-        Ok(LineRefund {
-            id,
-            amount: amount.ok_or_else(|| missing("amount"))?,
-            shipping_amount,
-            state: refund_state.or(state),
+            cancelations,
         })
     }
 }

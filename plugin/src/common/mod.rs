@@ -1,6 +1,6 @@
 //! What several flows share: exact money, EAN and time checks, country codes, the typed
 //! error and the exception record, the hand-written JSON reader and writer, the Fulfil tax line, the OR11 order
-//! reader, the Mirakl request a plan asks for, and the units John Lewis holds for orders.
+//! reader, a line's money and the Mirakl refund or cancellation item taking part of it, the Mirakl request a plan asks for, and the units John Lewis holds for orders.
 //! Nothing here imports a flow.
 
 pub mod committed;
@@ -13,6 +13,7 @@ pub mod fulfil_tax;
 pub mod json_bytes;
 pub mod json_reader;
 pub mod json_writer;
+pub mod line_money;
 pub mod mirakl_order;
 pub mod mirakl_request;
 pub mod money;

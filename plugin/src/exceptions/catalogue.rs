@@ -211,10 +211,22 @@ pub const CODES: &[CodeEntry] = &[
         "A price cannot be sent to Fulfil exactly: check the order's prices and the Fulfil price precision.",
     ),
     entry(
+        "refund_exceeds_paid",
+        Finance,
+        Blocking,
+        "Refunding a return would refund more than the customer paid less earlier refunds; nothing was sent: check the order's refunds and refund what is due by hand.",
+    ),
+    entry(
         "return_mismatch",
         Operations,
         Blocking,
         "A John Lewis return takes back a line or more units than were shipped (less earlier returns): check the return and the shipments, then approve or reject it.",
+    ),
+    entry(
+        "return_not_compliant",
+        Operations,
+        Warning,
+        "The warehouse found returned items not as sold; John Lewis was told and those lines were not refunded: decide with customer service whether to refund them.",
     ),
     entry(
         "return_outside_window",

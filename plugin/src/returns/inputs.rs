@@ -1,5 +1,6 @@
-//! What `plan-return` reads besides the order and the return: what shipped, what earlier
-//! returns took back, the Fulfil sale, and the seller's return policy.
+//! What `plan-return` and `plan-refund` read besides the order and the return: what shipped,
+//! what earlier returns took back, the Fulfil sale, what the warehouse received, and the
+//! seller's return and refund policies.
 
 /// Units of one order line the connector confirmed shipped.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -64,5 +65,65 @@ impl ReturnPolicy {
             .iter()
             .find(|(mirakl, _)| mirakl == code)
             .map_or(code, |(_, fulfil)| fulfil.as_str())
+    }
+}
+
+/// What Fulfil shows of a return once it is back: its return shipment and the inspection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Receipt {
+    /// The Fulfil return shipment, as messages name it.
+    pub shipment: String,
+    /// The warehouse received it (the return shipment is done).
+    pub received: bool,
+    /// SKUs the inspection found not compliant, with what the warehouse recorded.
+    pub non_compliant: Vec<(String, String)>,
+}
+
+/// How much of a line's shipping a refund gives back.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShippingRefund {
+    /// Never: shipping stays paid.
+    Never,
+    /// All of a line's shipping, with the return that brings its last unit back.
+    #[default]
+    FullReturn,
+    /// Each returned unit's share of the line's shipping.
+    ProRata,
+}
+
+/// Seller policy for refunds (see the WIT `refund-policy`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RefundPolicy {
+    /// What shipping a refund gives back.
+    pub shipping: ShippingRefund,
+    /// The Mirakl refund reason code (RE01) OR28 sends.
+    pub reason_code: String,
+    /// What Fulfil's inspection records → the Mirakl non-compliance reason code (RT26).
+    pub non_compliance: Vec<(String, String)>,
+    /// The non-compliance reason code for an inspection note no mapping names.
+    pub non_compliance_default: String,
+}
+
+impl Default for RefundPolicy {
+    fn default() -> RefundPolicy {
+        RefundPolicy {
+            shipping: ShippingRefund::FullReturn,
+            reason_code: "RETURN".into(),
+            non_compliance: Vec::new(),
+            non_compliance_default: "DAMAGED".into(),
+        }
+    }
+}
+
+impl RefundPolicy {
+    /// The Mirakl non-compliance reason for what the warehouse recorded.
+    pub fn non_compliance_code<'a>(&'a self, note: &str) -> &'a str {
+        self.non_compliance
+            .iter()
+            .find(|(fulfil, _)| fulfil.eq_ignore_ascii_case(note.trim()))
+            .map_or(&self.non_compliance_default, |(_, code)| code)
     }
 }

@@ -3,16 +3,17 @@
 //! the Fulfil return sale ([`sale`]) carrying the Customer Order Number and the RT21 decision
 //! for John Lewis. A mismatch creates nothing and waits for a person; a return opened after
 //! the return window is still planned, with a warning. Stock comes back in Fulfil when the
-//! warehouse receives the return, never here.
+//! warehouse receives the return, never here; once it has, [`refund`] plans the refund.
 
 pub mod inputs;
+pub mod refund;
 pub mod rt11;
 pub mod sale;
 
 #[cfg(test)]
 mod tests;
 
-pub use inputs::{ReturnPolicy, ReturnedUnits, ShippedUnits};
+pub use inputs::{Receipt, RefundPolicy, ReturnPolicy, ReturnedUnits, ShippedUnits, ShippingRefund};
 
 use serde::Serialize;
 use serde_json::json;

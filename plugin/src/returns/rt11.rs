@@ -1,5 +1,5 @@
 //! The RT11 return object, read for what planning needs: its id, state, order, reason,
-//! creation date and the lines (order line id and quantity) it takes back.
+//! creation date and the lines (order line id, quantity, whether inspected) it takes back.
 
 use crate::common::error::PlanError;
 use crate::common::json_reader::{JsonError, Reader, Text};
@@ -31,6 +31,8 @@ pub struct ReturnLine<'a> {
     pub order_line_id: Text<'a>,
     /// Units taken back.
     pub quantity: i64,
+    /// John Lewis already holds a compliance verdict for the line (RT26 was made).
+    pub inspected: bool,
 }
 
 fn missing(field: &str) -> JsonError {
@@ -73,11 +75,21 @@ impl<'a> MiraklReturn<'a> {
 
 impl<'a> ReturnLine<'a> {
     fn read(r: &mut Reader<'a>) -> Result<ReturnLine<'a>, JsonError> {
-        let (mut id, mut quantity) = (None, None);
+        let (mut id, mut quantity, mut inspected) = (None, None, false);
         r.object(|r, key| {
             match key {
                 "order_line_id" => id = Some(r.string()?),
                 "quantity" => quantity = Some(r.integer()?),
+                "compliance" => {
+                    let mut verdicts = 0;
+                    r.nullable(|r| {
+                        r.array(|r, _| {
+                            verdicts += 1;
+                            r.skip()
+                        })
+                    })?;
+                    inspected = verdicts > 0;
+                }
                 _ => r.skip()?,
             }
             Ok(())
@@ -85,6 +97,7 @@ impl<'a> ReturnLine<'a> {
         Ok(ReturnLine {
             order_line_id: id.ok_or_else(|| missing("order_line_id"))?,
             quantity: quantity.ok_or_else(|| missing("quantity"))?,
+            inspected,
         })
     }
 }
