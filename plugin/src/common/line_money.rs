@@ -106,6 +106,22 @@ impl LineMoney {
         }
     }
 
+    /// What is left of this money once `taken` is off it (never below zero): the last units'
+    /// share, whatever earlier takes rounded to.
+    pub fn less(&self, taken: &LineMoney) -> LineMoney {
+        let left = |list: &[(String, i64)], taken: &[(String, i64)]| {
+            list.iter()
+                .map(|(code, a)| (code.clone(), (a - amount_of(taken, code)).max(0)))
+                .collect()
+        };
+        LineMoney {
+            price: (self.price - taken.price).max(0),
+            shipping: (self.shipping - taken.shipping).max(0),
+            taxes: left(&self.taxes, &taken.taxes),
+            shipping_taxes: left(&self.shipping_taxes, &taken.shipping_taxes),
+        }
+    }
+
     /// This money without shipping.
     pub fn without_shipping(mut self) -> LineMoney {
         self.shipping = 0;

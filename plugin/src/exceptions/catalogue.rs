@@ -67,6 +67,12 @@ pub const CODES: &[CodeEntry] = &[
         "Mirakl or Fulfil could not be reached; work waits in the outbox and is retried: check the service status and the API key if it persists.",
     ),
     entry(
+        "cancel_after_dispatch",
+        Operations,
+        Blocking,
+        "One side cancelled an order (or some of its units) after the goods left the warehouse; nothing was changed for those lines: have customer service contact the customer (return or withdraw the cancellation).",
+    ),
+    entry(
         "cancelled_after_import",
         Operations,
         Blocking,
