@@ -22,7 +22,7 @@ pub use common::fast_hash;
 pub use dispatch::clocks;
 
 /// The version of the `jlm:connector` WIT package this component implements.
-pub const API_VERSION: &str = "0.3.0";
+pub const API_VERSION: &str = "0.4.0";
 
 #[cfg(target_arch = "wasm32")]
 mod component;

@@ -9,7 +9,7 @@ use wasmtime::component::Component;
 use super::{PluginFault, Session};
 
 /// The `jlm:connector` version this host runs.
-pub const HOST_API_VERSION: &str = "0.3.0";
+pub const HOST_API_VERSION: &str = "0.4.0";
 
 /// The WIT package the host binds.
 const PACKAGE: &str = "jlm:connector/";
@@ -66,15 +66,15 @@ mod tests {
 
     #[test]
     fn only_the_same_minor_version_runs_before_one_point_zero() {
-        assert!(compatible("0.3.0"));
-        assert!(compatible("0.3.7"));
-        assert!(!compatible("0.2.0"));
-        assert!(!compatible("0.4.0"));
+        assert!(compatible("0.4.0"));
+        assert!(compatible("0.4.7"));
+        assert!(!compatible("0.3.0"));
+        assert!(!compatible("0.5.0"));
         assert!(!compatible("1.0.0"));
         assert!(!compatible("not a version"));
-        let message = refusal("0.2.0");
+        let message = refusal("0.3.0");
         assert!(
-            message.contains("0.2.0") && message.contains(HOST_API_VERSION),
+            message.contains("0.3.0") && message.contains(HOST_API_VERSION),
             "{message}"
         );
     }

@@ -13,6 +13,7 @@
 //!   cannot be cancelled there and raises `cancel_after_dispatch`.
 
 pub mod inputs;
+pub mod reread;
 
 pub use inputs::{CancelPolicy, FulfilSale, FulfilSaleLine, ShippedLine};
 
@@ -48,13 +49,23 @@ pub struct CancelPlan {
     pub resolves: Vec<Resolution>,
 }
 
+/// Which side loses units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The Fulfil sale (John Lewis cancelled).
+    Fulfil,
+    /// John Lewis (Fulfil cancelled).
+    JohnLewis,
+}
+
 /// What changes on one order line.
 #[derive(Debug, Serialize)]
 pub struct CancelledLine {
     /// Mirakl order line id.
     pub line_id: String,
-    /// "fulfil" when the Fulfil sale loses units, "john_lewis" when John Lewis does.
-    pub side: &'static str,
+    /// The side that loses units.
+    pub side: Side,
     /// Units cancelled.
     pub quantity: i64,
 }
@@ -117,7 +128,7 @@ pub fn plan_cancel(
                 reductions.push((sale_line.id, k.jl));
                 plan.lines.push(CancelledLine {
                     line_id: lid.to_string(),
-                    side: "fulfil",
+                    side: Side::Fulfil,
                     quantity: k.fulfil - k.jl,
                 });
             }
@@ -138,7 +149,7 @@ pub fn plan_cancel(
                 on_jl.push((k, k.jl - k.fulfil));
                 plan.lines.push(CancelledLine {
                     line_id: lid.to_string(),
-                    side: "john_lewis",
+                    side: Side::JohnLewis,
                     quantity: k.jl - k.fulfil,
                 });
             }

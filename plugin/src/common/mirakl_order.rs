@@ -8,7 +8,7 @@ use crate::common::money::Decimal;
 
 mod adjustments;
 
-pub use adjustments::LineAdjustment;
+pub use adjustments::{LineAdjustment, all_listed};
 
 /// Order (and order line) states that mean the goods left the seller.
 pub const DISPATCHED_STATES: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED", "CLOSED"];

@@ -1,6 +1,7 @@
 //! wit-bindgen export glue: converts WIT records to the native types and back, one file per
 //! exported interface.
 
+mod cancellations;
 mod dispatch;
 mod exceptions;
 mod inventory;

@@ -7,6 +7,7 @@
 
 pub mod inputs;
 pub mod refund;
+pub mod reread;
 pub mod rt11;
 pub mod sale;
 

@@ -2,7 +2,8 @@
 //!
 //! A record whose key contains `fault-panic` panics (the message goes to stderr through
 //! WASI), `fault-loop` loops forever, `fault-alloc` allocates without bound; the key is the
-//! order id for `plan-order` and `plan-dispatch`, the return id for `plan-return`, the SKU for `sku-key`, `plan-stock` and
+//! order id for `plan-order`, `plan-dispatch` and `plan-cancel`, the return id for
+//! `plan-return` and `plan-refund`, the SKU for `sku-key`, `plan-stock` and
 //! `reconcile-stock`, the carrier for `check-carrier`. Every other record gets a trivial
 //! valid answer: orders awaiting acceptance are accepted line by line, anything else is left
 //! alone. `order-holds`, `still-waiting`, `check-clocks` and the `rereads` never fault (the
@@ -15,6 +16,7 @@ mod component {
 
     wit_bindgen::generate!({ path: "../../../wit", world: "connector" });
 
+    use exports::jlm::connector::cancellations as cnc;
     use exports::jlm::connector::dispatch as dsp;
     use exports::jlm::connector::exceptions as exc;
     use exports::jlm::connector::inventory as inv;
@@ -209,6 +211,49 @@ mod component {
                 resolves: vec![plugin_fault_over(&id)],
             })
         }
+
+        fn plan_refund(
+            _order: String,
+            mirakl_return: String,
+            _receipt: ret::Receipt,
+            _refunded: Vec<ret::ReturnedUnits>,
+            _policy: ret::RefundPolicy,
+        ) -> Result<ret::RefundPlan, PlanError> {
+            let parsed: Value = serde_json::from_str(&mirakl_return).unwrap_or(Value::Null);
+            let id = text(&parsed, "id");
+            misbehave(&id);
+            Ok(ret::RefundPlan {
+                return_id: id.clone(),
+                order_id: text(&parsed, "order_id"),
+                commercial_id: text(&parsed, "order_commercial_id"),
+                requests: Vec::new(),
+                refunds: Vec::new(),
+                exceptions: Vec::new(),
+                resolves: vec![plugin_fault_over(&id)],
+            })
+        }
+    }
+
+    impl cnc::Guest for Component {
+        fn plan_cancel(
+            order: String,
+            _sale: cnc::FulfilSale,
+            _shipped: Vec<cnc::ShippedLine>,
+            _policy: cnc::CancelPolicy,
+        ) -> Result<cnc::CancelPlan, PlanError> {
+            let parsed: Value = serde_json::from_str(&order).unwrap_or(Value::Null);
+            let id = text(&parsed, "order_id");
+            misbehave(&id);
+            Ok(cnc::CancelPlan {
+                order_id: id.clone(),
+                commercial_id: text(&parsed, "commercial_id"),
+                fulfil: Vec::new(),
+                requests: Vec::new(),
+                lines: Vec::new(),
+                exceptions: Vec::new(),
+                resolves: vec![plugin_fault_over(&id)],
+            })
+        }
     }
 
     impl inv::Guest for Component {
@@ -302,7 +347,7 @@ mod component {
 
     impl exports::jlm::connector::contract::Guest for Component {
         fn api_version() -> String {
-            "0.3.0".into()
+            "0.4.0".into()
         }
     }
 
