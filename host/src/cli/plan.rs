@@ -3,6 +3,8 @@
 //! Exit 0 when a plan was produced (even one full of exceptions), 2 on unusable input with a
 //! one-line error on stderr.
 
+mod after_sale;
+
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -62,6 +64,11 @@ pub enum PlanCommand {
         /// One RT11 return object.
         r#return: PathBuf,
     },
+    /// Plan the refund of one received return: RT25, RT26 and the OR28 refund.
+    Refund(after_sale::RefundArgs),
+    /// Plan what an order and its Fulfil sale need to agree again after a cancellation on
+    /// either side: cancel or reduce the sale, or OR29/OR30.
+    Cancel(after_sale::CancelArgs),
     /// Plan a stock publication (STO01).
     Stock {
         /// Fulfil quantities: JSON array of {"sku", "available"} (optionally "warehouse").
@@ -313,6 +320,8 @@ fn plan(command: PlanCommand, plugin: Option<PathBuf>) -> Result<String, Unusabl
                 |plan| plan.to_json(),
             )
         }
+        PlanCommand::Refund(args) => after_sale::refund(args, plugin),
+        PlanCommand::Cancel(args) => after_sale::cancel(args, plugin),
         PlanCommand::Stock {
             snapshot,
             ledger,

@@ -29,7 +29,7 @@ pub use component::ComponentSection;
 pub use duration::ConfigDuration;
 pub use orders::OrdersSection;
 pub use retention::RetentionSection;
-pub use returns::ReturnsSection;
+pub use returns::{CancellationsSection, ReturnsSection};
 pub use stock::{SkuOverride, StockSection};
 pub use sync::{StockSyncSection, WebSection};
 pub use template::TEMPLATE;
@@ -61,8 +61,10 @@ pub struct Config {
     pub orders: OrdersSection,
     /// `[stock]`: stock publication policy.
     pub stock: StockSection,
-    /// `[returns]`: return policy.
+    /// `[returns]`: return and refund policy.
     pub returns: ReturnsSection,
+    /// `[cancellations]`: cancellation policy.
+    pub cancellations: CancellationsSection,
     /// `[carriers]`: the carrier table (`[[carriers.map]]`) for dispatch.
     pub carriers: CarriersSection,
     /// `[dispatch]`: how shipments are reported to John Lewis.

@@ -76,8 +76,16 @@ unconfirmed_after = "1h"                     # dispatch_unconfirmed when John Le
 
 [returns]
 window = "35days"                            # return_outside_window for returns opened later than this after delivery
+refund_shipping = "full_return"              # never | full_return (a line's shipping with its last unit) | pro_rata
+refund_reason = "RETURN"                     # OR28 reason code: one of the instance's refund reasons (RE01)
+non_compliance_reason = "DAMAGED"            # RT26 reason for an inspection note [returns.non_compliance] does not name
 # [returns.reasons]                          # Mirakl return reason -> the return reason Fulfil records
 # RETURN_CHANGED_MIND = "Changed mind"
+# [returns.non_compliance]                   # what the warehouse records in Fulfil -> Mirakl non-compliance reason
+# "Scratched" = "DAMAGED_ITEM"
+
+[cancellations]
+reason = "SELLER_CANCELLATION"               # OR30 reason code when Fulfil cancels: one of the instance's cancel reasons (RE01)
 
 [stock_sync]
 interval = "60s"                             # STO01 at most once a minute (Mirakl's limit)

@@ -3,6 +3,7 @@
 //! generated bindings, so no other part of the host names a generated type and a contract
 //! change surfaces in one place.
 
+pub mod cancellations;
 pub mod dispatch;
 pub mod exceptions;
 pub mod inventory;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::orders::TaxName;
-use super::types::{Exception, MiraklRequest, Resolution, plan_json, raw_json};
+use super::types::{Exception, MiraklRequest, Money, Resolution, plan_json, raw_json};
 
 /// Units of one order line the connector confirmed shipped.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +87,87 @@ pub struct ReturnPlan {
 impl ReturnPlan {
     /// The `jlm plan return` JSON: `fulfil_return` (or `null`), `requests` and `exceptions`,
     /// with the plan's other fields.
+    pub fn to_json(&self) -> String {
+        plan_json(self)
+    }
+}
+
+/// What the warehouse recorded about one returned SKU that is not as sold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inspection {
+    /// Offer SKU.
+    pub sku: String,
+    /// What the warehouse recorded.
+    pub note: String,
+}
+
+/// What Fulfil shows of a return once it is back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// The Fulfil return shipment, as people name it.
+    pub shipment: String,
+    /// The return shipment is done.
+    pub received: bool,
+    /// SKUs the inspection found not as sold.
+    pub non_compliant: Vec<Inspection>,
+}
+
+/// How much of a line's shipping a refund gives back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShippingRefund {
+    /// Shipping stays paid.
+    Never,
+    /// All of it, with the return that brings a line's last unit back.
+    FullReturn,
+    /// Each returned unit's share.
+    ProRata,
+}
+
+/// Seller policy for refunds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundPolicy {
+    /// What shipping a refund gives back.
+    pub shipping: ShippingRefund,
+    /// The Mirakl refund reason code OR28 sends.
+    pub reason_code: String,
+    /// Fulfil inspection note → Mirakl non-compliance reason code.
+    pub non_compliance: Vec<ReasonName>,
+    /// The non-compliance reason code for an unmapped note.
+    pub non_compliance_default: String,
+}
+
+/// What one order line gets back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefundedLine {
+    /// Mirakl order line id.
+    pub line_id: String,
+    /// Units refunded.
+    pub quantity: i64,
+    /// Price, shipping and taxes refunded.
+    pub total: Money,
+}
+
+/// The plan for refunding one received return; serialises to the `jlm plan refund` JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefundPlan {
+    /// Mirakl return id.
+    pub return_id: String,
+    /// Mirakl order id.
+    pub order_id: String,
+    /// Customer order number.
+    pub commercial_id: String,
+    /// RT25, RT26 and OR28, in that order.
+    pub requests: Vec<MiraklRequest>,
+    /// What the OR28 refunds, per line.
+    pub refunds: Vec<RefundedLine>,
+    /// Problems for the exception queue.
+    pub exceptions: Vec<Exception>,
+    /// Open exceptions the plan settles.
+    pub resolves: Vec<Resolution>,
+}
+
+impl RefundPlan {
+    /// The `jlm plan refund` JSON.
     pub fn to_json(&self) -> String {
         plan_json(self)
     }

@@ -104,6 +104,18 @@ pub struct MiraklRequest {
     pub body: Option<String>,
 }
 
+/// One Fulfil call a plan asks for besides creating a sale: `PUT` of `path` with `body`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FulfilRequest {
+    /// What it does: "sale.cancel" or "sale.line.write".
+    pub call: String,
+    /// Path below the API root (`…/api/v2`).
+    pub path: String,
+    /// JSON body text, sent as is.
+    #[serde(serialize_with = "raw_json")]
+    pub body: Option<String>,
+}
+
 /// Units held on John Lewis for one offer SKU.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Committed {

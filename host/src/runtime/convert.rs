@@ -3,7 +3,7 @@
 //! snapshot) is not copied on the way in.
 
 use super::bindings::exports::jlm::connector::{
-    dispatch, exceptions, inventory, orders, returns, types,
+    cancellations, dispatch, exceptions, inventory, orders, returns, types,
 };
 use crate::domain;
 
@@ -68,8 +68,10 @@ macro_rules! enums {
     )*};
 }
 
+use domain::cancellations as own_cancellations;
 use domain::exceptions as own_exceptions;
 use domain::orders as own_orders;
+use domain::returns as own_returns;
 use domain::types as own_types;
 
 enums! {
@@ -78,6 +80,8 @@ enums! {
     orders::Action => own_orders::Action { Accept, Refuse, Hold, None }
     orders::OrderStage => own_orders::OrderStage { New, Held, Accepted, Refused, Created, Closed }
     exceptions::Service => own_exceptions::Service { Mirakl, Fulfil }
+    returns::ShippingRefund => own_returns::ShippingRefund { Never, FullReturn, ProRata }
+    cancellations::CancelSide => own_cancellations::CancelSide { Fulfil, JohnLewis }
 }
 
 records! {
@@ -87,6 +91,7 @@ records! {
     types::Resolution => domain::types::Resolution { codes, subject }
     types::MiraklRequest => domain::types::MiraklRequest { api, path, body }
     types::Committed => domain::types::Committed { sku, quantity }
+    types::FulfilRequest => domain::types::FulfilRequest { call, path, body }
 
     orders::Product => domain::orders::Product { sku, ean, available }
     orders::Offer => domain::orders::Offer { sku, ean }
@@ -111,6 +116,24 @@ records! {
     }
     returns::ReturnPlan => domain::returns::ReturnPlan {
         return_id, order_id, commercial_id, fulfil_return, requests, exceptions, resolves,
+    }
+    returns::Inspection => domain::returns::Inspection { sku, note }
+    returns::Receipt => domain::returns::Receipt { shipment, received, non_compliant }
+    returns::RefundPolicy => domain::returns::RefundPolicy {
+        shipping, reason_code, non_compliance, non_compliance_default,
+    }
+    returns::RefundedLine => domain::returns::RefundedLine { line_id, quantity, total }
+    returns::RefundPlan => domain::returns::RefundPlan {
+        return_id, order_id, commercial_id, requests, refunds, exceptions, resolves,
+    }
+
+    cancellations::FulfilSaleLine => domain::cancellations::FulfilSaleLine { id, line_id, quantity }
+    cancellations::FulfilSale => domain::cancellations::FulfilSale { id, cancelled, lines }
+    cancellations::ShippedLine => domain::cancellations::ShippedLine { line_id, quantity, shipment }
+    cancellations::CancelPolicy => domain::cancellations::CancelPolicy { reason_code }
+    cancellations::CancelledLine => domain::cancellations::CancelledLine { line_id, side, quantity }
+    cancellations::CancelPlan => domain::cancellations::CancelPlan {
+        order_id, commercial_id, fulfil, requests, lines, exceptions, resolves,
     }
 
     inventory::StockLevel => domain::inventory::StockLevel { sku, warehouse, available }
