@@ -10,7 +10,9 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 fn cases(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(dir);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("fixtures")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -117,12 +119,14 @@ fn plan_refund_prints_the_golden_plan_of_every_case() {
             for pair in policy["non_compliance"].as_array().into_iter().flatten() {
                 toml += &format!("{} = {}\n", pair[0], pair[1]);
             }
-            command
-                .arg("--config")
-                .arg(config_file(dir.path(), toml));
+            command.arg("--config").arg(config_file(dir.path(), toml));
         }
         command.arg(case.join("return.json"));
-        check(&case, command, &["refunds", "exceptions", "return_id", "resolves"]);
+        check(
+            &case,
+            command,
+            &["refunds", "exceptions", "return_id", "resolves"],
+        );
     }
 }
 
@@ -145,11 +149,13 @@ fn plan_cancel_prints_the_golden_plan_of_every_case() {
         if case.join("policy.json").exists() {
             let policy = json(&case.join("policy.json"));
             let toml = format!("[cancellations]\nreason = {}\n", policy["reason_code"]);
-            command
-                .arg("--config")
-                .arg(config_file(dir.path(), toml));
+            command.arg("--config").arg(config_file(dir.path(), toml));
         }
         command.arg(case.join("order.json"));
-        check(&case, command, &["fulfil", "lines", "exceptions", "resolves"]);
+        check(
+            &case,
+            command,
+            &["fulfil", "lines", "exceptions", "resolves"],
+        );
     }
 }

@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use plugin::exceptions::catalogue::find;
 use plugin::cancellations::{CancelPolicy, FulfilSale, ShippedLine, plan_cancel};
+use plugin::exceptions::catalogue::find;
 
 /// A case's `input.json`.
 #[derive(serde::Deserialize, Default)]

@@ -205,11 +205,7 @@ fn kept<'l, 'a>(
     shipped: &'l [ShippedLine],
 ) -> Kept<'l, 'a> {
     let lid = &*line.order_line_id;
-    let listed: i64 = line
-        .cancelations
-        .iter()
-        .filter_map(|c| c.quantity)
-        .sum();
+    let listed: i64 = line.cancelations.iter().filter_map(|c| c.quantity).sum();
     let gone = matches!(
         line.order_line_state.as_deref(),
         Some("CANCELED" | "REFUSED")

@@ -97,7 +97,11 @@ impl LineMoney {
         LineMoney {
             price: share(self.price),
             shipping: share(self.shipping),
-            taxes: self.taxes.iter().map(|(c, a)| (c.clone(), share(*a))).collect(),
+            taxes: self
+                .taxes
+                .iter()
+                .map(|(c, a)| (c.clone(), share(*a)))
+                .collect(),
             shipping_taxes: self
                 .shipping_taxes
                 .iter()
@@ -131,7 +135,12 @@ impl LineMoney {
 
     /// The total (price, shipping and taxes; with `tax_excluded` the price excludes tax).
     pub fn total(&self, tax_excluded: bool) -> i64 {
-        let taxes: i64 = self.taxes.iter().chain(&self.shipping_taxes).map(|t| t.1).sum();
+        let taxes: i64 = self
+            .taxes
+            .iter()
+            .chain(&self.shipping_taxes)
+            .map(|t| t.1)
+            .sum();
         self.price + self.shipping + if tax_excluded { taxes } else { 0 }
     }
 
@@ -151,7 +160,12 @@ impl LineMoney {
             }
         };
         check("price".into(), self.price, paid.price, taken.price);
-        check("shipping".into(), self.shipping, paid.shipping, taken.shipping);
+        check(
+            "shipping".into(),
+            self.shipping,
+            paid.shipping,
+            taken.shipping,
+        );
         for (code, asked) in &self.taxes {
             let (p, t) = (amount_of(&paid.taxes, code), amount_of(&taken.taxes, code));
             check(format!("tax {code}"), *asked, p, t);
@@ -250,7 +264,10 @@ mod tests {
             .iter()
             .map(|&(from, to)| line.units(from, to, 3))
             .collect();
-        assert_eq!(parts.iter().map(|p| p.price).collect::<Vec<_>>(), [333, 334, 333]);
+        assert_eq!(
+            parts.iter().map(|p| p.price).collect::<Vec<_>>(),
+            [333, 334, 333]
+        );
         assert_eq!(parts.iter().map(|p| p.taxes[0].1).sum::<i64>(), 167);
         assert_eq!(line.units(0, 3, 3), line);
     }

@@ -165,10 +165,7 @@ fn service_entry_beats_carrier_wide_entry() {
         Some("Special Delivery Guaranteed"),
         Some("AB123456789GB"),
     ));
-    assert_eq!(
-        p.requests[0].body_value()["carrier_code"],
-        "ROYAL-MAIL-SD"
-    );
+    assert_eq!(p.requests[0].body_value()["carrier_code"], "ROYAL-MAIL-SD");
 
     // Same result whatever the order of the table, and names compare trimmed, case-insensitively.
     let mut reversed = policy();
@@ -179,10 +176,7 @@ fn service_entry_beats_carrier_wide_entry() {
         Some("X"),
     );
     let p = plan_dispatch(&order(), &s, Some(SH21), &reversed, &[]).unwrap();
-    assert_eq!(
-        p.requests[0].body_value()["carrier_code"],
-        "ROYAL-MAIL-SD"
-    );
+    assert_eq!(p.requests[0].body_value()["carrier_code"], "ROYAL-MAIL-SD");
 
     // Another service, or none, falls back to the carrier-wide entry.
     for service in [Some("Tracked 48"), None, Some("  ")] {

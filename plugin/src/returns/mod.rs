@@ -14,7 +14,9 @@ pub mod sale;
 #[cfg(test)]
 mod tests;
 
-pub use inputs::{Receipt, RefundPolicy, ReturnPolicy, ReturnedUnits, ShippedUnits, ShippingRefund};
+pub use inputs::{
+    Receipt, RefundPolicy, ReturnPolicy, ReturnedUnits, ShippedUnits, ShippingRefund,
+};
 
 use serde::Serialize;
 use serde_json::json;
@@ -166,7 +168,11 @@ fn decision(return_id: &str, refusal: Option<&str>) -> MiraklRequest {
     if let Some(reason) = refusal {
         item["rejection_reason_code"] = json!(reason);
     }
-    MiraklRequest::with_body("RT21", "/api/returns/accept".into(), &json!({ "returns": [item] }))
+    MiraklRequest::with_body(
+        "RT21",
+        "/api/returns/accept".into(),
+        &json!({ "returns": [item] }),
+    )
 }
 
 /// What does not match: a line not in the order, not shipped, or more units than shipped

@@ -16,7 +16,10 @@ pub fn return_request_applied(api: &str, shown: &Value, body: &Value) -> bool {
     else {
         return false;
     };
-    let state = shown.get("state").and_then(Value::as_str).unwrap_or_default();
+    let state = shown
+        .get("state")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if shown.get("id") != item.get("id") {
         return false;
     }
@@ -60,13 +63,29 @@ mod tests {
         let accept = json!({"returns": [{"id": "R-1", "accepted": true}]});
         let refuse = json!({"returns": [{"id": "R-1", "accepted": false}]});
         let shown = |state: &str| json!({"id": "R-1", "state": state, "return_lines": []});
-        assert!(return_request_applied("RT21", &shown("IN_PROGRESS"), &accept));
-        assert!(!return_request_applied("RT21", &shown("WAITING_ACCEPTANCE"), &accept));
+        assert!(return_request_applied(
+            "RT21",
+            &shown("IN_PROGRESS"),
+            &accept
+        ));
+        assert!(!return_request_applied(
+            "RT21",
+            &shown("WAITING_ACCEPTANCE"),
+            &accept
+        ));
         assert!(return_request_applied("RT21", &shown("REFUSED"), &refuse));
-        assert!(!return_request_applied("RT21", &shown("IN_PROGRESS"), &refuse));
+        assert!(!return_request_applied(
+            "RT21",
+            &shown("IN_PROGRESS"),
+            &refuse
+        ));
         let receive = json!({"returns": [{"id": "R-1"}]});
         assert!(return_request_applied("RT25", &shown("RECEIVED"), &receive));
-        assert!(!return_request_applied("RT25", &shown("IN_PROGRESS"), &receive));
+        assert!(!return_request_applied(
+            "RT25",
+            &shown("IN_PROGRESS"),
+            &receive
+        ));
         let other = json!({"id": "R-2", "state": "RECEIVED"});
         assert!(!return_request_applied("RT25", &other, &receive));
 

@@ -59,12 +59,15 @@ impl<'a> LineAdjustment<'a> {
                 other.shipping_amount.unwrap_or(zero),
             )
             && self.reason_code == other.reason_code
-            && (self.quantity.is_none() || other.quantity.is_none() || self.quantity == other.quantity)
+            && (self.quantity.is_none()
+                || other.quantity.is_none()
+                || self.quantity == other.quantity)
     }
 
     /// Reads a list; `null` is an empty list.
     pub(super) fn read_list(r: &mut Reader<'a>) -> Result<Vec<LineAdjustment<'a>>, JsonError> {
-        Ok(r.nullable(|r| r.vec(LineAdjustment::read))?.unwrap_or_default())
+        Ok(r.nullable(|r| r.vec(LineAdjustment::read))?
+            .unwrap_or_default())
     }
 
     /// Reads one refund or cancellation object.
