@@ -7,7 +7,7 @@ use std::fmt;
 const MAX_DIGITS: usize = 30;
 
 /// An exact decimal number `mantissa × 10^-scale`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Decimal {
     mantissa: i128,
     scale: u32,
@@ -106,6 +106,64 @@ impl Decimal {
         }
     }
 
+    /// Parses a JSON number's text exactly: [`Decimal::parse`]'s notation plus an optional
+    /// exponent (`1.5e2`, `25E-1`), as JSON allows.
+    pub fn parse_json_number(text: &str) -> Option<Decimal> {
+        let Some((base, exponent)) = text.split_once(['e', 'E']) else {
+            return Decimal::parse(text);
+        };
+        let base = Decimal::parse(base)?;
+        let exponent: i32 = exponent.parse().ok()?;
+        if exponent >= 0 {
+            let factor = 10i128.checked_pow(u32::try_from(exponent).ok()?)?;
+            base.checked_mul(Decimal::from_int(factor))
+        } else {
+            let scale = base.scale.checked_add(exponent.unsigned_abs())?;
+            (scale <= 60).then_some(Decimal {
+                mantissa: base.mantissa,
+                scale,
+            })
+        }
+    }
+
+    /// `self - other`, or `None` on overflow.
+    pub fn checked_sub(self, other: Decimal) -> Option<Decimal> {
+        self.checked_add(Decimal {
+            mantissa: other.mantissa.checked_neg()?,
+            scale: other.scale,
+        })
+    }
+
+    /// `self × numerator / denominator` rounded half-even to `scale` places (`None` when the
+    /// denominator is not positive or on overflow).
+    pub fn ratio(self, numerator: i128, denominator: i128, scale: u32) -> Option<Decimal> {
+        if denominator <= 0 {
+            return None;
+        }
+        // self = m / 10^s, so the result × 10^scale = m × numerator × 10^scale / (den × 10^s).
+        let top = self
+            .mantissa
+            .checked_mul(numerator)?
+            .checked_mul(10i128.checked_pow(scale)?)?;
+        let bottom = denominator.checked_mul(10i128.checked_pow(self.scale)?)?;
+        let (quotient, remainder) = (top.abs() / bottom, top.abs() % bottom);
+        let twice = remainder.checked_mul(2)?;
+        let rounded = if twice > bottom || (twice == bottom && quotient % 2 == 1) {
+            quotient + 1
+        } else {
+            quotient
+        };
+        Some(Decimal {
+            mantissa: if top < 0 { -rounded } else { rounded },
+            scale,
+        })
+    }
+
+    /// Whether the value is less than zero.
+    pub fn is_negative(self) -> bool {
+        self.mantissa < 0
+    }
+
     /// Whether the value is greater than zero.
     pub fn is_positive(self) -> bool {
         self.mantissa > 0
@@ -150,6 +208,28 @@ impl PartialEq for Decimal {
 }
 
 impl Eq for Decimal {}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Decimal) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Decimal {
+    /// Compares by value; values too large to bring to a common scale compare by sign, then
+    /// by their integer parts.
+    fn cmp(&self, other: &Decimal) -> std::cmp::Ordering {
+        let (a, b) = (self.normalized(), other.normalized());
+        let scale = a.scale.max(b.scale);
+        match (a.rescaled(scale), b.rescaled(scale)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => {
+                let whole = |d: Decimal| d.mantissa / 10i128.pow(d.scale.min(38));
+                whole(a).cmp(&whole(b))
+            }
+        }
+    }
+}
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -205,6 +285,23 @@ mod tests {
         assert_eq!(d("0.005").round_half_even(2), d("0.00"));
         assert_eq!(d("0.015").round_half_even(2), d("0.02"));
         assert_eq!(d("1.2").round_half_even(2), d("1.2"));
+    }
+
+    #[test]
+    fn json_numbers_compare_subtract_and_split() {
+        assert_eq!(Decimal::parse_json_number("1.5e2").unwrap(), d("150"));
+        assert_eq!(Decimal::parse_json_number("25E-1").unwrap(), d("2.5"));
+        assert_eq!(Decimal::parse_json_number("-0.10").unwrap(), d("-0.1"));
+        assert!(Decimal::parse_json_number("1e").is_none());
+        assert!(d("10.00") > d("9.999"));
+        assert!(d("-1") < Decimal::ZERO);
+        assert_eq!(d("56.00").checked_sub(d("0.01")).unwrap(), d("55.99"));
+        assert_eq!(d("9.33").ratio(1, 2, 2).unwrap(), d("4.66"));
+        assert_eq!(d("9.35").ratio(1, 2, 2).unwrap(), d("4.68"));
+        assert_eq!(d("10.00").ratio(1, 3, 2).unwrap(), d("3.33"));
+        assert_eq!(d("-2.5").ratio(1, 2, 2).unwrap(), d("-1.25"));
+        assert!(d("1").ratio(1, 0, 2).is_none());
+        assert!(d("-0.01").is_negative());
     }
 
     #[test]

@@ -3,18 +3,32 @@
 //! Each operation (or flow) lives in its own file under `mirakl/` and contributes its routes
 //! through a `routes()` function merged in [`router`]: `or11`, `or21`, `stock` (STO01, STO02,
 //! STO03), `offers` (OF21), `export` (OF52, OF53, OF54) and, for dispatch, `carriers` (SH21,
-//! plus the carrier resolution OR23 and ST01 share), `or23`, `or24` and `st01`; `files` reads
+//! plus the carrier resolution OR23 and ST01 share), `or23`, `or24`, `st01` and `st11`; for
+//! returns, refunds and cancellations, `returns` (the returns store and what RT21/RT25/RT26
+//! share), `rt11`, `rt21`, `rt25`, `rt26`, `or28` (refunds), `or29` (whole-order cancel),
+//! `or30` (line cancellations), with `line_money` (exact line money, shared by OR28/OR29/OR30)
+//! and `scripted` (cancellations and line states set on John Lewis' side). `files` reads
 //! multipart bodies and CSV. To add an operation add a file, give it a `routes()`, and merge it
 //! here.
 
 mod carriers;
 mod export;
 mod files;
+mod line_money;
 mod offers;
 mod or11;
 mod or21;
 mod or23;
 mod or24;
+mod or28;
+mod or29;
+mod or30;
+mod returns;
+mod rt11;
+mod rt21;
+mod rt25;
+mod rt26;
+mod scripted;
 mod st01;
 mod st11;
 mod stock;
@@ -57,6 +71,10 @@ pub struct MiraklState {
     pub(crate) carriers: carriers::Carriers,
     /// Shipments created by ST01.
     pub(crate) shipments: st01::Shipments,
+    /// Returns (RT11 objects).
+    pub(crate) returns: returns::Returns,
+    /// Ids of refunds and cancellations.
+    pub(crate) money_ids: line_money::MoneyIds,
 }
 
 impl MiraklState {
@@ -122,6 +140,13 @@ pub(crate) fn routes() -> Router<Ctx> {
         .merge(or23::routes())
         .merge(or24::routes())
         .merge(st01::routes())
+        .merge(rt11::routes())
+        .merge(rt21::routes())
+        .merge(rt25::routes())
+        .merge(rt26::routes())
+        .merge(or28::routes())
+        .merge(or29::routes())
+        .merge(or30::routes())
 }
 
 /// A Mirakl error answer: `{"status": <int>, "message": "<text>", "code": "<CODE>"}`.
@@ -184,6 +209,31 @@ pub(crate) fn now_string() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
+}
+
+/// A uuid-like id (version 4 layout), deterministic from `count` and `salt` (each kind of
+/// record uses its own salt, so their ids differ).
+pub(crate) fn uuid_like(count: u64, salt: u64) -> String {
+    let seed = count ^ salt.rotate_left(48);
+    let high = splitmix64(seed);
+    let low = splitmix64(high ^ seed.rotate_left(32));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xffff,
+        high & 0xfff,
+        8 + ((low >> 62) & 0x3),
+        (low >> 48) & 0xfff,
+        low & 0xffff_ffff_ffff
+    )
+}
+
+/// One step of SplitMix64 (a good 64-bit mixer).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// Sets `last_updated_date` on the order and on each of its lines.

@@ -28,6 +28,7 @@
 //! - `snapshot`: `GET /_sandbox/state`, what both sides hold, as JSON;
 //! - `decimal`: exact decimal arithmetic for money validation.
 
+mod admin;
 #[cfg(test)]
 mod client_agreement;
 mod decimal;

@@ -98,26 +98,8 @@ impl Shipments {
     /// A new uuid-like id (version 4 layout, deterministic from the creation count).
     fn next_id(&mut self) -> String {
         self.created += 1;
-        let high = splitmix64(self.created);
-        let low = splitmix64(high ^ self.created.rotate_left(32));
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
-            high >> 32,
-            (high >> 16) & 0xffff,
-            high & 0xfff,
-            8 + ((low >> 62) & 0x3),
-            (low >> 48) & 0xfff,
-            low & 0xffff_ffff_ffff
-        )
+        super::uuid_like(self.created, 0)
     }
-}
-
-/// One step of SplitMix64 (a good 64-bit mixer).
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// The ST01 handler.
