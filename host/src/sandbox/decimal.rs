@@ -164,11 +164,6 @@ impl Decimal {
         self.mantissa < 0
     }
 
-    /// Whether the value is greater than zero.
-    pub fn is_positive(self) -> bool {
-        self.mantissa > 0
-    }
-
     /// Trailing zeros removed (`12.50` -> `12.5`), so equal values have equal parts.
     fn normalized(self) -> Decimal {
         let mut value = self;

@@ -1,12 +1,16 @@
 //! The Fulfil API side of the sandbox: state, router and error shapes.
 //!
-//! Every model method is `PUT /api/v2/model/{model}/{method}`; the router dispatches on the pair.
+//! Every model method is `PUT /api/v2/model/{model}/{method}`, a method on one record
+//! `PUT /api/v2/model/{model}/{id}/{method}`; the router dispatches on the pair.
 //! Supported: `sale.channel/create_order` (see `fulfil/create_order.rs`, which also creates the
-//! `sale.line` records) and `search_read` (see `fulfil/search_read.rs`) on the models of
-//! `fulfil/models.rs`: `product.product`, `stock.location` (see `fulfil/locations.rs`),
-//! `sale.sale`, `sale.line`, `stock.shipment.out` and `stock.move`, the last two filled by
-//! [`crate::sandbox::Sandbox::add_shipment`] (see `fulfil/shipments.rs`). Anything else is a
-//! 404. To add a model, give it a table in `models`; to add a method, a file and a dispatch arm
+//! `sale.line` records, and for a return sale checks its origin (`fulfil/return_sale.rs`) and
+//! makes its return shipment), `sale.sale/{id}/cancel` and `sale.line/write` (see
+//! `fulfil/sale_changes.rs`; stats name them `cancel` and `write`) and `search_read` (see
+//! `fulfil/search_read.rs`) on the models of `fulfil/models.rs`: `product.product`,
+//! `stock.location` (see `fulfil/locations.rs`), `sale.sale`, `sale.line`,
+//! `stock.shipment.out` and `stock.move`, filled by [`crate::sandbox::Sandbox::add_shipment`]
+//! (see `fulfil/shipments.rs`), and `stock.shipment.out.return` and `account.invoice` (return
+//! shipments and credit notes, see `fulfil/returns.rs`). Anything else is a 404. To add a model, give it a table in `models`; to add a method, a file and a dispatch arm
 //! in [`call`]. Stock changes and the `inventory_level_changed` webhook they send are in
 //! `fulfil/webhook.rs`; `tagged` has Fulfil's tagged datetimes and decimals.
 
@@ -16,10 +20,15 @@ mod fields;
 mod locations;
 mod models;
 mod order_check;
+mod return_sale;
+mod returns;
+mod sale_changes;
 mod search_read;
 mod shipments;
 mod tagged;
 pub(crate) mod webhook;
+
+pub use returns::ReturnShipmentOf;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,6 +57,8 @@ pub struct FulfilState {
     pub(crate) sale_lines: BTreeMap<i64, Value>,
     /// Customer shipments and their moves.
     pub(crate) shipments: shipments::ShipmentBook,
+    /// Return shipments, their moves and credit notes.
+    pub(crate) returns: returns::ReturnBook,
     next_sale_id: i64,
     next_line_id: i64,
     /// Where stock webhooks go.
@@ -67,6 +78,7 @@ impl FulfilState {
             sales: BTreeMap::new(),
             sale_lines: BTreeMap::new(),
             shipments: shipments::ShipmentBook::default(),
+            returns: returns::ReturnBook::default(),
             next_sale_id: 1,
             next_line_id: 1,
             webhook: None,
@@ -96,9 +108,33 @@ pub(crate) fn router(ctx: Ctx) -> Router {
         .with_state(ctx)
 }
 
-/// Fulfil's model-method route, without a fallback (to merge with Mirakl's).
+/// Fulfil's model-method routes, without a fallback (to merge with Mirakl's).
 pub(crate) fn routes() -> Router<Ctx> {
-    Router::new().route("/api/v2/model/{model}/{method}", put(call))
+    Router::new()
+        .route("/api/v2/model/{model}/{method}", put(call))
+        .route("/api/v2/model/{model}/{id}/{method}", put(call_record))
+}
+
+/// Dispatches a method called on one record (only `sale.sale/{id}/cancel`).
+async fn call_record(
+    State(ctx): State<Ctx>,
+    Path((model, id, method)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let op = if (model.as_str(), method.as_str()) == ("sale.sale", "cancel") {
+        "cancel"
+    } else {
+        "unsupported"
+    };
+    handle(&ctx, Api::Fulfil, op, &headers, |state| {
+        if op == "cancel" {
+            sale_changes::cancel(&mut state.fulfil, &id, &body)
+        } else {
+            not_found(&format!("Unknown model or method {model}.{method}"))
+        }
+    })
+    .await
 }
 
 /// Dispatches a model method call.
@@ -110,12 +146,13 @@ async fn call(
     body: Bytes,
 ) -> Response {
     let op = match method.as_str() {
-        "create_order" | "search_read" => method.as_str(),
+        "create_order" | "search_read" | "write" => method.as_str(),
         _ => "unsupported",
     };
     handle(&ctx, Api::Fulfil, op, &headers, |state| {
         match (model.as_str(), method.as_str()) {
             ("sale.channel", "create_order") => create_order::create_order(state, &body),
+            ("sale.line", "write") => sale_changes::write_lines(&mut state.fulfil, &body),
             (model, "search_read") if search_read::MODELS.contains(&model) => {
                 let context = query.get("context").map(String::as_str);
                 search_read::search_read(&state.fulfil, model, &body, context)
@@ -168,7 +205,7 @@ impl IntoResponse for UserError {
 }
 
 /// A 404 in Fulfil's generic error shape.
-fn not_found(description: &str) -> Response {
+pub(super) fn not_found(description: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
         axum::Json(json!({"code": 404, "name": "Not Found", "description": description})),

@@ -15,6 +15,13 @@
 //! Stock: the John Lewis offers ([`SandboxOffer`]) are updated by STO01 imports (tracked with
 //! STO02/STO03) and read with OF21 or the OF52/OF53/OF54 export; Fulfil stock changes
 //! ([`Sandbox::change_stock`]) are pushed as signed `inventory_level_changed` webhooks.
+//! Returns, refunds and cancellations: RT11, RT21, RT25, RT26 (returns opened with
+//! [`Sandbox::open_return`] or seeded with [`Sandbox::seed_returns`]), OR28, OR29 and OR30 on
+//! the Mirakl side; on the Fulfil side, return sales through `create_order` (negative lines,
+//! `origin` the sold sale) with their `stock.shipment.out.return` and, once received
+//! ([`Sandbox::receive_return_shipment`]), their credit note (`account.invoice`), and
+//! `sale.sale/{id}/cancel` and `sale.line/write`. The helpers that play John Lewis' and
+//! Fulfil users' part in them are in `admin`.
 //!
 //! Layout (one concept per file):
 //! - `state`: the shared state behind both servers and the request pipeline (auth, stats,
@@ -25,6 +32,7 @@
 //!   OR24, ST01);
 //! - `fulfil` (+ `fulfil/`): the Fulfil router, `create_order`, `search_read` and its models,
 //!   domains, tagged values, shipments, and the stock webhook sender;
+//! - `admin`: [`Sandbox`] methods for returns, refunds and cancellations;
 //! - `snapshot`: `GET /_sandbox/state`, what both sides hold, as JSON;
 //! - `decimal`: exact decimal arithmetic for money validation.
 
@@ -54,7 +62,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use faults::Faults;
-pub use fulfil::FulfilState;
+pub use fulfil::{FulfilState, ReturnShipmentOf};
 pub use mirakl::MiraklState;
 pub use snapshot::STATE_PATH;
 
@@ -175,7 +183,8 @@ pub struct SandboxShipment {
 #[derive(Default, Clone, Debug)]
 pub struct SandboxStats {
     /// Requests by operation name (`OR11`, `OR21`, `STO01`, `STO02`, `STO03`, `OF21`, `OF52`,
-    /// `OF53`, `OF54`, `SH21`, `OR23`, `OR24`, `ST01`, `create_order`, `search_read`),
+    /// `OF53`, `OF54`, `SH21`, `OR23`, `OR24`, `ST01`, `ST11`, `RT11`, `RT21`, `RT25`,
+    /// `RT26`, `OR28`, `OR29`, `OR30`, `create_order`, `search_read`, `cancel`, `write`),
     /// counting every request that reached a handler, including rejected, rate-limited and
     /// faulted ones.
     pub requests: BTreeMap<String, u64>,

@@ -2,9 +2,12 @@
 //!
 //! The shape is a contract other tests and tools read (fields may be added, never renamed):
 //! `{"fulfil": {"sales": [{"id", "channel_identifier", "reference", "state"}], "shipments":
-//! [{"id", "sale", "tracking_number"}]}, "mirakl": {"orders": [{"order_id", "order_state",
-//! "lines": [{"order_line_id", "state"}]}], "offers": [{"sku", "quantity"}], "calls": {op: n},
-//! "rejected": {op: n}}, "script": {"done": bool}}`.
+//! [{"id", "sale", "tracking_number"}], "return_shipments": [{"id", "sale", "reference",
+//! "state", "moves": [{"sku", "quantity", "x_non_compliance_reason"}]}], "credit_notes":
+//! [{"id", "number", "reference", "sale", "total_amount", "state"}]}, "mirakl": {"orders":
+//! [{"order_id", "order_state", "lines": [{"order_line_id", "state"}]}], "offers": [{"sku",
+//! "quantity"}], "returns": [RT11 return objects], "calls": {op: n}, "rejected": {op: n}},
+//! "script": {"done": bool}}`.
 
 use tokio::time::Instant;
 
@@ -82,10 +85,13 @@ pub(crate) fn snapshot(state: &SandboxState) -> Value {
         "fulfil": {
             "sales": sales,
             "shipments": state.fulfil.shipments.summary(),
+            "return_shipments": state.fulfil.returns.summary(),
+            "credit_notes": state.fulfil.returns.credit_note_summary(),
         },
         "mirakl": {
             "orders": orders,
             "offers": offers,
+            "returns": state.mirakl.returns.list.values().collect::<Vec<_>>(),
             "calls": state.stats.requests,
             "rejected": state.stats.rejected_by_op,
         },
@@ -174,6 +180,9 @@ mod tests {
         );
         assert!(s["mirakl"]["orders"][0]["lines"][1]["state"].is_string());
         assert!(s["mirakl"]["offers"].is_array());
+        assert_eq!(s["mirakl"]["returns"], json!([]));
+        assert_eq!(s["fulfil"]["return_shipments"], json!([]));
+        assert_eq!(s["fulfil"]["credit_notes"], json!([]));
         assert_eq!(s["mirakl"]["calls"]["OR21"], 2);
         assert_eq!(s["mirakl"]["calls"]["OR11"], 1);
         assert_eq!(s["mirakl"]["calls"]["create_order"], 1);

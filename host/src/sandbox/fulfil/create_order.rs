@@ -2,12 +2,13 @@
 //!
 //! Idempotent on the order's `channel_identifier`: a repeat returns the existing sale record
 //! and creates nothing. A new order is validated (see `order_check`) and stored as a confirmed
-//! sale.
+//! sale; a return sale (every line negative) is also checked against its origin sale (see
+//! `return_sale`) and gets a `waiting` return shipment (see `returns`).
 
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{FulfilState, UserError, models, order_check};
+use super::{FulfilState, UserError, models, order_check, return_sale, tagged};
 use crate::sandbox::state::SandboxState;
 
 /// Handles one `create_order` call (under the state lock).
@@ -63,7 +64,17 @@ fn run(state: &mut SandboxState, body: &[u8]) -> Result<Value, UserError> {
         return Ok(answer(existing));
     }
     let checked = order_check::check(order, &state.fulfil.products)?;
-    Ok(answer(state.fulfil.insert_sale(order, &checked)))
+    if checked.is_return {
+        return_sale::check(&state.fulfil, order)?;
+    }
+    let now = chrono::Utc::now();
+    let record = state.fulfil.insert_sale(order, &checked, now).clone();
+    if checked.is_return
+        && let Some(id) = record["id"].as_i64()
+    {
+        state.fulfil.create_return_shipment(id, now);
+    }
+    Ok(answer(&record))
 }
 
 /// The sale already created for `identifier`, if any.
@@ -85,8 +96,13 @@ fn answer(record: &Value) -> Value {
 
 impl FulfilState {
     /// Stores a confirmed sale for a validated `order`, and a `sale.line` record per line
-    /// (`channel_identifier` as sent); returns the stored sale.
-    fn insert_sale(&mut self, order: &Value, checked: &order_check::Checked) -> &Value {
+    /// (`channel_identifier` as sent); returns the stored sale (written at `now`).
+    fn insert_sale(
+        &mut self,
+        order: &Value,
+        checked: &order_check::Checked,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> &Value {
         let id = self.next_sale_id;
         self.next_sale_id += 1;
         let order_lines: &[Value] = order
@@ -110,6 +126,9 @@ impl FulfilState {
             "total_amount": checked.total.to_string_min_scale(2),
             "currency_code": order.get("currency_code"),
             "lines": lines,
+            "origin": order.get("origin").cloned().unwrap_or(Value::Null),
+            "create_date": tagged::datetime(now),
+            "write_date": tagged::datetime(now),
             "order": order,
         });
         self.sales.entry(id).or_insert(record)

@@ -44,15 +44,16 @@ pub(super) fn tagged_decimal(map: &Map<String, Value>) -> Option<Decimal> {
     Decimal::parse(map.get("decimal")?.as_str()?)
 }
 
-/// A quantity: a JSON number, decimal string or tagged decimal, greater than zero.
-pub(super) fn quantity(value: &Value, path: &str) -> Check<Decimal> {
+/// A quantity: a JSON number, decimal string or tagged decimal, not zero (negative on the
+/// lines of a return sale).
+pub(super) fn signed_quantity(value: &Value, path: &str) -> Check<Decimal> {
     let parsed = match value {
         Value::Number(number) => Decimal::parse(&number.to_string())
             .ok_or_else(|| invalid(path, &format!("{number} is not a plain number")))?,
         other => money(other, path)?,
     };
-    if !parsed.is_positive() {
-        return Err(invalid(path, "must be greater than zero"));
+    if parsed == Decimal::ZERO {
+        return Err(invalid(path, "must not be zero"));
     }
     Ok(parsed)
 }

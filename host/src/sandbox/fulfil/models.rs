@@ -4,12 +4,18 @@
 //! - `product.product`: the seeded products, quantities per the request's locations;
 //! - `stock.location`: the fixed locations of `locations`;
 //! - `sale.sale`: sales made by `create_order` (`channel` is the sale channel id, `lines` the
-//!   sale line ids, `shipments` the customer shipment ids);
+//!   sale line ids, `shipments` the customer shipment ids, `shipment_returns` the return
+//!   shipment ids, `invoices` the credit note ids, `origin` the returned sale of a return sale
+//!   as `"sale.sale,<id>"`, `state` and the tagged `create_date` / `write_date`);
 //! - `sale.line`: their lines (`channel_identifier` is the order line id sent, `sale` the sale
 //!   id, `unit_price`/`amount` tagged Decimals);
 //! - `stock.shipment.out` and `stock.move`: the shipments added with
 //!   [`crate::sandbox::Sandbox::add_shipment`] (see `shipments`); datetimes are tagged,
-//!   Reference fields `"model,id"` strings.
+//!   Reference fields `"model,id"` strings. `stock.move` also holds the incoming moves of
+//!   return shipments (`shipment` `"stock.shipment.out.return,<id>"`), whose
+//!   `x_non_compliance_reason` the warehouse sets (null on every other move);
+//! - `stock.shipment.out.return` and `account.invoice`: return shipments of return sales and
+//!   the credit notes posted when they are received (see `returns`).
 
 use serde_json::{Map, Value, json};
 
@@ -26,6 +32,8 @@ pub(super) const MODELS: &[&str] = &[
     "sale.line",
     "stock.shipment.out",
     "stock.move",
+    "stock.shipment.out.return",
+    "account.invoice",
 ];
 
 /// Fields of `product.product`.
@@ -49,7 +57,45 @@ const SALE_FIELDS: &[&str] = &[
     "total_amount",
     "lines",
     "shipments",
+    "shipment_returns",
+    "invoices",
+    "origin",
+    "create_date",
+    "write_date",
 ];
+/// Datetime fields of `sale.sale`.
+const SALE_DATETIMES: &[&str] = &["create_date", "write_date"];
+/// Fields of `stock.shipment.out.return`.
+const RETURN_SHIPMENT_FIELDS: &[&str] = &[
+    "id",
+    "number",
+    "rec_name",
+    "state",
+    "reference",
+    "sales",
+    "moves",
+    "incoming_moves",
+    "create_date",
+    "write_date",
+    "received_date",
+];
+/// Datetime fields of `stock.shipment.out.return`.
+const RETURN_SHIPMENT_DATETIMES: &[&str] = &["create_date", "write_date", "received_date"];
+/// Fields of `account.invoice`.
+const INVOICE_FIELDS: &[&str] = &[
+    "id",
+    "number",
+    "rec_name",
+    "type",
+    "state",
+    "reference",
+    "sales",
+    "total_amount",
+    "invoice_date",
+    "write_date",
+];
+/// Datetime fields of `account.invoice`.
+const INVOICE_DATETIMES: &[&str] = &["write_date"];
 /// Fields of `sale.line`.
 const SALE_LINE_FIELDS: &[&str] = &[
     "id",
@@ -91,6 +137,7 @@ const MOVE_FIELDS: &[&str] = &[
     "origin",
     "shipment",
     "state",
+    "x_non_compliance_reason",
 ];
 
 /// One model's fields and current rows.
@@ -108,14 +155,28 @@ pub(super) fn table(fulfil: &FulfilState, model: &str, locations: Option<&[i64]>
     {
         "product.product" => (PRODUCT_FIELDS, &[], product_rows(fulfil, locations)),
         "stock.location" => (locations::LOCATION_FIELDS, &[], locations::location_rows()),
-        "sale.sale" => (SALE_FIELDS, &[], sale_rows(fulfil)),
+        "sale.sale" => (SALE_FIELDS, SALE_DATETIMES, sale_rows(fulfil)),
         "sale.line" => (SALE_LINE_FIELDS, &[], sale_line_rows(fulfil)),
         "stock.shipment.out" => (
             SHIPMENT_FIELDS,
             SHIPMENT_DATETIMES,
             fulfil.shipments.shipment_rows(),
         ),
-        "stock.move" => (MOVE_FIELDS, &[], fulfil.shipments.move_rows()),
+        "stock.move" => {
+            let mut rows = fulfil.shipments.move_rows();
+            rows.extend(fulfil.returns.move_rows());
+            (MOVE_FIELDS, &[], rows)
+        }
+        "stock.shipment.out.return" => (
+            RETURN_SHIPMENT_FIELDS,
+            RETURN_SHIPMENT_DATETIMES,
+            fulfil.returns.shipment_rows(),
+        ),
+        "account.invoice" => (
+            INVOICE_FIELDS,
+            INVOICE_DATETIMES,
+            fulfil.returns.invoice_rows(),
+        ),
         _ => return None,
     };
     Some(Table {
@@ -160,6 +221,11 @@ fn sale_rows(fulfil: &FulfilState) -> Vec<Map<String, Value>> {
             }
             let id = sale.get("id").and_then(Value::as_i64).unwrap_or_default();
             map.insert("shipments".into(), json!(fulfil.shipments.of_sale(id)));
+            map.insert("shipment_returns".into(), json!(fulfil.returns.of_sale(id)));
+            map.insert(
+                "invoices".into(),
+                json!(fulfil.returns.invoices_of_sale(id)),
+            );
             map
         })
         .collect()

@@ -2,6 +2,10 @@
 //! missing required fields, float money, unknown SKUs, line amounts that are not
 //! `quantity × unit_price` (rounded half-even to 2 places) and totals that do not add up are
 //! all `UserError`s naming the field.
+//!
+//! A return sale is an order whose lines all have negative quantities (and so negative
+//! amounts): it needs an `origin` (checked against the sales by `return_sale`), may omit the
+//! shipping address, and may carry a `return_reason`. Lines of both signs are rejected.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::UserError;
 use super::fields::{
-    Check, add, array, date_time, field, invalid, keys, money, object, one_of, optional, quantity,
-    required, required_string, string,
+    Check, add, array, date_time, field, invalid, keys, money, object, one_of, optional, required,
+    required_string, signed_quantity, string,
 };
 use crate::sandbox::SandboxProduct;
 use crate::sandbox::decimal::Decimal;
@@ -36,6 +40,8 @@ const ORDER_KEYS: &[&str] = &[
     "requested_shipping_service",
     "payment_term",
     "priority",
+    "origin",
+    "return_reason",
 ];
 /// Keys allowed on `customer`.
 const CUSTOMER_KEYS: &[&str] = &["name", "contacts"];
@@ -114,6 +120,8 @@ pub(super) struct Checked {
     pub total: Decimal,
     /// Number of sale lines.
     pub lines: usize,
+    /// Whether it is a return sale (every quantity negative).
+    pub is_return: bool,
 }
 
 /// Validates `order` against the products Fulfil knows.
@@ -124,7 +132,22 @@ pub(super) fn check(order: &Value, products: &BTreeMap<i64, SandboxProduct>) -> 
     required_string(map, "reference", "")?;
     date_time(required(map, "confirmed_at", "")?, "confirmed_at")?;
     customer(required(map, "customer", "")?)?;
-    address(required(map, "shipping_address", "")?, "shipping_address")?;
+    let is_return = returns_goods(map);
+    match optional(map, "shipping_address") {
+        Some(shipping) => address(shipping, "shipping_address")?,
+        None if is_return => {}
+        None => {
+            required(map, "shipping_address", "")?;
+        }
+    }
+    if is_return {
+        required_string(map, "origin", "")?;
+    } else if let Some(origin) = optional(map, "origin") {
+        string(origin, "origin")?;
+    }
+    if let Some(reason) = optional(map, "return_reason") {
+        string(reason, "return_reason")?;
+    }
     if let Some(billing) = optional(map, "billing_address") {
         address(billing, "billing_address")?;
     }
@@ -180,7 +203,17 @@ pub(super) fn check(order: &Value, products: &BTreeMap<i64, SandboxProduct>) -> 
     let mut identifiers = BTreeSet::new();
     for (index, line) in sale_lines.iter().enumerate() {
         let path = format!("sale_lines[{index}]");
-        let (line_total, identifier) = sale_line(line, &path, products)?;
+        let (line_total, identifier, negative) = sale_line(line, &path, products)?;
+        if negative != is_return {
+            return Err(UserError::new(
+                "mixed_quantities",
+                format!(
+                    "Sale line {path} has a quantity of the other sign: a sale either sells \
+                     (every quantity positive) or takes back (every quantity negative)"
+                ),
+                field(&path, "quantity"),
+            ));
+        }
         if !identifiers.insert(identifier.to_string()) {
             return Err(UserError::new(
                 "duplicate_line",
@@ -210,15 +243,28 @@ pub(super) fn check(order: &Value, products: &BTreeMap<i64, SandboxProduct>) -> 
     Ok(Checked {
         total,
         lines: sale_lines.len(),
+        is_return,
     })
 }
 
-/// Checks a sale line; returns its amount plus taxes, and its `channel_identifier`.
+/// Whether the first sale line takes goods back (a negative quantity): the order is then a
+/// return sale, and every other line must be negative too.
+fn returns_goods(map: &Map<String, Value>) -> bool {
+    let first = map
+        .get("sale_lines")
+        .and_then(Value::as_array)
+        .and_then(|lines| lines.first())
+        .and_then(|line| line.get("quantity"));
+    first.is_some_and(|q| signed_quantity(q, "").is_ok_and(Decimal::is_negative))
+}
+
+/// Checks a sale line; returns its amount plus taxes, its `channel_identifier`, and whether
+/// its quantity is negative.
 fn sale_line<'a>(
     line: &'a Value,
     path: &str,
     products: &BTreeMap<i64, SandboxProduct>,
-) -> Check<(Decimal, &'a str)> {
+) -> Check<(Decimal, &'a str, bool)> {
     let map = object(line, path)?;
     keys(map, SALE_LINE_KEYS, path)?;
     let identifier = required_string(map, "channel_identifier", path)?;
@@ -230,7 +276,7 @@ fn sale_line<'a>(
             field(path, "sku"),
         ));
     }
-    let quantity = quantity(required(map, "quantity", path)?, &field(path, "quantity"))?;
+    let quantity = signed_quantity(required(map, "quantity", path)?, &field(path, "quantity"))?;
     let unit_price = money(
         required(map, "unit_price", path)?,
         &field(path, "unit_price"),
@@ -276,7 +322,11 @@ fn sale_line<'a>(
         address(value, &field(path, "delivery_address"))?;
     }
     let taxes = tax_lines(map, path)?;
-    Ok((add(amount, taxes, path)?, identifier))
+    Ok((
+        add(amount, taxes, path)?,
+        identifier,
+        quantity.is_negative(),
+    ))
 }
 
 /// Checks a shipping line; returns its amount plus taxes.

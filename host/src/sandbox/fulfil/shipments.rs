@@ -223,6 +223,31 @@ impl ShipmentBook {
             .or_insert(next)
     }
 
+    /// A new `stock.move` id (return moves share the sequence).
+    pub(super) fn next_move_id(&mut self) -> i64 {
+        self.last_move_id += 1;
+        self.last_move_id
+    }
+
+    /// The states of the shipments of sale `sale_id`.
+    pub(super) fn states_of_sale(&self, sale_id: i64) -> Vec<&str> {
+        let of_sale = self.shipments.values().filter(|s| s.sale_id == sale_id);
+        of_sale.map(|s| s.state.as_str()).collect()
+    }
+
+    /// Cancels the shipments of sale `sale_id` that are not `done` (and their moves).
+    pub(super) fn cancel_of_sale(&mut self, sale_id: i64, now: DateTime<Utc>) {
+        for (id, shipment) in &mut self.shipments {
+            if shipment.sale_id == sale_id && shipment.state != "done" {
+                shipment.state = "cancelled".into();
+                shipment.write_date = now;
+                for m in self.moves.values_mut().filter(|m| m.shipment_id == *id) {
+                    m.state = "cancelled";
+                }
+            }
+        }
+    }
+
     /// The ids of the shipments of sale `sale_id`.
     pub fn of_sale(&self, sale_id: i64) -> Vec<i64> {
         self.shipments
@@ -272,6 +297,7 @@ impl ShipmentBook {
                     "origin": format!("sale.line,{}", m.sale_line_id),
                     "shipment": format!("stock.shipment.out,{}", m.shipment_id),
                     "state": m.state,
+                    "x_non_compliance_reason": null,
                 }))
             })
             .collect()

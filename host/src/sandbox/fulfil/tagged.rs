@@ -84,6 +84,17 @@ fn parse_naive(text: &str) -> Option<NaiveDateTime> {
         .find_map(|format| NaiveDateTime::parse_from_str(text.trim(), format).ok())
 }
 
+/// `d` as Fulfil's tagged date: `{"__class__":"date","year","month","day","iso_string"}`.
+pub(super) fn date(d: NaiveDate) -> Value {
+    json!({
+        "__class__": "date",
+        "year": d.year(),
+        "month": d.month(),
+        "day": d.day(),
+        "iso_string": d.format("%Y-%m-%d").to_string(),
+    })
+}
+
 /// `value` as Fulfil's tagged Decimal with at least `min_scale` decimals.
 pub(super) fn decimal(value: Decimal, min_scale: u32) -> Value {
     json!({"__class__": "Decimal", "decimal": value.to_string_min_scale(min_scale)})
