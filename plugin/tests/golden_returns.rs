@@ -4,9 +4,8 @@
 //! `policy.json`. `JLM_BLESS=1 cargo test -p plugin --test golden_returns` rewrites
 //! `expected.json`.
 
-use std::path::{Path, PathBuf};
+mod golden;
 
-use plugin::exceptions::catalogue::find;
 use plugin::returns::{ReturnInput, ReturnPolicy, ReturnedUnits, ShippedUnits, plan_return};
 
 /// The fixed clock of every golden case.
@@ -22,42 +21,14 @@ struct CaseInput {
     refusal: Option<String>,
 }
 
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/returns");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("fixtures/returns exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("return.json").exists())
-        .collect();
-    cases.sort();
-    cases
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 #[test]
 fn every_fixture_matches_its_golden_plan() {
-    let cases = cases();
-    assert!(
-        cases.len() >= 10,
-        "expected the return fixtures, found {}",
-        cases.len()
-    );
-    let bless = std::env::var_os("JLM_BLESS").is_some();
-    for case in cases {
-        let input: CaseInput =
-            serde_json::from_str(&read(&case.join("input.json"))).expect("input");
-        let policy_path = case.join("policy.json");
-        let policy: ReturnPolicy = if policy_path.exists() {
-            serde_json::from_str(&read(&policy_path)).expect("policy")
-        } else {
-            ReturnPolicy::default()
-        };
+    for case in golden::cases("returns", "return.json", 10) {
+        let input: CaseInput = golden::optional(&case.join("input.json"));
+        let policy: ReturnPolicy = golden::optional(&case.join("policy.json"));
         let plan = plan_return(
-            &read(&case.join("order.json")),
-            &read(&case.join("return.json")),
+            &golden::read(&case.join("order.json")),
+            &golden::read(&case.join("return.json")),
             &ReturnInput {
                 shipped: &input.shipped,
                 earlier: &input.earlier,
@@ -68,20 +39,6 @@ fn every_fixture_matches_its_golden_plan() {
             },
         )
         .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
-        for e in &plan.exceptions {
-            assert!(
-                find(&e.code, e.team, e.severity).is_some(),
-                "{}: {} is not in the catalogue with its team and severity",
-                case.display(),
-                e.code
-            );
-        }
-        let actual = serde_json::to_string_pretty(&plan).expect("plan") + "\n";
-        let expected_path = case.join("expected.json");
-        if bless {
-            std::fs::write(&expected_path, &actual).expect("write expected.json");
-        } else {
-            assert_eq!(actual, read(&expected_path), "{}", case.display());
-        }
+        golden::compare(&case, &plan, &plan.exceptions);
     }
 }

@@ -31,7 +31,7 @@ use crate::common::money::{
     Decimal, currency_exponent, div_round_half_even, minor_units, rate_fraction, unit_price_for,
 };
 use crate::common::time;
-use rt11::MiraklReturn;
+use rt11::{MiraklReturn, order_and_return};
 use sale::{ReturnCustomer, ReturnSale, ReturnSaleLine};
 
 /// Return-scoped codes a new plan settles when it no longer raises them.
@@ -85,14 +85,7 @@ pub fn plan_return(
             input.now
         ))
     })?;
-    let order = MiraklOrder::parse(order_json)?;
-    let ret = MiraklReturn::parse(return_json)?;
-    if ret.order_id != order.order_id {
-        return Err(PlanError::argument(format!(
-            "return {} is for order {:?} but the order given is {:?}",
-            ret.id, ret.order_id, order.order_id
-        )));
-    }
+    let (order, ret) = order_and_return(order_json, return_json)?;
     let rid = &*ret.id;
     let mut plan = ReturnPlan {
         return_id: rid.to_string(),

@@ -8,11 +8,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::inputs::{Receipt, RefundPolicy, ReturnedUnits, ShippingRefund};
-use super::rt11::MiraklReturn;
+use super::rt11::order_and_return;
 use crate::common::error::PlanError;
 use crate::common::exception::{Exception, Resolution, Severity, Team};
 use crate::common::line_money::{AdjustmentItem, LineMoney};
-use crate::common::mirakl_order::MiraklOrder;
 use crate::common::mirakl_request::MiraklRequest;
 use crate::common::money::{Money, currency_exponent};
 
@@ -62,14 +61,7 @@ pub fn plan_refund(
     refunded: &[ReturnedUnits],
     policy: &RefundPolicy,
 ) -> Result<RefundPlan, PlanError> {
-    let order = MiraklOrder::parse(order_json)?;
-    let ret = MiraklReturn::parse(return_json)?;
-    if ret.order_id != order.order_id {
-        return Err(PlanError::argument(format!(
-            "return {} is for order {:?} but the order given is {:?}",
-            ret.id, ret.order_id, order.order_id
-        )));
-    }
+    let (order, ret) = order_and_return(order_json, return_json)?;
     let rid = &*ret.id;
     let mut plan = RefundPlan {
         return_id: rid.to_string(),

@@ -3,6 +3,24 @@
 
 use crate::common::error::PlanError;
 use crate::common::json_reader::{JsonError, Reader, Text};
+use crate::common::mirakl_order::MiraklOrder;
+
+/// Reads the OR11 order and the RT11 return of it; an error when the return is for another
+/// order.
+pub fn order_and_return<'a>(
+    order_json: &'a str,
+    return_json: &'a str,
+) -> Result<(MiraklOrder<'a>, MiraklReturn<'a>), PlanError> {
+    let order = MiraklOrder::parse(order_json)?;
+    let ret = MiraklReturn::parse(return_json)?;
+    if ret.order_id != order.order_id {
+        return Err(PlanError::argument(format!(
+            "return {} is for order {:?} but the order given is {:?}",
+            ret.id, ret.order_id, order.order_id
+        )));
+    }
+    Ok((order, ret))
+}
 
 /// One Mirakl return (RT11 `data[]` item).
 #[derive(Debug, Default)]
