@@ -265,6 +265,32 @@ pub(crate) fn public_view(order: &Value) -> Value {
     shown
 }
 
+/// Serves a JSON-bodied operation `op` through the request pipeline: 415 without a JSON
+/// content type, else what `apply` answers (200 with its JSON, or its Mirakl error).
+pub(super) async fn json_operation(
+    ctx: &Ctx,
+    op: &str,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    apply: fn(&mut MiraklState, &[u8]) -> Result<Value, MiraklError>,
+) -> Response {
+    super::state::handle(ctx, super::state::Api::Mirakl, op, headers, |state| {
+        if !is_json(headers) {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type must be application/json",
+                None,
+            )
+            .into_response();
+        }
+        match apply(&mut state.mirakl, body) {
+            Ok(answer) => axum::Json(answer).into_response(),
+            Err(error) => error.into_response(),
+        }
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::put;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -35,8 +35,8 @@ use serde_json::{Value, json};
 use super::line_money::{
     self, Portion, RawFee, RawTax, check_fits, number, request_amount, request_taxes,
 };
-use super::{MiraklError, MiraklState, bad_request, error, is_json, now_string, touch};
-use crate::sandbox::state::{Api, Ctx, handle};
+use super::{MiraklError, MiraklState, bad_request, error, json_operation, now_string, touch};
+use crate::sandbox::state::Ctx;
 
 /// Line states a refund is allowed in.
 const REFUNDABLE: &[&str] = &["SHIPPED", "TO_COLLECT", "RECEIVED"];
@@ -80,21 +80,7 @@ struct Item<'a> {
 
 /// The OR28 handler.
 async fn refund(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> Response {
-    handle(&ctx, Api::Mirakl, "OR28", &headers, |state| {
-        if !is_json(&headers) {
-            return error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Content-Type must be application/json",
-                None,
-            )
-            .into_response();
-        }
-        match apply(&mut state.mirakl, &body) {
-            Ok(answer) => axum::Json(answer).into_response(),
-            Err(error) => error.into_response(),
-        }
-    })
-    .await
+    json_operation(&ctx, "OR28", &headers, &body, apply).await
 }
 
 /// A checked refund, ready to record.
